@@ -1,0 +1,62 @@
+# Commonpot: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app grants
+ASSETS := grants/static/build/commonpot.css
+
+.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation clean
+
+run: install assets
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Commonpot is at http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install assets
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+# The whole suite on SQLite (browser tests included).
+test-sqlite:
+	$(BIN)/python -m pytest
+
+# The suite again on a throwaway PostgreSQL database; the pure packages (allocation rules,
+# workflow engine) touch no database and ran above.
+test-postgres:
+	scripts/with-postgres.sh $(BIN)/python -m pytest --ignore=tests/allocation --ignore=tests/workflows
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): node_modules/.installed scripts/build-assets.mjs assets-src/commonpot.scss
+	npm run --silent build
+
+migrate: install
+	$(FLASK) db upgrade
+
+# Benchmarks: outside `make test`; each ends with one JSON line of its figures.
+.venv-bench/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet --upgrade pip
+	.venv-bench/bin/pip install --quiet -e . pabutools==1.2.3
+	touch $@
+
+bench-allocation: .venv-bench/.installed
+	.venv-bench/bin/python bench/bench_allocation.py
+
+clean:
+	rm -rf $(VENV) .venv-bench node_modules grants/static/build

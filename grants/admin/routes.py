@@ -1,0 +1,79 @@
+"""Site administration: collectives (tenants) and accounts. Only site admins reach these pages."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from grants import permissions
+from grants.auth import operations as auth_operations
+from grants.auth.models import Person
+from grants.collectives import operations, queries
+from grants.collectives.forms import NewCollectiveForm
+from grants.db import db
+from grants.errors import Refused, attach
+from grants.forms import FlaskForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not permissions.is_admin(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def index():
+    form = NewCollectiveForm()
+    if form.validate_on_submit():
+        facilitator = auth_operations.find_by_email(form.facilitator_email.data)
+        if facilitator is None:
+            form.facilitator_email.errors = ["There is no account with this email address. Ask them to create one first."]
+        else:
+            try:
+                collective = operations.create_collective(
+                    name=form.name.data, slug=form.slug.data, locality=form.locality.data or "",
+                    facilitator=facilitator, actor=current_user)
+                db.session.commit()
+            except Refused as error:
+                db.session.rollback()
+                attach(form, error)
+            else:
+                flash(f"{collective.name} created, with {facilitator.name} as facilitator.", "success")
+                return redirect(url_for("admin.index"))
+    return render_template("admin/index.html", collectives=queries.all_collectives(), form=form)
+
+
+@bp.route("/people")
+@admin_required
+def people():
+    accounts = db.session.exec(select(Person).order_by(Person.name)).all()
+    return render_template("admin/people.html", accounts=accounts, form=FlaskForm())
+
+
+@bp.route("/people/<int:person_id>/active/<int:active>", methods=["POST"])
+@admin_required
+def set_active(person_id: int, active: int):
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person = db.session.get(Person, person_id) or abort(404)
+    try:
+        auth_operations.set_active(person, bool(active), current_user)
+        db.session.commit()
+    except Refused as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        flash(f"{person.email} {'activated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.people"))

@@ -1,0 +1,54 @@
+"""Writing the audit log. ``record`` adds a row to the current transaction; nothing else writes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from grants.audit.models import AuditEvent
+from grants.db import db
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor
+    return f"{actor.name} <{actor.email}>"
+
+
+def record(
+    actor,
+    action: str,
+    obj,
+    summary: str,
+    *,
+    collective_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit row for ``obj`` to the session; it commits (or rolls back) with the change."""
+    if collective_id is None:
+        collective_id = getattr(obj, "collective_id", None)
+    event_row = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label(actor),
+        collective_id=collective_id,
+        action=action,
+        object_type=obj.__tablename__ if obj is not None else "system",
+        object_id=getattr(obj, "id", None),
+        summary=summary[:500],
+        before=before,
+        after=after,
+    )
+    db.session.add(event_row)
+    return event_row
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError("audit events are append-only")

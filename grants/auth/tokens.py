@@ -1,0 +1,42 @@
+"""Signed and random tokens for email links.
+
+- Password reset: signed (itsdangerous) with the person's id and a fragment of their current
+  password hash, so a link stops working once used (the hash changes) or after an hour.
+- Invitations: random, single-use; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="commonpot-password-reset")
+
+
+def password_reset_token(person) -> str:
+    return _serializer().dumps({"id": person.id, "h": person.password_hash[-12:]})
+
+
+def read_password_reset_token(token: str) -> tuple[int, str] | None:
+    """(person id, hash fragment), or None if the token is forged, mangled or expired."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_SECONDS"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    return data["id"], str(data.get("h", ""))
+
+
+def new_invitation_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

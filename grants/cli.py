@@ -1,0 +1,105 @@
+"""Operator commands: ``flask --app grants <command>``.
+
+- ``db upgrade [REVISION]`` / ``db downgrade REVISION`` / ``db current``: migrate the database.
+- ``create-admin``: create (or promote) a site administrator.
+- ``seed-demo``: a demo collective (slug ``demo``) with organisations, people and roles; prints logins.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from grants.db import db
+
+db_cli = AppGroup("db", help="Migrate the database (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: the newest)."""
+    from grants import migrate
+
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION (use 'base' for an empty database)."""
+    from grants import migrate
+
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    from alembic import command
+
+    from grants.migrate import alembic_config
+
+    command.current(alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a site administrator, or make an existing account one."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from grants import audit
+    from grants.auth import operations
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from error
+    person = operations.find_by_email(email)
+    if person is None:
+        if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+            raise click.BadParameter("the password must be at least 10 characters", param_hint="--password")
+        person = operations.register_person(email=email, name=name, password=password, is_admin=True, actor="cli")
+        message = f"Admin account created for {person.email}."
+    else:
+        person.is_admin = True
+        db.session.add(person)
+        audit.record("cli", "account.made_admin", person, f"{person.email} made a site admin")
+        message = f"{person.email} is now a site admin."
+    db.session.commit()
+    click.echo(message)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no collective yet.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Create the demo collective (slug 'demo') and print its logins."""
+    from sqlmodel import select
+
+    from grants.collectives.models import Collective
+    from grants.demo import SLUG, seed
+
+    if if_empty and db.session.exec(select(Collective)).first() is not None:
+        if db.session.exec(select(Collective).where(Collective.slug == SLUG)).first() is None:
+            click.echo("The database already has collectives: the demo was not added.")
+            return
+    logins = seed()
+    db.session.commit()
+    click.echo("Demo collective 'demo' is ready. Sign in with any of these (password for all: "
+               f"{logins['password']}):")
+    for role, email in logins["people"]:
+        click.echo(f"  {role:<28} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,123 @@
+"""Collectives (tenants) and the people in them.
+
+Glossary
+- *collective*: a group of grassroots organisations that shares a fund. Everything that belongs to
+  a collective carries its id, and every query is scoped by it.
+- *theme*: one of the collective's issue-based subgroups (building trust; primary care access; ...).
+  Rounds fund themes; proposals and reports name one. Retired themes are kept for history.
+- *outcome*: a line of the collective's theory of change, short, medium or long term.
+- *membership*: a person in a collective, with one or more roles (member, facilitator, reviewer,
+  applicant) and, optionally, the organisation they act for. A member never votes on a proposal of
+  their own organisation.
+- *join request*: an organisation asking to join; a facilitator approves or declines it (with a
+  reason). Membership is free: there is no fee anywhere.
+- *invitation*: a single-use, expiring link a facilitator sends to an email address with roles.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from grants.db import UTCDateTime
+from grants.timeutil import utcnow
+
+
+class Collective(SQLModel, table=True):
+    __tablename__ = "collective"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=sa.Column(sa.String(60), nullable=False, unique=True))
+    name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    locality: str = Field(default="", sa_column=sa.Column(sa.String(120), nullable=False, server_default=""))
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class Theme(SQLModel, table=True):
+    __tablename__ = "theme"
+    __table_args__ = (sa.UniqueConstraint("collective_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    position: int = Field(default=0)
+    retired: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+
+
+class Outcome(SQLModel, table=True):
+    __tablename__ = "outcome"
+    __table_args__ = (sa.CheckConstraint("term IN ('short', 'medium', 'long')", name="term_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    term: str = Field(sa_column=sa.Column(sa.String(10), nullable=False))
+    text: str = Field(sa_column=sa.Column(sa.String(300), nullable=False))
+    position: int = Field(default=0)
+    retired: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("collective_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", ondelete="SET NULL")
+    is_member: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+    is_facilitator: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+    is_reviewer: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+    is_applicant: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(
+            role
+            for role in ("member", "facilitator", "reviewer", "applicant")
+            if getattr(self, f"is_{role}")
+        )
+
+    def set_roles(self, roles) -> None:
+        for role in ("member", "facilitator", "reviewer", "applicant"):
+            setattr(self, f"is_{role}", role in roles)
+
+
+class JoinRequest(SQLModel, table=True):
+    __tablename__ = "join_request"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('pending', 'approved', 'declined')", name="state_known"),
+        sa.CheckConstraint("state != 'declined' OR decision_reason != ''", name="declined_has_reason"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    message: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    state: str = Field(default="pending", sa_column=sa.Column(sa.String(20), nullable=False, server_default="pending"))
+    decision_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+
+class Invitation(SQLModel, table=True):
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False))
+    roles: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", ondelete="SET NULL")
+    # Only a hash of the token is stored: a leaked database does not leak usable links.
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    invited_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    accepted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    accepted_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")

@@ -1,0 +1,244 @@
+"""Operations on collectives, memberships, join requests and invitations.
+
+These are the only functions that change these rows. Each one validates, changes, flushes,
+writes its audit row and queues its emails; the caller commits (so email goes out after commit).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from grants import audit, permissions
+from grants.auth.models import Person, normalise_email
+from grants.auth.tokens import hash_token, new_invitation_token
+from grants.collectives import queries
+from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
+from grants.db import db
+from grants.errors import Refused
+from grants.mail import queue_mail
+from grants.organisations.models import Organisation
+from grants.timeutil import utcnow
+
+ROLE_NAMES = ("member", "facilitator", "reviewer", "applicant")
+
+
+def create_collective(*, name: str, slug: str, locality: str, facilitator: Person, actor: Person,
+                      description: str = "") -> Collective:
+    if db.session.exec(select(Collective).where(Collective.slug == slug)).first() is not None:
+        raise Refused("That short name is already used by another collective", field="slug")
+    collective = Collective(name=name, slug=slug, locality=locality, description=description)
+    db.session.add(collective)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Refused("That short name is already used by another collective", field="slug") from exc
+    membership = Membership(collective_id=collective.id, person_id=facilitator.id, is_facilitator=True)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(actor, "collective.created", collective, f"Collective {name} created",
+                 after={"name": name, "slug": slug, "facilitator": facilitator.email})
+    return collective
+
+
+def update_collective(collective: Collective, *, name: str, locality: str, description: str,
+                      theme_lines: list[str], outcome_lines: dict[str, list[str]], actor: Person) -> None:
+    """Change a collective's details, themes and theory of change.
+
+    Themes and outcomes are matched by their text: a new line adds one, a missing line retires
+    it (rounds and reports that used it keep pointing at it), and order follows the lines.
+    """
+    before = {"name": collective.name, "locality": collective.locality, "description": collective.description}
+    collective.name, collective.locality, collective.description = name, locality, description
+    db.session.add(collective)
+
+    existing_themes = {t.name.lower(): t for t in queries.themes(collective, include_retired=True)}
+    kept = set()
+    for position, line in enumerate(theme_lines):
+        theme = existing_themes.get(line.lower())
+        if theme is None:
+            theme = Theme(collective_id=collective.id, name=line)
+        theme.name, theme.position, theme.retired = line, position, False
+        kept.add(line.lower())
+        db.session.add(theme)
+    for key, theme in existing_themes.items():
+        if key not in kept and not theme.retired:
+            theme.retired = True
+            db.session.add(theme)
+
+    existing_outcomes = {(o.term, o.text.lower()): o for o in db.session.exec(
+        select(Outcome).where(Outcome.collective_id == collective.id)).all()}
+    kept_outcomes = set()
+    position = 0
+    for term in ("short", "medium", "long"):
+        for line in outcome_lines.get(term, []):
+            outcome = existing_outcomes.get((term, line.lower())) or Outcome(
+                collective_id=collective.id, term=term, text=line)
+            outcome.position, outcome.retired = position, False
+            position += 1
+            kept_outcomes.add((term, line.lower()))
+            db.session.add(outcome)
+    for key, outcome in existing_outcomes.items():
+        if key not in kept_outcomes and not outcome.retired:
+            outcome.retired = True
+            db.session.add(outcome)
+    db.session.flush()
+    audit.record(actor, "collective.updated", collective, "Collective details, themes or theory of change changed",
+                 before=before, after={"name": name, "locality": locality, "description": description,
+                                       "themes": theme_lines, "outcomes": outcome_lines})
+
+
+def request_to_join(collective: Collective, person: Person, organisation_values: dict, message: str) -> JoinRequest:
+    if permissions.can_view_collective(person, collective):
+        raise Refused("You already belong to this collective")
+    if queries.pending_join_request(collective, person) is not None:
+        raise Refused("You have already asked to join. A facilitator will decide soon.")
+    taken = db.session.exec(select(Organisation).where(
+        Organisation.collective_id == collective.id, Organisation.name == organisation_values["name"])).first()
+    if taken is not None:
+        raise Refused("An organisation with this name is already in the collective. If it is yours, "
+                      "ask its contact or a facilitator to invite you.", field="name")
+    organisation = Organisation(collective_id=collective.id, status="pending", **organisation_values)
+    db.session.add(organisation)
+    db.session.flush()
+    join = JoinRequest(collective_id=collective.id, person_id=person.id, organisation_id=organisation.id,
+                       message=message)
+    db.session.add(join)
+    db.session.flush()
+    audit.record(person, "join_request.created", join,
+                 f"{organisation.name} asked to join", after={"organisation": organisation.name})
+    link = url_for("collectives.join_request", slug=collective.slug, request_id=join.id, _external=True)
+    for facilitator in queries.facilitators(collective):
+        queue_mail(facilitator.email, f"{organisation.name} has asked to join {collective.name}",
+                   "join_request_received.txt", facilitator=facilitator, collective=collective,
+                   organisation=organisation, requester=person, message=message, link=link)
+    return join
+
+
+def decide_join_request(join: JoinRequest, *, approve: bool, reason: str, actor: Person) -> None:
+    """Approve (the organisation becomes active; the requester a member and applicant for it)
+    or decline (with a reason the requester sees)."""
+    if join.state != "pending":
+        raise Refused("This request has already been decided")
+    if not approve and not reason.strip():
+        raise Refused("Say why you are declining: the organisation will see your reason", field="reason")
+    collective = db.session.get(Collective, join.collective_id)
+    organisation = db.session.get(Organisation, join.organisation_id)
+    requester = db.session.get(Person, join.person_id)
+    join.state = "approved" if approve else "declined"
+    join.decision_reason = reason.strip()
+    join.decided_by_id = actor.id
+    join.decided_at = utcnow()
+    organisation.status = "active" if approve else "declined"
+    db.session.add_all([join, organisation])
+    if approve:
+        membership = permissions.membership(requester, collective)
+        if membership is None:
+            membership = Membership(collective_id=collective.id, person_id=requester.id)
+        membership.is_member = membership.is_applicant = True
+        membership.organisation_id = organisation.id
+        db.session.add(membership)
+        permissions.forget(requester)
+    db.session.flush()
+    audit.record(actor, f"join_request.{join.state}", join,
+                 f"Join request from {organisation.name} {join.state}"
+                 + (f": {join.decision_reason}" if join.decision_reason else ""),
+                 before={"state": "pending"}, after={"state": join.state, "reason": join.decision_reason})
+    queue_mail(requester.email,
+               f"Your request to join {collective.name} was {'approved' if approve else 'declined'}",
+               "join_request_decided.txt", person=requester, collective=collective,
+               organisation=organisation, approved=approve, reason=join.decision_reason,
+               link=url_for("collectives.show", slug=collective.slug, _external=True))
+
+
+def invite(collective: Collective, *, email: str, roles: list[str], organisation_id: int | None,
+           actor: Person) -> Invitation:
+    roles = [r for r in ROLE_NAMES if r in roles]
+    if not roles:
+        raise Refused("Choose at least one role", field="roles")
+    if organisation_id is not None:
+        queries.in_collective(Organisation, organisation_id, collective)
+    email = normalise_email(email)
+    existing = db.session.exec(select(Person).where(Person.email == email)).first()
+    if existing is not None and permissions.membership(existing, collective) is not None:
+        raise Refused("This person already belongs to the collective. Change their roles on the People page.",
+                      field="email")
+    token, token_hash = new_invitation_token()
+    days = current_app.config["INVITATION_DAYS"]
+    invitation = Invitation(collective_id=collective.id, email=email, roles=roles, organisation_id=organisation_id,
+                            token_hash=token_hash, invited_by_id=actor.id,
+                            expires_at=utcnow() + timedelta(days=days))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor, "invitation.sent", invitation, f"Invited {email} as {', '.join(roles)}",
+                 after={"email": email, "roles": roles, "organisation_id": organisation_id})
+    queue_mail(email, f"You are invited to join {collective.name} on Commonpot", "invitation.txt",
+               collective=collective, inviter=actor, roles=roles, days=days,
+               link=url_for("collectives.invitation", token=token, _external=True))
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return db.session.exec(select(Invitation).where(Invitation.token_hash == hash_token(token))).first()
+
+
+def check_invitation(invitation: Invitation | None) -> Invitation:
+    if invitation is None:
+        raise Refused("This invitation link is not valid. Check you copied the whole link from the email.")
+    if invitation.accepted_at is not None:
+        raise Refused("This invitation has already been used.")
+    if invitation.expires_at <= utcnow():
+        raise Refused("This invitation has expired. Ask the facilitator to send a new one.")
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, person: Person) -> Membership:
+    check_invitation(invitation)
+    if person.email != invitation.email:
+        raise Refused(f"This invitation was sent to {invitation.email}. Sign out and use that address.")
+    collective = db.session.get(Collective, invitation.collective_id)
+    membership = permissions.membership(person, collective) or Membership(
+        collective_id=collective.id, person_id=person.id)
+    for role in invitation.roles:
+        setattr(membership, f"is_{role}", True)
+    if invitation.organisation_id is not None:
+        membership.organisation_id = invitation.organisation_id
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = person.id
+    db.session.add_all([membership, invitation])
+    db.session.flush()
+    permissions.forget(person)
+    audit.record(person, "invitation.accepted", invitation,
+                 f"{person.email} accepted an invitation as {', '.join(invitation.roles)}",
+                 collective_id=collective.id, after={"roles": invitation.roles})
+    return membership
+
+
+def set_membership(membership: Membership, *, roles: list[str], organisation_id: int | None, actor: Person) -> None:
+    """Change a person's roles in a collective; no roles at all removes them from it."""
+    collective = db.session.get(Collective, membership.collective_id)
+    if organisation_id is not None:
+        queries.in_collective(Organisation, organisation_id, collective)
+    if membership.is_facilitator and "facilitator" not in roles:
+        others = [p for p in queries.facilitators(collective) if p.id != membership.person_id]
+        if not others:
+            raise Refused("A collective needs at least one facilitator. Make someone else a facilitator first.",
+                          field="roles")
+    before = {"roles": sorted(membership.roles), "organisation_id": membership.organisation_id}
+    person = db.session.get(Person, membership.person_id)
+    if not roles:
+        db.session.delete(membership)
+        db.session.flush()
+        audit.record(actor, "membership.removed", membership, f"{person.email} removed from the collective",
+                     collective_id=collective.id, before=before)
+        return
+    membership.set_roles(roles)
+    membership.organisation_id = organisation_id
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(actor, "membership.changed", membership, f"Roles of {person.email} changed",
+                 before=before, after={"roles": sorted(membership.roles), "organisation_id": organisation_id})

@@ -1,0 +1,109 @@
+"""Read-side helpers for collectives; each is one query whatever the size of the collective."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlmodel import select
+
+from grants import permissions
+from grants.auth.models import Person
+from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
+from grants.db import db
+from grants.organisations.models import Organisation
+
+
+def collective_by_slug(slug: str) -> Collective:
+    collective = db.session.exec(select(Collective).where(Collective.slug == slug)).first()
+    if collective is None:
+        abort(404)
+    return collective
+
+
+def collective_for(person, slug: str, predicate=permissions.can_view_collective) -> Collective:
+    """The collective named by the URL, if ``predicate`` lets this person in; 403 otherwise."""
+    collective = collective_by_slug(slug)
+    if not predicate(person, collective):
+        abort(403)
+    return collective
+
+
+def in_collective(model, object_id: int, collective: Collective):
+    """Load a row by id only if it belongs to this collective (404 otherwise, leaking nothing)."""
+    row = db.session.get(model, object_id)
+    if row is None or row.collective_id != collective.id:
+        abort(404)
+    return row
+
+
+def my_collectives(person) -> list[tuple[Collective, Membership]]:
+    rows = db.session.exec(
+        select(Collective, Membership)
+        .join(Membership, Membership.collective_id == Collective.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Collective.name)
+    ).all()
+    return list(rows)
+
+
+def all_collectives() -> list[Collective]:
+    return list(db.session.exec(select(Collective).order_by(Collective.name)).all())
+
+
+def themes(collective: Collective, include_retired: bool = False) -> list[Theme]:
+    query = select(Theme).where(Theme.collective_id == collective.id)
+    if not include_retired:
+        query = query.where(Theme.retired == False)  # noqa: E712 - SQL expression
+    return list(db.session.exec(query.order_by(Theme.position, Theme.id)).all())
+
+
+def outcomes(collective: Collective) -> list[Outcome]:
+    query = (select(Outcome).where(Outcome.collective_id == collective.id, Outcome.retired == False)  # noqa: E712
+             .order_by(Outcome.position, Outcome.id))
+    return list(db.session.exec(query).all())
+
+
+def people(collective: Collective) -> list[tuple[Membership, Person, Organisation | None]]:
+    rows = db.session.exec(
+        select(Membership, Person, Organisation)
+        .join(Person, Person.id == Membership.person_id)
+        .join(Organisation, Organisation.id == Membership.organisation_id, isouter=True)
+        .where(Membership.collective_id == collective.id)
+        .order_by(Person.name)
+    ).all()
+    return list(rows)
+
+
+def facilitators(collective: Collective) -> list[Person]:
+    return list(db.session.exec(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.collective_id == collective.id, Membership.is_facilitator == True,  # noqa: E712
+               Person.active == True)  # noqa: E712
+    ).all())
+
+
+def join_requests(collective: Collective, state: str | None = None):
+    query = (select(JoinRequest, Person, Organisation)
+             .join(Person, Person.id == JoinRequest.person_id)
+             .join(Organisation, Organisation.id == JoinRequest.organisation_id)
+             .where(JoinRequest.collective_id == collective.id))
+    if state:
+        query = query.where(JoinRequest.state == state)
+    return list(db.session.exec(query.order_by(JoinRequest.created_at.desc())).all())
+
+
+def pending_join_request(collective: Collective, person) -> JoinRequest | None:
+    return db.session.exec(select(JoinRequest).where(
+        JoinRequest.collective_id == collective.id, JoinRequest.person_id == person.id,
+        JoinRequest.state == "pending")).first()
+
+
+def open_invitations(collective: Collective) -> list[Invitation]:
+    return list(db.session.exec(
+        select(Invitation).where(Invitation.collective_id == collective.id, Invitation.accepted_at == None)  # noqa: E711
+        .order_by(Invitation.created_at.desc())).all())
+
+
+def organisations(collective: Collective, status: str = "active") -> list[Organisation]:
+    return list(db.session.exec(
+        select(Organisation).where(Organisation.collective_id == collective.id, Organisation.status == status)
+        .order_by(Organisation.name)).all())

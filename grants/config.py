@@ -1,0 +1,71 @@
+"""Configuration: defaults here, then ``instance/config.py``, then the environment.
+
+Environment variables (all optional):
+- ``SECRET_KEY``: signs sessions and tokens. Without it, a random key is generated once and kept
+  in ``instance/secret_key`` (never committed), so a restart does not sign everybody out.
+- ``DATABASE_URL``: a PostgreSQL URL (``postgresql://user@host/db``); default SQLite in instance/.
+- ``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS``,
+  ``MAIL_USE_SSL``, ``MAIL_DEFAULT_SENDER``: SMTP; without ``MAIL_SERVER`` mail goes to instance/mail/.
+- ``COMMONPOT_BASE_URL``: the public address used in links inside emails and PDFs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_KEYS = (
+    "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
+    "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
+)
+_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'commonpot.sqlite3'}",
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_DEFAULT_SENDER": "Commonpot <no-reply@commonpot.local>",
+        "MAIL_TIMEOUT": 10,
+        "COMMONPOT_BASE_URL": "http://127.0.0.1:5000",
+        # A request body larger than this is refused with a clear page (413), never read whole.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "INVITATION_DAYS": 14,
+        "PASSWORD_RESET_SECONDS": 3600,
+        "PASSWORD_MIN_LENGTH": 10,
+    }
+
+
+def from_environment() -> dict:
+    values: dict = {}
+    for key in ENV_KEYS:
+        if key in os.environ and os.environ[key] != "":
+            value: object = os.environ[key]
+            if key in _BOOLEAN_KEYS:
+                value = str(value).lower() in {"1", "true", "yes", "on"}
+            elif key == "MAIL_PORT":
+                value = int(str(value))
+            values[key] = value
+    return values
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Read (or create once) the instance's secret key file."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

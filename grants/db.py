@@ -1,0 +1,128 @@
+"""The database layer: one engine per app, one session per app context.
+
+Glossary
+- *engine*: built from ``DATABASE_URL`` (PostgreSQL via psycopg 3) or, by default, a SQLite file in
+  the instance folder, opened in WAL mode with foreign keys enforced.
+- *session*: ``db.session`` is created lazily for the current app context and closed when the
+  context ends. Objects are not expired on commit, so a page can still read what it just saved.
+- *naming convention*: every constraint gets a stable name, so Alembic revisions can refer to it.
+- *UTCDateTime*: timestamps are stored as UTC and always come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that refuses naive datetimes and always comes back aware, in UTC.
+
+    SQLite has no time zones, so values are normalised to UTC before storage and the zone is
+    re-attached on the way out; PostgreSQL stores ``timestamp with time zone``.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store timezone-aware UTC times")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # Writers wait for each other instead of failing at once under concurrent requests.
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _read_only_request() -> bool:
+    """GET and HEAD requests only read, so their SQLite transactions need no write lock."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN to the first write; we take the write
+        # lock at BEGIN instead (except for read-only requests), so a read-then-write transaction
+        # cannot fail half-way with "database is locked" when another writer got there first.
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    return engine
+
+
+class Database:
+    """Flask extension owning the engine and the per-context session."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["commonpot_db"] = make_engine(app.config["DATABASE_URL"])
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["commonpot_db"]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = Session(self.engine, expire_on_commit=False)
+        return g.db_session
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,98 @@
+"""Form pieces shared by every domain: GOV.UK widgets, validators and normalisers.
+
+Every field renders through govuk-frontend-wtf, so errors appear next to the field and in the
+error summary, and a re-rendered form keeps what the person typed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length
+
+__all__ = [
+    "FlaskForm", "GovCharacterCount", "GovCheckboxInput", "GovCheckboxesInput", "GovPasswordInput",
+    "GovRadioInput", "GovSelect", "GovSubmitInput", "GovTextArea", "GovTextInput",
+    "Required", "EmailAddress", "MaxLength", "UKPostcode", "normalise_postcode", "safe_next_url",
+    "strip", "Choices", "choices",
+]
+
+_POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def Required(message: str) -> InputRequired:  # noqa: N802 - reads like a validator class
+    return InputRequired(message=message)
+
+
+def EmailAddress() -> Email:  # noqa: N802
+    return Email(message="Enter an email address in the correct format, like name@example.com",
+                 check_deliverability=False)
+
+
+def MaxLength(limit: int, what: str) -> Length:  # noqa: N802
+    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+
+
+def normalise_postcode(value: str) -> str:
+    compact = re.sub(r"\s+", "", value or "").upper()
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+class UKPostcode:
+    """A full UK postcode, like B18 7QH; stored upper-case with one space."""
+
+    def __call__(self, _form, field) -> None:
+        if field.data and not _POSTCODE.match(normalise_postcode(field.data)):
+            raise ValidationError("Enter a real UK postcode, like B18 7QH")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from a mapping or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value=str(value), label=label) for value, label in items]
+
+
+class Choices:
+    """Every submitted value must be one of the field's choices (for multi-value fields)."""
+
+    def __init__(self, message: str = "Choose from the list") -> None:
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        allowed = {str(choice.value) for choice in field.choices}
+        for value in field.data or []:
+            if str(value) not in allowed:
+                raise ValidationError(self.message)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return ``target`` only if it is a path on this site; anything else is ignored."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

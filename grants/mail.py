@@ -1,0 +1,94 @@
+"""Outgoing email, sent only after the transaction that caused it commits.
+
+``queue_mail`` puts a message on the current database session; when that session commits, the
+messages are delivered (SMTP when ``MAIL_SERVER`` is set, otherwise written as ``.eml`` files to
+``instance/mail/`` where a person can read them). A rollback discards them: a failed request never
+tells anybody anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from grants.db import db
+
+log = logging.getLogger(__name__)
+_OUTBOX = "commonpot_outbox"
+
+
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    body: str
+    config: dict = field(default_factory=dict, repr=False)
+
+
+def queue_mail(to: str, subject: str, template: str, **context) -> Mail:
+    """Render ``templates/emails/<template>`` and queue it for after the commit."""
+    body = render_template(f"emails/{template}", **context)
+    config = {
+        key: current_app.config.get(key)
+        for key in (
+            "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
+            "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "MAIL_TIMEOUT",
+        )
+    }
+    config["MAIL_DIR"] = str(Path(current_app.instance_path) / "mail")
+    mail = Mail(to=to, subject=subject, body=body, config=config)
+    db.session.info.setdefault(_OUTBOX, []).append(mail)
+    return mail
+
+
+def _build(mail: Mail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = mail.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="commonpot.local")
+    message.set_content(mail.body)
+    return message
+
+
+def deliver(mail: Mail) -> None:
+    message = _build(mail)
+    config = mail.config
+    if config.get("MAIL_SERVER"):
+        smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+        with smtp_class(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25),
+                        timeout=float(config.get("MAIL_TIMEOUT") or 10)) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    else:
+        folder = Path(config["MAIL_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    for mail in session.info.pop(_OUTBOX, []):
+        try:
+            deliver(mail)
+        except (OSError, smtplib.SMTPException):
+            # The change is committed; a mail failure must not turn it into an error page.
+            log.exception("could not deliver mail to %s: %s", mail.to, mail.subject)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_after_rollback(session: Session) -> None:
+    session.info.pop(_OUTBOX, None)

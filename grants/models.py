@@ -1,0 +1,18 @@
+"""Every table of the application, imported in one place for Alembic and the test schema."""
+
+from grants.audit.models import AuditEvent
+from grants.auth.models import Person
+from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
+from grants.organisations.models import Organisation
+
+__all__ = [
+    "AuditEvent",
+    "Collective",
+    "Invitation",
+    "JoinRequest",
+    "Membership",
+    "Organisation",
+    "Outcome",
+    "Person",
+    "Theme",
+]

@@ -1,0 +1,30 @@
+"""Money is integer pence everywhere; these helpers are the only place pounds appear."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_POUNDS = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+def format_pence(pence: int | None, *, always_pence: bool = False) -> str:
+    """12345 -> '£123.45'; whole pounds drop the pence ('£1,000') unless asked not to."""
+    if pence is None:
+        return ""
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(int(pence)), 100)
+    if rest or always_pence:
+        return f"{sign}£{pounds:,}.{rest:02d}"
+    return f"{sign}£{pounds:,}"
+
+
+def parse_pounds(text: str) -> int:
+    """'£1,234.5' -> 123450 pence. Raises ValueError with a message fit to show a person."""
+    cleaned = text.strip().replace(",", "").removeprefix("£").strip()
+    if not _POUNDS.match(cleaned):
+        raise ValueError("Enter an amount in pounds, like 1500 or 1500.50")
+    try:
+        return int((Decimal(cleaned) * 100).to_integral_exact())
+    except InvalidOperation as exc:  # pragma: no cover - the regex already rules this out
+        raise ValueError("Enter an amount in pounds, like 1500 or 1500.50") from exc

@@ -1,0 +1,93 @@
+"""Who may do what: predicates used by routes (to refuse with 403) and templates (to hide links).
+
+Powers inside a collective come only from a membership of it; a site admin manages collectives
+and accounts through the admin pages but sees no collective's data by being an admin. Roles are
+read once per request and cached, so a page full of ``perm.can_*`` checks costs one query.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlmodel import select
+
+from grants.collectives.models import Membership
+from grants.db import db
+
+
+def _memberships(person) -> dict[int, Membership]:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return {}
+    cache_key = f"memberships_{person.id}"
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    rows = db.session.exec(select(Membership).where(Membership.person_id == person.id)).all()
+    result = {m.collective_id: m for m in rows}
+    if has_request_context():
+        setattr(g, cache_key, result)
+    return result
+
+
+def forget(person) -> None:
+    """Drop the cached roles after a change to this person's memberships."""
+    if has_request_context():
+        g.pop(f"memberships_{person.id}", None)
+
+
+def membership(person, collective) -> Membership | None:
+    return _memberships(person).get(_id(collective))
+
+
+def roles_in(person, collective) -> frozenset[str]:
+    found = membership(person, collective)
+    return found.roles if found else frozenset()
+
+
+def collective_ids(person) -> list[int]:
+    return list(_memberships(person))
+
+
+def _id(collective) -> int:
+    return collective if isinstance(collective, int) else collective.id
+
+
+def is_admin(person) -> bool:
+    return bool(getattr(person, "is_authenticated", False) and person.is_admin)
+
+
+def can_view_collective(person, collective) -> bool:
+    return membership(person, collective) is not None
+
+
+def can_manage_collective(person, collective) -> bool:
+    return "facilitator" in roles_in(person, collective)
+
+
+def can_review(person, collective) -> bool:
+    return "reviewer" in roles_in(person, collective)
+
+
+def can_vote(person, collective) -> bool:
+    return "member" in roles_in(person, collective)
+
+
+def can_view_audit(person, collective) -> bool:
+    return can_manage_collective(person, collective)
+
+
+def can_view_organisation(person, organisation) -> bool:
+    return can_view_collective(person, organisation.collective_id)
+
+
+def acts_for(person, organisation) -> bool:
+    found = membership(person, organisation.collective_id)
+    return bool(found and found.organisation_id == organisation.id)
+
+
+def can_edit_organisation(person, organisation) -> bool:
+    return can_manage_collective(person, organisation.collective_id) or (
+        organisation.status == "active" and acts_for(person, organisation)
+    )
+
+
+def can_ask_to_join(person, collective) -> bool:
+    return getattr(person, "is_authenticated", False) and not can_view_collective(person, collective)

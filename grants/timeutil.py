@@ -1,0 +1,45 @@
+"""Time: stored as timezone-aware UTC, shown in Europe/London.
+
+``utcnow()`` is the only clock the application reads, so tests can freeze it (time-machine).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_london(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: times must be timezone-aware")
+    return value.astimezone(LONDON)
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'3 March 2027 at 17:00' in London time (the GOV.UK style for dates and times)."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def format_date(value) -> str:
+    """'3 March 2027'; accepts a date or an aware datetime (shown as its London date)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_london(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def london_to_utc(local: datetime) -> datetime:
+    """Interpret a naive wall-clock time typed by a person in London and return it in UTC."""
+    if local.tzinfo is not None:
+        return local.astimezone(timezone.utc)
+    return local.replace(tzinfo=LONDON).astimezone(timezone.utc)

@@ -1,0 +1,153 @@
+"""Wiring: extensions, templates, blueprints, error pages and commands, each with ``init_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template, request, send_from_directory
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from markupsafe import Markup
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from grants.db import db
+from grants.money import format_pence
+from grants.timeutil import format_date, format_datetime
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+ASSETS = Path(__file__).parent / "static" / "build"
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    _init_login(app)
+    _init_templates(app)
+    _init_assets(app)
+    _init_errors(app)
+    _init_security_headers(app)
+
+    from grants.admin.routes import bp as admin_bp
+    from grants.auth.routes import bp as auth_bp
+    from grants.collectives.routes import bp as collectives_bp
+    from grants.organisations.routes import bp as organisations_bp
+
+    for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from grants.cli import init_app as init_cli
+
+    init_cli(app)
+
+
+def _init_login(app: Flask) -> None:
+    from grants.auth.models import Person
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_person(person_id: str):
+        if not person_id.isdigit():
+            return None
+        person = db.session.get(Person, int(person_id))
+        return person if person is not None and person.active else None
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(app.template_folder),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    # The GOV.UK macros read optional nested params (params.x.y) freely.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["money"] = format_pence
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+
+    from grants import permissions, reference
+
+    app.jinja_env.filters["community_labels"] = lambda codes: ", ".join(
+        reference.ETHNIC_CATEGORY_BY_CODE[c].label for c in codes or [] if c in reference.ETHNIC_CATEGORY_BY_CODE)
+    app.jinja_env.filters["language_labels"] = lambda codes: ", ".join(
+        reference.LANGUAGES.get(c, c) for c in codes or [])
+
+    # Globals (not a context processor) so that imported macros see them too.
+    app.jinja_env.globals.update(perm=permissions, ref=reference, link=html_link)
+
+
+def html_link(href: str, text: str, hidden_suffix: str = "") -> Markup:
+    """A GOV.UK link as safe HTML, for table cells and other ``html`` params of the macros."""
+    suffix = Markup('<span class="govuk-visually-hidden"> {}</span>').format(hidden_suffix) if hidden_suffix else ""
+    return Markup('<a class="govuk-link" href="{}">{}{}</a>').format(href, text, suffix)
+
+
+def _init_assets(app: Flask) -> None:
+    @app.route("/assets/<path:filename>")
+    def govuk_assets(filename: str):
+        return send_from_directory(ASSETS / "assets", filename, max_age=86400)
+
+    @app.route("/build/<path:filename>")
+    def built_assets(filename: str):
+        return send_from_directory(ASSETS, filename, max_age=3600)
+
+
+def _init_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return page(400, "Sorry, there is a problem with that request",
+                    "Check what you entered and try again.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(400, "Your form expired",
+                    "For your security, forms expire. Go back, reload the page and try again.")
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return page(403, "You do not have access to this page",
+                    "If you think you should, ask your collective's facilitator.")
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, "Page not found",
+                    "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.")
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return page(405, "Sorry, that action is not available here",
+                    "Go back and use the buttons on the page.")
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit_mb = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) / (1024 * 1024)
+        return page(413, "The file or form is too large",
+                    f"What you sent is larger than {limit_mb:g} MB. Send something smaller.")
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return page(500, "Sorry, there is a problem with the service",
+                    "Try again later. What you saved before this page is safe.")
+
+
+def _init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,57 @@
+"""Alembic environment: SQLModel's metadata, batch mode on SQLite, the app's database URL."""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import grants.models  # noqa: F401 - registers every table on SQLModel.metadata
+from grants.db import UTCDateTime, make_engine
+
+config = context.config
+if config.config_file_name is not None and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+target_metadata = SQLModel.metadata
+
+
+def _database_url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from grants import create_app
+
+    return create_app().config["DATABASE_URL"]
+
+
+def render_item(type_, obj, autogen_context):
+    # Migrations must not depend on application code: render our UTC type as its base type.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_database_url(), target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True, render_item=render_item)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(_database_url())
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite", render_item=render_item,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,19 @@
+// Builds Commonpot's front-end assets into grants/static/build/ (not committed):
+// the unbranded stylesheet compiled from assets-src/, the GOV.UK Frontend ES module,
+// and the GOV.UK Frontend images the components need (icons only; no crown, no fonts).
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+const out = "grants/static/build";
+const dist = "node_modules/govuk-frontend/dist/govuk";
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+execFileSync(
+  "node_modules/.bin/sass",
+  ["--no-source-map", "--style=compressed", "--quiet-deps", "--load-path=node_modules",
+   "assets-src/commonpot.scss", `${out}/commonpot.css`],
+  { stdio: "inherit" },
+);
+cpSync(`${dist}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
+cpSync(`${dist}/assets`, `${out}/assets`, { recursive: true });
+console.log(`assets built in ${out}`);

@@ -1,0 +1,102 @@
+"""Browser tests: Playwright driving Debian's Chromium against the app served on localhost.
+
+Every page the browser lands on is checked with axe-core (WCAG 2.2 A/AA and best practice);
+``checked_page`` fails the test if any visited page was not checked or had a violation.
+CSRF is on, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from grants import create_app
+
+CHROMIUM = os.environ.get("COMMONPOT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(app_config):
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True, "TESTING": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = server.server_port
+    app.config["COMMONPOT_BASE_URL"] = f"http://127.0.0.1:{port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.base_url = f"http://127.0.0.1:{port}"
+    yield app
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    app.extensions["commonpot_db"].dispose()
+
+
+class CheckedPage:
+    """A Playwright page that runs axe on every page it lands on."""
+
+    def __init__(self, page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.axe = Axe()
+        self.checked: list[str] = []
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        results = self.axe.run(self.page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, f"{self.page.url}\n{results.generate_report()}"
+        self.checked.append(self.page.url)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def submit(self, button_text: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button_text).click()
+        self.check()
+
+    def click_link(self, text: str) -> None:
+        with self.page.expect_navigation():
+            # GOV.UK "start" buttons are links with role=button
+            self.page.get_by_role("link", name=text).or_(self.page.get_by_role("button", name=text)).first.click()
+        self.check()
+
+    def fill(self, label: str, value: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(value)
+
+    def text(self) -> str:
+        return self.page.inner_text("main")
+
+
+@pytest.fixture
+def checked_page(playwright_browser, live_app):
+    context = playwright_browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
+    checked = CheckedPage(page, live_app.base_url)
+    yield checked
+    context.close()
+    unchecked = [url for url in visited if url not in checked.checked]
+    assert not unchecked, f"pages visited without an accessibility check: {unchecked}"

@@ -1,0 +1,106 @@
+"""Shared fixtures: an app on a real database, a client, a CLI runner and a real SMTP server.
+
+The database is SQLite (a file per test session) unless ``COMMONPOT_TEST_DATABASE_URL`` names a
+PostgreSQL database, which ``make test`` does for its second pass. The schema is created once per
+session; every test starts with empty tables. Mail goes to a local aiosmtpd server, and tests read
+what it received.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+import grants.models  # noqa: F401 - registers every table
+from grants import create_app
+from grants.db import make_engine
+
+from tests.mailserver import MailServer
+
+SHARED = Path(os.environ.get("COMMONPOT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def pytest_report_header(config):
+    return f"commonpot database: {'postgresql' if os.environ.get('COMMONPOT_TEST_DATABASE_URL') else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("COMMONPOT_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    engine = make_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables(engine) -> None:
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def mail_server():
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def outbox(mail_server):
+    mail_server.messages.clear()
+    return mail_server.messages
+
+
+@pytest.fixture
+def app_config(database_url, mail_server, tmp_path):
+    """Configuration for a test app; every table is emptied after the test, whichever app used it."""
+    yield {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_server.port,
+        "SERVER_NAME": None,
+    }
+    engine = make_engine(database_url)
+    _empty_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def app(app_config, outbox):
+    app = create_app(app_config)
+    yield app
+    app.extensions["commonpot_db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with a request, so operations can build URLs and queue mail."""
+    with app.test_request_context("/"):
+        yield

@@ -1,0 +1,91 @@
+"""The application factory: configuration order, instance folder, and no I/O at import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from grants import REPO_ROOT, create_app
+
+
+def test_instance_folder_is_the_repository_instance_folder():
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    assert app.instance_path == str(REPO_ROOT / "instance")
+
+
+def test_config_order_defaults_then_instance_file_then_environment(tmp_path, monkeypatch):
+    import grants
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("MAIL_SERVER = 'from-file'\nMAIL_PORT = 2525\nINVITATION_DAYS = 3\n")
+    monkeypatch.setattr(grants, "REPO_ROOT", tmp_path)
+    monkeypatch.setenv("MAIL_SERVER", "from-env")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "x.db"))
+    monkeypatch.setenv("SECRET_KEY", "env-secret")
+    app = create_app()
+    assert app.config["MAIL_SERVER"] == "from-env"        # environment wins over the file
+    assert app.config["MAIL_PORT"] == 2525                # the file wins over defaults
+    assert app.config["INVITATION_DAYS"] == 3
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024  # defaults fill the rest
+    assert app.config["SECRET_KEY"] == "env-secret"
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    import grants
+
+    monkeypatch.setattr(grants, "REPO_ROOT", tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert (tmp_path / "instance" / "secret_key").read_text() == first
+
+
+def test_importing_the_package_does_no_work():
+    code = ("import sys, grants; heavy = [m for m in ('flask', 'sqlalchemy', 'sqlmodel') if m in sys.modules];"
+            "print(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    from grants.db import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_naive_datetimes_are_refused(app, ctx):
+    from datetime import datetime
+
+    import pytest
+
+    from grants.collectives.models import Collective
+    from grants.db import db
+
+    db.session.add(Collective(slug="naive", name="Naive", created_at=datetime(2026, 1, 1)))
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_times_come_back_aware_in_utc(app, ctx):
+    from datetime import timezone
+
+    from grants.db import db
+    from tests import factories
+
+    collective = factories.collective()
+    db.session.commit()
+    db.session.expire_all()
+    from grants.collectives.models import Collective
+
+    again = db.session.get(Collective, collective.id)
+    assert again.created_at.tzinfo is not None
+    assert again.created_at.utcoffset() == timezone.utc.utcoffset(None)
