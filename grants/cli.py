@@ -100,6 +100,9 @@ def seed_demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from workflows.cli import workflows as workflows_cli
+
+    app.cli.add_command(workflows_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

@@ -1,0 +1,1 @@
+"""Tests of the pure workflow engine and its definitions (no app, no database)."""

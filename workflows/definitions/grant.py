@@ -1,0 +1,180 @@
+"""The grant: from the offer to closing, after a proposal is awarded.
+
+offered → accepted → paid → reporting → closed.
+
+- The applicant *accepts* the offer by typing their name and confirming the grant conditions,
+  before the offer expires (the typed name is their signature, so only they can accept); or
+  *declines* it (a facilitator may record a decline on their behalf, with a reason).
+- A facilitator may *withdraw* the offer (with a reason); the scheduler withdraws it when
+  ``offer_expires_at`` passes.
+- A facilitator *records the payment*; reporting starts at ``reporting_starts_at`` (the
+  scheduler moves the grant on; a facilitator may start it early), which creates the report
+  requirements proportionate to the grant size.
+- The grant *closes* when no report is outstanding. If the group gives money back, a facilitator
+  records *funds returned* (with a reason) from paid or reporting.
+
+Subject protocol — the attributes of a grant the guards and the scheduler read:
+
+``state``
+    The state's string value (``GrantState``).
+``offer_expires_at``
+    Timezone-aware datetime after which the offer lapses, or ``None`` (no expiry).
+``reporting_starts_at``
+    Timezone-aware datetime when reporting starts, or ``None`` (not set yet).
+``reports_outstanding``
+    Number of the grant's reports not yet accepted (or waived).
+
+``ctx.data`` keys: ``accepted_by_name`` (the full name typed by the person accepting),
+``conditions_confirmed`` (``True`` when the conditions box is ticked), ``reason`` (withdrawing
+the offer, declining on the applicant's behalf, funds returned).
+
+Effects: ``create_report_requirements``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflows.engine import Context, Guard, Role, StateSpec, Transition, Workflow, WorkflowState
+from workflows.guards import confirmed, reason_given, text_given
+from workflows.text import format_when, plural
+
+APPLICANT = Role.APPLICANT
+FACILITATOR = Role.FACILITATOR
+
+
+class GrantState(WorkflowState):
+    """The states of a grant. The values are stored in the database: never change them."""
+
+    OFFERED = StateSpec("offered", "Offered", "Offered", initial=True)
+    ACCEPTED = StateSpec("accepted", "Accepted", "Accepted")
+    PAID = StateSpec("paid", "Paid", "Funded")
+    REPORTING = StateSpec("reporting", "Reporting", "Funded")
+    CLOSED = StateSpec("closed", "Closed", "Completed", final=True)
+    DECLINED = StateSpec("declined", "Declined", "Declined", final=True)
+    WITHDRAWN = StateSpec("withdrawn", "Offer withdrawn", "Offer withdrawn", final=True)
+    FUNDS_RETURNED = StateSpec("funds_returned", "Funds returned", "Funds returned", final=True)
+
+
+S = GrantState
+
+# -- guards --------------------------------------------------------------------------------
+
+NAME_GIVEN = text_given(
+    "accepted_by_name",
+    "Type your full name to accept the grant",
+    name="name_given",
+    description='The person accepting typed their full name',
+)
+
+CONDITIONS_CONFIRMED = confirmed(
+    "conditions_confirmed",
+    "Confirm that you agree to the grant conditions",
+    name="conditions_confirmed",
+    description='The grant conditions are confirmed',
+)
+
+
+def _offer_open(grant: Any, ctx: Context) -> str | None:
+    expires = grant.offer_expires_at
+    if expires is not None and ctx.now >= expires:
+        return f"This offer expired on {format_when(expires)}"
+    return None
+
+
+OFFER_OPEN = Guard(
+    name="offer_open",
+    description="The offer has not expired",
+    check=_offer_open,
+    reads=("offer_expires_at",),
+)
+
+
+def _no_reports_outstanding(grant: Any, ctx: Context) -> str | None:
+    outstanding = grant.reports_outstanding
+    if outstanding:
+        verb = "is" if outstanding == 1 else "are"
+        return f"{plural(outstanding, 'report')} {verb} still outstanding"
+    return None
+
+
+NO_REPORTS_OUTSTANDING = Guard(
+    name="no_reports_outstanding",
+    description="Every report is accepted or waived",
+    check=_no_reports_outstanding,
+    reads=("reports_outstanding",),
+)
+
+DECLINE_REASON = reason_given(
+    "Say why the grant is being declined on the applicant's behalf", unless_role=APPLICANT
+)
+WITHDRAW_REASON = reason_given("Say why you are withdrawing the offer", unless_scheduler=True)
+RETURN_REASON = reason_given("Say why the funds were returned")
+
+# -- the workflow --------------------------------------------------------------------------
+
+GRANT = Workflow(
+    name="grant",
+    label="Grant",
+    noun="grant",
+    states=GrantState,
+    description="A grant offered to an awarded proposal, from offer to close.",
+    transitions=(
+        Transition(
+            name="accept",
+            source=S.OFFERED,
+            target=S.ACCEPTED,
+            roles={APPLICANT},
+            label="Accept the grant",
+            guards=(NAME_GIVEN, CONDITIONS_CONFIRMED, OFFER_OPEN),
+        ),
+        Transition(
+            name="decline",
+            source=S.OFFERED,
+            target=S.DECLINED,
+            roles={APPLICANT, FACILITATOR},
+            label="Decline the grant",
+            guards=(DECLINE_REASON,),
+        ),
+        Transition(
+            name="withdraw_offer",
+            source=S.OFFERED,
+            target=S.WITHDRAWN,
+            roles={FACILITATOR},
+            guards=(WITHDRAW_REASON,),
+            timed_by="offer_expires_at",
+            timed_label="The offer expires",
+        ),
+        Transition(
+            name="record_payment",
+            source=S.ACCEPTED,
+            target=S.PAID,
+            roles={FACILITATOR},
+        ),
+        Transition(
+            name="start_reporting",
+            source=S.PAID,
+            target=S.REPORTING,
+            roles={FACILITATOR},
+            timed_by="reporting_starts_at",
+            timed_label="Reporting starts",
+            effects=("create_report_requirements",),
+        ),
+        Transition(
+            name="close_grant",
+            source=S.REPORTING,
+            target=S.CLOSED,
+            roles={FACILITATOR},
+            guards=(NO_REPORTS_OUTSTANDING,),
+        ),
+        Transition(
+            name="record_funds_returned",
+            source=(S.PAID, S.REPORTING),
+            target=S.FUNDS_RETURNED,
+            roles={FACILITATOR},
+            guards=(RETURN_REASON,),
+        ),
+    ),
+)
+
+WORKFLOWS = (GRANT,)
