@@ -99,6 +99,28 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(f"  {role:<28} {email}")
 
 
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Fire what is due now, then exit (for cron or a check).")
+@click.option("--interval", default=60, show_default=True, help="Seconds between runs of the job.")
+@with_appcontext
+def scheduler_command(once: bool, interval: int) -> None:
+    """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass."""
+    from grants.workflow.scheduler import build_scheduler, fire_due_transitions
+
+    if once:
+        moves = fire_due_transitions()
+        click.echo(f"Fired {len(moves)} due transition(s).")
+        for move in moves:
+            click.echo(f"  {move.workflow}.{move.transition}: {move.from_state.value} → {move.to_state.value}")
+        return
+    click.echo(f"Scheduler running: due transitions are fired every {interval} s. Ctrl+C to stop.")
+    scheduler = build_scheduler(current_app._get_current_object(), interval_seconds=interval)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
 def init_app(app: Flask) -> None:
     from workflows.cli import workflows as workflows_cli
 
@@ -106,3 +128,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(scheduler_command)

@@ -15,10 +15,20 @@ class Refused(Exception):
         self.field = field
 
 
-def attach(form, error: Refused) -> None:
+def message_of(error: Exception) -> str:
+    """The human message of a refusal: an operation's Refused or the workflow engine's reason."""
+    return getattr(error, "message", None) or getattr(error, "reason", None) or str(error)
+
+
+def attach(form, error: Exception) -> None:
     """Show a refusal on the form: beside its field, or as a form-level error."""
-    field = getattr(form, error.field, None) if error.field else None
+    name = getattr(error, "field", None)
+    field = getattr(form, name, None) if name else None
+    if field is None and "reason" in getattr(form, "_fields", {}) and getattr(error, "reasons", None):
+        # a workflow guard asking for a reason belongs beside the reason box
+        if any("why" in r.lower() or "reason" in r.lower() for r in error.reasons):
+            field = form.reason
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = list(field.errors) + [message_of(error)]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(message_of(error))

@@ -4,6 +4,7 @@ from grants.audit.models import AuditEvent
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.organisations.models import Organisation
+from grants.workflow.models import StateHistory
 
 __all__ = [
     "AuditEvent",
@@ -14,5 +15,6 @@ __all__ = [
     "Organisation",
     "Outcome",
     "Person",
+    "StateHistory",
     "Theme",
 ]

@@ -34,8 +34,9 @@ def init_app(app: Flask) -> None:
     from grants.auth.routes import bp as auth_bp
     from grants.collectives.routes import bp as collectives_bp
     from grants.organisations.routes import bp as organisations_bp
+    from grants.workflow.routes import bp as workflow_bp
 
-    for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp):
+    for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp):
         app.register_blueprint(blueprint)
 
     from grants.cli import init_app as init_cli

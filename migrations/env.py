@@ -26,6 +26,11 @@ def _database_url() -> str:
     return create_app().config["DATABASE_URL"]
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    # APScheduler owns its job-store table; it is not part of our schema.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def render_item(type_, obj, autogen_context):
     # Migrations must not depend on application code: render our UTC type as its base type.
     if type_ == "type" and isinstance(obj, UTCDateTime):
@@ -35,20 +40,22 @@ def render_item(type_, obj, autogen_context):
 
 def run_migrations_offline() -> None:
     context.configure(url=_database_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, render_item=render_item)
+                      render_as_batch=True, render_item=render_item, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
     engine = make_engine(_database_url())
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite", render_item=render_item,
-                          compare_type=True)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata,
+                              render_as_batch=connection.dialect.name == "sqlite", render_item=render_item,
+                              include_object=include_object, compare_type=True)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -62,7 +62,7 @@ def test_join_request_is_decided_by_a_facilitator_and_emails_both_sides(client, 
         assert membership.organisation_id == organisation.id
         assert db.session.get(Organisation, organisation.id).status == "active"
         actions = db.session.exec(select(AuditEvent.action)).all()
-        assert {"join_request.created", "join_request.approved"} <= set(actions)
+        assert {"join_request.created", "join_request.approve"} <= set(actions)
 
 
 def test_declining_needs_a_reason_which_the_applicant_sees(client, app, setting, mail_server):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from grants.collectives.models import JoinRequest, Membership
+from datetime import datetime, timezone
+
+from grants.collectives.models import Invitation, JoinRequest, Membership
 from grants.db import db
 from tests import factories
 
@@ -39,6 +41,9 @@ ROUTES = [
     ("collectives.invite", "/c/{slug}/invitations/new", {FACILITATOR}),
     ("collectives.settings", "/c/{slug}/settings", {FACILITATOR}),
     ("collectives.audit_log", "/c/{slug}/audit", {FACILITATOR}),
+    ("collectives.invitation_detail", "/c/{slug}/invitations/{invitation}", {FACILITATOR}),
+    ("workflow.index", "/c/{slug}/workflows/", {FACILITATOR, REVIEWER}),
+    ("workflow.show", "/c/{slug}/workflows/round", {FACILITATOR, REVIEWER}),
     ("organisations.index", "/c/{slug}/organisations/", IN_COLLECTIVE),
     ("organisations.show", "/c/{slug}/organisations/{org}", IN_COLLECTIVE),
     ("organisations.edit", "/c/{slug}/organisations/{org}/edit", {FACILITATOR, APPLICANT}),
@@ -50,8 +55,9 @@ NOT_IN_MATRIX = {
     "static": "static files", "govuk_assets": "static files", "built_assets": "static files",
     "auth.logout": "POST only (test_auth)", "auth.reset_password": "emailed token (test_auth)",
     "collectives.invitation": "emailed token (test_collectives)", "admin.set_active": "POST only (test_admin)",
+    "collectives.withdraw_join_request": "POST only (test_withdrawing_is_only_for_the_person_who_asked)",
 }
-OBJECT_KEYS = ("join", "membership", "org")
+OBJECT_KEYS = ("join", "membership", "org", "invitation")
 
 
 @pytest.fixture
@@ -75,7 +81,12 @@ def world(app):
         pending_b = factories.organisation(beta, "Beta Pending Secret", status="pending")
         join_a = JoinRequest(collective_id=alpha.id, person_id=people[OUTSIDER].id, organisation_id=pending_a.id)
         join_b = JoinRequest(collective_id=beta.id, person_id=people[OUTSIDER].id, organisation_id=pending_b.id)
-        db.session.add_all([join_a, join_b])
+        far_future = datetime(2100, 1, 1, tzinfo=timezone.utc)
+        invite_a = Invitation(collective_id=alpha.id, email="invitee.alpha@example.org", roles=["member"],
+                              token_hash="a" * 64, expires_at=far_future)
+        invite_b = Invitation(collective_id=beta.id, email="invitee.beta@example.org", roles=["member"],
+                              token_hash="b" * 64, expires_at=far_future)
+        db.session.add_all([join_a, join_b, invite_a, invite_b])
         db.session.flush()
 
         def membership_id(collective, person):
@@ -83,9 +94,9 @@ def world(app):
                 Membership.collective_id == collective.id, Membership.person_id == person.id)).one()
 
         ids = {
-            "alpha": {"slug": "alpha", "org": org_a.id, "join": join_a.id,
+            "alpha": {"slug": "alpha", "org": org_a.id, "join": join_a.id, "invitation": invite_a.id,
                       "membership": membership_id(alpha, people[MEMBER])},
-            "beta": {"slug": "beta", "org": org_b.id, "join": join_b.id,
+            "beta": {"slug": "beta", "org": org_b.id, "join": join_b.id, "invitation": invite_b.id,
                      "membership": membership_id(beta, beta_member)},
         }
         db.session.commit()
@@ -151,6 +162,10 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/people/{beta['membership']}", {"roles": ["facilitator"]}),
         (f"/c/beta/people/{beta['membership']}", {"roles": ["facilitator"]}),
         (f"/c/alpha/organisations/{beta['org']}/edit", {"name": "Hijacked"}),
+        (f"/c/alpha/invitations/{beta['invitation']}", {"reason": "Hijacked"}),
+        (f"/c/beta/invitations/{beta['invitation']}", {"reason": "Hijacked"}),
+        (f"/c/alpha/join-requests/{beta['join']}/withdraw", {}),
+        (f"/c/beta/join-requests/{beta['join']}/withdraw", {}),
         ("/c/beta/settings", {"name": "Hijacked", "themes": "x"}),
         ("/c/beta/invitations/new", {"email": "x@example.org", "roles": ["facilitator"]}),
     ]
@@ -161,6 +176,7 @@ def test_foreign_posts_change_nothing(app, world):
         from grants.organisations.models import Organisation
 
         assert db.session.get(JoinRequest, beta["join"]).state == "pending"
+        assert db.session.get(Invitation, beta["invitation"]).state == "sent"
         assert not db.session.get(Membership, beta["membership"]).is_facilitator
         assert db.session.get(Organisation, beta["org"]).name == "Beta Secret Organisation"
         assert db.session.exec(select(Collective).where(Collective.slug == "beta")).one().name == "Beta Collective"
@@ -187,3 +203,16 @@ def test_facilitator_links_are_hidden_from_members(app, world):
     for link in ("/c/alpha/join-requests", "/c/alpha/audit", "/c/alpha/people"):
         assert link not in member_page
         assert link in facilitator_page
+
+
+def test_withdrawing_is_only_for_the_person_who_asked(app, world):
+    alpha = world["ids"]["alpha"]
+    for role in (FACILITATOR, MEMBER):
+        response = _client_for(app, world, role).post(f"/c/alpha/join-requests/{alpha['join']}/withdraw")
+        assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(JoinRequest, alpha["join"]).state == "pending"
+    response = _client_for(app, world, OUTSIDER).post(f"/c/alpha/join-requests/{alpha['join']}/withdraw")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(JoinRequest, alpha["join"]).state == "withdrawn"

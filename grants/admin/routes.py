@@ -14,7 +14,7 @@ from grants.auth.models import Person
 from grants.collectives import operations, queries
 from grants.collectives.forms import NewCollectiveForm
 from grants.db import db
-from grants.errors import Refused, attach
+from grants.views import attempt
 from grants.forms import FlaskForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -40,16 +40,10 @@ def index():
         if facilitator is None:
             form.facilitator_email.errors = ["There is no account with this email address. Ask them to create one first."]
         else:
-            try:
-                collective = operations.create_collective(
-                    name=form.name.data, slug=form.slug.data, locality=form.locality.data or "",
-                    facilitator=facilitator, actor=current_user)
-                db.session.commit()
-            except Refused as error:
-                db.session.rollback()
-                attach(form, error)
-            else:
-                flash(f"{collective.name} created, with {facilitator.name} as facilitator.", "success")
+            done = attempt(form, operations.create_collective, name=form.name.data, slug=form.slug.data,
+                           locality=form.locality.data or "", facilitator=facilitator, actor=current_user)
+            if done:
+                flash(f"{done.result.name} created, with {facilitator.name} as facilitator.", "success")
                 return redirect(url_for("admin.index"))
     return render_template("admin/index.html", collectives=queries.all_collectives(), form=form)
 
@@ -68,12 +62,6 @@ def set_active(person_id: int, active: int):
     if not form.validate_on_submit():
         abort(400)
     person = db.session.get(Person, person_id) or abort(404)
-    try:
-        auth_operations.set_active(person, bool(active), current_user)
-        db.session.commit()
-    except Refused as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
+    if attempt(None, auth_operations.set_active, person, bool(active), current_user):
         flash(f"{person.email} {'activated' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.people"))

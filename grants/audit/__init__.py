@@ -48,7 +48,8 @@ def record(
 
 
 @event.listens_for(Session, "before_flush")
-def _audit_is_append_only(session: Session, _context, _instances) -> None:
+def _logs_are_append_only(session: Session, _context, _instances) -> None:
+    """The audit log and the state history are records: rows are added, never changed or removed."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise PermissionError("audit events are append-only")
+        if getattr(type(obj), "__append_only__", False) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError(f"{type(obj).__tablename__} rows are append-only")

@@ -8,7 +8,7 @@ to update or delete them (see ``grants.audit``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -19,6 +19,7 @@ from grants.timeutil import utcnow
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
+    __append_only__: ClassVar[bool] = True
     __table_args__ = (sa.Index("ix_audit_event_collective_at", "collective_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from grants.auth import operations
 from grants.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from grants.db import db
-from grants.errors import Refused, attach
+from grants.views import attempt
 from grants.forms import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -43,15 +43,10 @@ def register():
         return redirect(url_for("collectives.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            person = operations.register_person(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                preferred_language=form.preferred_language.data)
-            db.session.commit()
-        except Refused as error:
-            attach(form, error)
-        else:
-            login_user(person)
+        done = attempt(form, operations.register_person, email=form.email.data, name=form.name.data,
+                       password=form.password.data, preferred_language=form.preferred_language.data)
+        if done:
+            login_user(done.result)
             flash("Your account has been created. Find your collective and ask to join.", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("collectives.home"))
     return render_template("auth/register.html", form=form)
@@ -73,13 +68,9 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            person = operations.reset_password(token, form.password.data)
-            db.session.commit()
-        except Refused as error:
-            attach(form, error)
-        else:
-            login_user(person)
+        done = attempt(form, operations.reset_password, token, form.password.data)
+        if done:
+            login_user(done.result)
             flash("Your password has been changed.", "success")
             return redirect(url_for("collectives.home"))
     return render_template("auth/reset_password.html", form=form)
@@ -98,13 +89,8 @@ def account():
         flash("Your details have been saved.", "success")
         return redirect(url_for("auth.account"))
     if password_form.submit.data and password_form.validate_on_submit():
-        try:
-            operations.change_password(current_user, current=password_form.current.data,
-                                       new=password_form.password.data)
-            db.session.commit()
-        except Refused as error:
-            attach(password_form, error)
-        else:
+        if attempt(password_form, operations.change_password, current_user, current=password_form.current.data,
+                   new=password_form.password.data):
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.account"))
     from grants.collectives.queries import my_collectives

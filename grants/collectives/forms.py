@@ -70,6 +70,13 @@ class MembershipForm(FlaskForm):
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 
 
+class RevokeInvitationForm(FlaskForm):
+    reason = TextAreaField("Why are you cancelling this invitation?", widget=GovTextArea(), filters=[strip],
+                           validators=[Required("Say why you are cancelling the invitation"),
+                                       MaxLength(2000, "The reason")])
+    submit = SubmitField("Cancel the invitation", widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
+
+
 class AcceptInvitationForm(FlaskForm):
     name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
                        validators=[Required("Enter your full name"), MaxLength(120, "Your name")])
@@ -142,4 +149,4 @@ class NewCollectiveForm(FlaskForm):
 
 
 __all__ = ["AcceptAsMemberForm", "AcceptInvitationForm", "CollectiveForm", "DecideJoinRequestForm",
-           "InviteForm", "JoinForm", "MembershipForm", "NewCollectiveForm"]
+           "InviteForm", "JoinForm", "MembershipForm", "NewCollectiveForm", "RevokeInvitationForm"]

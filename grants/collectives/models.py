@@ -23,6 +23,7 @@ from sqlmodel import Field, SQLModel
 
 from grants.db import UTCDateTime
 from grants.timeutil import utcnow
+from grants.workflow.models import WorkflowFields
 
 
 class Collective(SQLModel, table=True):
@@ -87,10 +88,12 @@ class Membership(SQLModel, table=True):
             setattr(self, f"is_{role}", role in roles)
 
 
-class JoinRequest(SQLModel, table=True):
+class JoinRequest(WorkflowFields, table=True):
+    """Follows the ``join_request`` workflow: pending → approved | declined | withdrawn."""
+
     __tablename__ = "join_request"
+    __workflows__ = ("join_request",)
     __table_args__ = (
-        sa.CheckConstraint("state IN ('pending', 'approved', 'declined')", name="state_known"),
         sa.CheckConstraint("state != 'declined' OR decision_reason != ''", name="declined_has_reason"),
     )
 
@@ -99,15 +102,26 @@ class JoinRequest(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
     message: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
-    state: str = Field(default="pending", sa_column=sa.Column(sa.String(20), nullable=False, server_default="pending"))
+    state: str = Field(default="pending", max_length=40, index=True)
     decision_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     decided_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
+    def actor_roles(self, person) -> set[str]:
+        from grants import permissions
 
-class Invitation(SQLModel, table=True):
+        roles = {"facilitator"} & permissions.roles_in(person, self.collective_id)
+        if person.id == self.person_id:
+            roles.add("applicant")
+        return roles
+
+
+class Invitation(WorkflowFields, table=True):
+    """Follows the ``invitation`` workflow: sent → accepted | revoked | expired (by the scheduler)."""
+
     __tablename__ = "invitation"
+    __workflows__ = ("invitation",)
 
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
@@ -119,5 +133,14 @@ class Invitation(SQLModel, table=True):
     invited_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    state: str = Field(default="sent", max_length=40, index=True)
     accepted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     accepted_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+    def actor_roles(self, person) -> set[str]:
+        from grants import permissions
+
+        roles = {"facilitator"} & permissions.roles_in(person, self.collective_id)
+        if person.email == self.email:
+            roles |= set(self.roles)  # the invited person, for this invitation only
+        return roles

@@ -22,6 +22,7 @@ from grants.errors import Refused
 from grants.mail import queue_mail
 from grants.organisations.models import Organisation
 from grants.timeutil import utcnow
+from grants.workflow.operations import effect, fire
 
 ROLE_NAMES = ("member", "facilitator", "reviewer", "applicant")
 
@@ -121,38 +122,42 @@ def request_to_join(collective: Collective, person: Person, organisation_values:
 
 def decide_join_request(join: JoinRequest, *, approve: bool, reason: str, actor: Person) -> None:
     """Approve (the organisation becomes active; the requester a member and applicant for it)
-    or decline (with a reason the requester sees)."""
-    if join.state != "pending":
-        raise Refused("This request has already been decided")
-    if not approve and not reason.strip():
-        raise Refused("Say why you are declining: the organisation will see your reason", field="reason")
+    or decline (with a reason the requester sees), through the ``join_request`` workflow."""
+    reason = reason.strip()
+    fire(join, "approve" if approve else "decline", actor, data={"reason": reason},
+         changes={"decision_reason": reason, "decided_by_id": actor.id, "decided_at": utcnow()})
     collective = db.session.get(Collective, join.collective_id)
     organisation = db.session.get(Organisation, join.organisation_id)
     requester = db.session.get(Person, join.person_id)
-    join.state = "approved" if approve else "declined"
-    join.decision_reason = reason.strip()
-    join.decided_by_id = actor.id
-    join.decided_at = utcnow()
-    organisation.status = "active" if approve else "declined"
-    db.session.add_all([join, organisation])
-    if approve:
-        membership = permissions.membership(requester, collective)
-        if membership is None:
-            membership = Membership(collective_id=collective.id, person_id=requester.id)
-        membership.is_member = membership.is_applicant = True
-        membership.organisation_id = organisation.id
-        db.session.add(membership)
-        permissions.forget(requester)
-    db.session.flush()
-    audit.record(actor, f"join_request.{join.state}", join,
-                 f"Join request from {organisation.name} {join.state}"
-                 + (f": {join.decision_reason}" if join.decision_reason else ""),
-                 before={"state": "pending"}, after={"state": join.state, "reason": join.decision_reason})
+    if not approve:
+        organisation.status = "declined"
+        db.session.add(organisation)
     queue_mail(requester.email,
                f"Your request to join {collective.name} was {'approved' if approve else 'declined'}",
                "join_request_decided.txt", person=requester, collective=collective,
-               organisation=organisation, approved=approve, reason=join.decision_reason,
+               organisation=organisation, approved=approve, reason=reason,
                link=url_for("collectives.show", slug=collective.slug, _external=True))
+
+
+@effect("admit_organisation")
+def _admit_organisation(join: JoinRequest, _move, _actor) -> None:
+    organisation = db.session.get(Organisation, join.organisation_id)
+    requester = db.session.get(Person, join.person_id)
+    organisation.status = "active"
+    membership = permissions.membership(requester, join.collective_id)
+    if membership is None:
+        membership = Membership(collective_id=join.collective_id, person_id=requester.id)
+    membership.is_member = membership.is_applicant = True
+    membership.organisation_id = organisation.id
+    db.session.add_all([organisation, membership])
+    permissions.forget(requester)
+
+
+def withdraw_join_request(join: JoinRequest, actor: Person) -> None:
+    fire(join, "withdraw", actor)
+    organisation = db.session.get(Organisation, join.organisation_id)
+    organisation.status = "declined"
+    db.session.add(organisation)
 
 
 def invite(collective: Collective, *, email: str, roles: list[str], organisation_id: int | None,
@@ -187,35 +192,49 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def check_invitation(invitation: Invitation | None) -> Invitation:
+    """The invitation behind a link, or Refused saying plainly why the link cannot be used."""
     if invitation is None:
         raise Refused("This invitation link is not valid. Check you copied the whole link from the email.")
-    if invitation.accepted_at is not None:
+    if invitation.state == "accepted":
         raise Refused("This invitation has already been used.")
-    if invitation.expires_at <= utcnow():
+    if invitation.state == "revoked":
+        raise Refused("This invitation was cancelled by the collective.")
+    if invitation.state == "expired" or invitation.expires_at <= utcnow():
         raise Refused("This invitation has expired. Ask the facilitator to send a new one.")
     return invitation
 
 
-def accept_invitation(invitation: Invitation, person: Person) -> Membership:
+def accept_invitation(invitation: Invitation, person: Person) -> None:
     check_invitation(invitation)
     if person.email != invitation.email:
         raise Refused(f"This invitation was sent to {invitation.email}. Sign out and use that address.")
-    collective = db.session.get(Collective, invitation.collective_id)
-    membership = permissions.membership(person, collective) or Membership(
-        collective_id=collective.id, person_id=person.id)
+    fire(invitation, "accept", person, changes={"accepted_at": utcnow(), "accepted_by_id": person.id})
+
+
+def accept_invitation_with_new_account(invitation: Invitation, *, name: str, password: str) -> Person:
+    """Someone new follows an invitation link: create their account and accept, in one go."""
+    from grants.auth.operations import register_person
+
+    check_invitation(invitation)
+    person = register_person(email=invitation.email, name=name, password=password)
+    accept_invitation(invitation, person)
+    return person
+
+
+@effect("grant_invited_roles")
+def _grant_invited_roles(invitation: Invitation, _move, person: Person) -> None:
+    membership = permissions.membership(person, invitation.collective_id) or Membership(
+        collective_id=invitation.collective_id, person_id=person.id)
     for role in invitation.roles:
         setattr(membership, f"is_{role}", True)
     if invitation.organisation_id is not None:
         membership.organisation_id = invitation.organisation_id
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = person.id
-    db.session.add_all([membership, invitation])
-    db.session.flush()
+    db.session.add(membership)
     permissions.forget(person)
-    audit.record(person, "invitation.accepted", invitation,
-                 f"{person.email} accepted an invitation as {', '.join(invitation.roles)}",
-                 collective_id=collective.id, after={"roles": invitation.roles})
-    return membership
+
+
+def revoke_invitation(invitation: Invitation, *, reason: str, actor: Person) -> None:
+    fire(invitation, "revoke", actor, data={"reason": reason.strip()})
 
 
 def set_membership(membership: Membership, *, roles: list[str], organisation_id: int | None, actor: Person) -> None:

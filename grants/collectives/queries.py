@@ -99,7 +99,7 @@ def pending_join_request(collective: Collective, person) -> JoinRequest | None:
 
 def open_invitations(collective: Collective) -> list[Invitation]:
     return list(db.session.exec(
-        select(Invitation).where(Invitation.collective_id == collective.id, Invitation.accepted_at == None)  # noqa: E711
+        select(Invitation).where(Invitation.collective_id == collective.id, Invitation.state == "sent")
         .order_by(Invitation.created_at.desc())).all())
 
 

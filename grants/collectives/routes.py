@@ -18,11 +18,14 @@ from grants.collectives.forms import (
     InviteForm,
     JoinForm,
     MembershipForm,
+    RevokeInvitationForm,
 )
-from grants.collectives.models import JoinRequest, Membership
+from grants.collectives.models import Invitation, JoinRequest, Membership
 from grants.db import db
-from grants.errors import Refused, attach
-from grants.forms import choices
+from grants.errors import Refused
+from grants.views import attempt
+from grants.workflow.operations import panel
+from grants.forms import FlaskForm, choices
 
 bp = Blueprint("collectives", __name__)
 AUDIT_PAGE_SIZE = 50
@@ -59,13 +62,8 @@ def join(slug: str):
         form.contact_name.data = current_user.name
         form.contact_email.data = current_user.email
     if form.validate_on_submit():
-        try:
-            operations.request_to_join(collective, current_user, form.organisation_values(), form.message.data or "")
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
+        if attempt(form, operations.request_to_join, collective, current_user, form.organisation_values(),
+                   form.message.data or ""):
             flash("Your request has been sent. A facilitator will look at it and email you.", "success")
             return redirect(url_for("collectives.show", slug=slug))
     return render_template("collectives/join.html", collective=collective, form=form)
@@ -91,19 +89,28 @@ def join_request(slug: str, request_id: int):
     requester = db.session.get(Person, join.person_id)
     organisation = db.session.get(Organisation, join.organisation_id)
     form = DecideJoinRequestForm()
-    if join.state == "pending" and form.validate_on_submit():
-        try:
-            operations.decide_join_request(join, approve=form.decision.data == "approve",
-                                           reason=form.reason.data or "", actor=current_user)
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
+    if form.validate_on_submit():
+        if attempt(form, operations.decide_join_request, join, approve=form.decision.data == "approve",
+                   reason=form.reason.data or "", actor=current_user):
             flash(f"{organisation.name}: request {join.state}.", "success")
             return redirect(url_for("collectives.join_requests", slug=slug))
     return render_template("collectives/join_request.html", collective=collective, join=join,
-                           requester=requester, organisation=organisation, form=form)
+                           requester=requester, organisation=organisation, form=form,
+                           workflow=panel(join, current_user))
+
+
+@bp.route("/c/<slug>/join-requests/<int:request_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_join_request(slug: str, request_id: int):
+    collective = queries.collective_by_slug(slug)
+    join = queries.in_collective(JoinRequest, request_id, collective)
+    if join.person_id != current_user.id:
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if attempt(None, operations.withdraw_join_request, join, current_user):
+        flash("Your request to join has been withdrawn.", "success")
+    return redirect(url_for("collectives.show", slug=slug))
 
 
 def _organisation_choices(collective):
@@ -140,15 +147,8 @@ def edit_membership(slug: str, membership_id: int):
         form.roles.data = sorted(membership.roles)
         form.organisation_id.data = str(membership.organisation_id or "")
     if form.validate_on_submit():
-        try:
-            operations.set_membership(membership, roles=form.roles.data or [],
-                                      organisation_id=_organisation_id(form.organisation_id.data),
-                                      actor=current_user)
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
+        if attempt(form, operations.set_membership, membership, roles=form.roles.data or [],
+                   organisation_id=_organisation_id(form.organisation_id.data), actor=current_user):
             flash(f"Roles of {person.name} saved.", "success")
             return redirect(url_for("collectives.people", slug=slug))
     return render_template("collectives/membership.html", collective=collective, membership=membership,
@@ -162,17 +162,25 @@ def invite(slug: str):
     form = InviteForm()
     form.organisation_id.choices = _organisation_choices(collective)
     if form.validate_on_submit():
-        try:
-            operations.invite(collective, email=form.email.data, roles=form.roles.data,
-                              organisation_id=_organisation_id(form.organisation_id.data), actor=current_user)
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
+        if attempt(form, operations.invite, collective, email=form.email.data, roles=form.roles.data,
+                   organisation_id=_organisation_id(form.organisation_id.data), actor=current_user):
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("collectives.people", slug=slug))
     return render_template("collectives/invite.html", collective=collective, form=form)
+
+
+@bp.route("/c/<slug>/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@login_required
+def invitation_detail(slug: str, invitation_id: int):
+    collective = queries.collective_for(current_user, slug, permissions.can_manage_collective)
+    found = queries.in_collective(Invitation, invitation_id, collective)
+    form = RevokeInvitationForm()
+    if form.validate_on_submit():
+        if attempt(form, operations.revoke_invitation, found, reason=form.reason.data or "", actor=current_user):
+            flash(f"The invitation to {found.email} is cancelled.", "success")
+            return redirect(url_for("collectives.people", slug=slug))
+    return render_template("collectives/invitation_detail.html", collective=collective, invitation=found,
+                           form=form, workflow=panel(found, current_user))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -194,17 +202,14 @@ def invitation(token: str):
         flash("You already have an account: sign in to accept the invitation.", "info")
         return redirect(url_for("auth.login", next=request.path))
     if form.validate_on_submit():
-        try:
-            person = current_user if current_user.is_authenticated else auth_operations.register_person(
-                email=found.email, name=form.name.data, password=form.password.data)
-            operations.accept_invitation(found, person)
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
+        if current_user.is_authenticated:
+            done = attempt(form, operations.accept_invitation, found, current_user)
         else:
-            if not current_user.is_authenticated:
-                login_user(person)
+            done = attempt(form, operations.accept_invitation_with_new_account, found, name=form.name.data,
+                           password=form.password.data)
+            if done:
+                login_user(done.result)
+        if done:
             flash(f"Welcome to {collective.name}.", "success")
             return redirect(url_for("collectives.show", slug=collective.slug))
     return render_template("collectives/invitation.html", invitation=found, invited_collective=collective, form=form)

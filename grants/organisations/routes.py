@@ -7,8 +7,7 @@ from flask_login import current_user, login_required
 
 from grants import permissions
 from grants.collectives import queries
-from grants.db import db
-from grants.errors import Refused, attach
+from grants.views import attempt
 from grants.organisations import operations
 from grants.organisations.forms import OrganisationForm
 from grants.organisations.models import Organisation
@@ -43,13 +42,7 @@ def edit(slug: str, organisation_id: int):
         abort(403)
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            operations.update_organisation(organisation, form.organisation_values(), current_user)
-            db.session.commit()
-        except Refused as error:
-            db.session.rollback()
-            attach(form, error)
-        else:
+        if attempt(form, operations.update_organisation, organisation, form.organisation_values(), current_user):
             flash(f"{organisation.name} saved.", "success")
             return redirect(url_for("organisations.show", slug=slug, organisation_id=organisation.id))
     return render_template("organisations/edit.html", collective=collective, organisation=organisation, form=form)

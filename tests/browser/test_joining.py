@@ -60,11 +60,16 @@ def test_register_join_approve_and_sign_in_as_member(checked_page, live_app, mai
     p.click_link("Join requests")
     p.click_link("Ladywood Mums Network")
     assert "B16 8HA" in p.text()
+    assert "Waiting for a decision" in p.text()
+    p.click_link("How a request to join a collective moves on (diagram)")
+    assert p.page.locator("svg[role=img]").count() == 1
+    p.page.go_back()
+    p.check()
     p.page.get_by_label("Approve: the organisation joins the collective").check()
     p.submit("Save decision")
     assert "request approved" in p.text()
     p.click_link("Audit log")
-    assert "join_request.approved" in p.text()
+    assert "join_request.approve" in p.text()
     p.submit("Sign out")
     assert "approved" in mail_server.wait_for(2)[1]["Subject"]
 

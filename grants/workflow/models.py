@@ -1,0 +1,56 @@
+"""Stored workflow state (a mixin) and the state history table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from grants.db import UTCDateTime
+from grants.timeutil import utcnow
+
+
+class WorkflowFields(SQLModel):
+    """Columns of every workflow-driven row.
+
+    ``version`` goes up by one with every transition; firing updates the row only if it still has
+    the state and version it was read with, so of two people (or processes) moving the same row at
+    once exactly one wins.
+    """
+
+    # The workflow names this table's rows may follow (a round chooses its variant).
+    __workflows__: ClassVar[tuple[str, ...]] = ()
+
+    state: str = Field(max_length=40, index=True)
+    version: int = Field(default=1)
+
+    @property
+    def workflow_name(self) -> str:
+        return self.__workflows__[0]
+
+    def actor_roles(self, person) -> set[str]:  # pragma: no cover - every model overrides it
+        raise NotImplementedError(f"{type(self).__name__} must say which roles a person holds for it")
+
+
+class StateHistory(SQLModel, table=True):
+    """One transition of one workflow-driven row. Append-only."""
+
+    __tablename__ = "state_history"
+    __append_only__: ClassVar[bool] = True
+    __table_args__ = (sa.Index("ix_state_history_object", "object_type", "object_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int | None = Field(default=None, foreign_key="collective.id", ondelete="CASCADE", index=True)
+    workflow: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    object_type: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    object_id: int = Field(nullable=False)
+    transition: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
+    from_state: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    to_state: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    actor_label: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
