@@ -1,0 +1,104 @@
+"""The light-touch proposal form, and the forms to withdraw a proposal or decide its eligibility."""
+
+from __future__ import annotations
+
+from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from grants.forms import (
+    Choices,
+    FlaskForm,
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    MaxLength,
+    MoneyField,
+    Required,
+    choices,
+    strip,
+)
+from grants.proposals.models import SUMMARY_LIMIT, TITLE_LIMIT
+from grants.reference import ETHNIC_CATEGORIES
+
+BUDGET_ROWS = 8
+
+
+class BudgetLineForm(FlaskForm):
+    class Meta:
+        csrf = False  # part of the proposal form, which has its own token
+
+    description = StringField("What it pays for", widget=GovTextInput(), filters=[strip],
+                              validators=[MaxLength(200, "The description")])
+    amount = MoneyField("Amount (£)")
+
+    def validate_amount(self, field) -> None:
+        from wtforms import ValidationError
+
+        if self.description.data and field.data is None:
+            raise ValidationError("Enter the amount for this line")
+        if field.data is not None and not self.description.data:
+            raise ValidationError("Say what this amount pays for")
+        if field.data is not None and field.data <= 0:
+            raise ValidationError("Amounts must be more than £0")
+
+
+class ProposalForm(FlaskForm):
+    title = StringField("Project title", widget=GovTextInput(), filters=[strip],
+                        validators=[MaxLength(TITLE_LIMIT, "The title")])
+    summary = TextAreaField("Summary", widget=GovCharacterCount(), filters=[strip],
+                            description="In plain words: what you will do, with whom, and why it matters.",
+                            validators=[MaxLength(SUMMARY_LIMIT, "The summary")])
+    amount_requested = MoneyField("Amount you are asking for (£)")
+    theme_id = SelectField("Theme", widget=GovRadioInput(), coerce=int, validate_choice=False,
+                           validators=[Optional()])
+    communities_served = SelectMultipleField("Communities the project serves",
+                                             choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
+                                             validate_choice=False, validators=[Choices("Choose communities from the list")])
+    outcome_ids = SelectMultipleField("Which outcomes of the theory of change does it aim at?",
+                                      widget=GovCheckboxesInput(), coerce=int, validate_choice=False)
+    people_reached = IntegerField("How many people do you expect to reach?", widget=GovTextInput(),
+                                  validators=[Optional(), NumberRange(min=0, max=1_000_000,
+                                                                      message="Enter a number of people, 0 or more")])
+    budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+    save_and_submit = SubmitField("Save and submit", widget=GovSubmitInput())
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data or "", "summary": self.summary.data or "",
+            "amount_requested": self.amount_requested.data or 0,
+            "theme_id": self.theme_id.data or None,
+            "communities_served": list(dict.fromkeys(self.communities_served.data or [])),
+            "outcome_ids": list(dict.fromkeys(self.outcome_ids.data or [])),
+            "people_reached": self.people_reached.data or 0,
+        }
+
+    def lines(self) -> list[tuple[str, int]]:
+        # entry.form: a FormField's own .description (its hint text) would shadow the subfield
+        return [(entry.form.description.data, entry.form.amount.data) for entry in self.budget_lines
+                if entry.form.description.data and entry.form.amount.data]
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("Why are you withdrawing? (optional)", widget=GovTextArea(), filters=[strip],
+                           validators=[MaxLength(2000, "The reason")])
+    submit = SubmitField("Withdraw the proposal", widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
+
+
+class EligibilityForm(FlaskForm):
+    decision = SelectField("Is the proposal eligible?", widget=GovRadioInput(),
+                           choices=choices([("eligible", "Eligible: it goes to the vote"),
+                                            ("ineligible", "Not eligible")]),
+                           validators=[Required("Choose eligible or not eligible")])
+    reason = TextAreaField("Reason the applicant will see", widget=GovTextArea(), filters=[strip],
+                           description="Needed if the proposal is not eligible.",
+                           validators=[MaxLength(2000, "The reason")])
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class ProposalActionForm(FlaskForm):
+    """Submit or reopen: a button and its CSRF token."""
+

@@ -1,0 +1,103 @@
+"""Proposals and their budget lines.
+
+A proposal belongs to a round and an organisation of the same collective. Its amount and budget
+lines are integer pence; the budget lines must add up to the amount before it can be submitted
+(the ``proposal`` workflow's guard). Communities served are ONS 2021 category codes, defaulting
+to the organisation's; ``outcome_ids`` name lines of the collective's theory of change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel, func, select
+
+from grants.db import UTCDateTime, db
+from grants.timeutil import utcnow
+from grants.workflow.models import WorkflowFields
+
+SUMMARY_LIMIT = 1200
+TITLE_LIMIT = 120
+
+
+class Proposal(WorkflowFields, table=True):
+    __tablename__ = "proposal"
+    __workflows__ = ("proposal",)
+    __table_args__ = (
+        sa.CheckConstraint("amount_requested >= 0", name="amount_not_negative"),
+        sa.CheckConstraint("people_reached >= 0", name="people_reached_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    state: str = Field(default="draft", max_length=40, index=True)
+    title: str = Field(default="", sa_column=sa.Column(sa.String(TITLE_LIMIT), nullable=False, server_default=""))
+    summary: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    amount_requested: int = Field(default=0)
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
+    communities_served: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    people_reached: int = Field(default=0)
+    decision_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+    def actor_roles(self, person) -> set[str]:
+        from grants import permissions
+
+        roles = {"facilitator"} & permissions.roles_in(person, self.collective_id)
+        membership = permissions.membership(person, self.collective_id)
+        if membership and membership.is_applicant and membership.organisation_id == self.organisation_id:
+            roles.add("applicant")
+        return roles
+
+    # -- the proposal workflow's subject protocol ----------------------------------------------
+
+    @property
+    def round_open_for_proposals(self) -> bool:
+        from grants.rounds.models import Round
+
+        round_ = db.session.get(Round, self.round_id)
+        return round_ is not None and round_.is_open_for_proposals()
+
+    @property
+    def missing_fields(self) -> list[str]:
+        missing = []
+        if not self.title.strip():
+            missing.append("project title")
+        if not self.summary.strip():
+            missing.append("summary")
+        if self.amount_requested <= 0:
+            missing.append("amount requested")
+        if self.theme_id is None:
+            missing.append("theme")
+        if not self.communities_served:
+            missing.append("communities served")
+        if not self.budget_lines_total:
+            missing.append("budget lines")
+        return missing
+
+    @property
+    def budget_lines_total(self) -> int:
+        return db.session.exec(select(func.coalesce(func.sum(BudgetLine.amount), 0))
+                               .where(BudgetLine.proposal_id == self.id)).one()
+
+
+class BudgetLine(SQLModel, table=True):
+    __tablename__ = "budget_line"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
+    position: int = Field(default=0)
+    description: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    amount: int = Field(nullable=False)
+
+
+def budget_lines(proposal: Proposal) -> list[BudgetLine]:
+    return list(db.session.exec(select(BudgetLine).where(BudgetLine.proposal_id == proposal.id)
+                                .order_by(BudgetLine.position, BudgetLine.id)).all())

@@ -1,0 +1,107 @@
+"""Operations on proposals: drafting, submitting, withdrawing, and eligibility decisions."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from grants import audit, permissions
+from grants.auth.models import Person
+from grants.collectives.models import Collective, Outcome, Theme
+from grants.db import db
+from grants.errors import Refused
+from grants.mail import queue_mail
+from grants.money import format_pence
+from grants.organisations.models import Organisation
+from grants.proposals.models import BudgetLine, Proposal
+from grants.rounds.models import Round
+from grants.timeutil import format_datetime, utcnow
+from grants.workflow.operations import fire
+
+EDITABLE = ("title", "summary", "amount_requested", "theme_id", "communities_served", "outcome_ids", "people_reached")
+
+
+def start_proposal(round_: Round, person: Person) -> Proposal:
+    """A new draft for the organisation this person acts for, with its communities filled in."""
+    membership = permissions.membership(person, round_.collective_id)
+    if membership is None or not membership.is_applicant or membership.organisation_id is None:
+        raise Refused("Only someone acting for an organisation of the collective can propose a project")
+    if not round_.is_open_for_proposals():
+        raise Refused(f"{round_.name} is not open for proposals")
+    organisation = db.session.get(Organisation, membership.organisation_id)
+    proposal = Proposal(collective_id=round_.collective_id, round_id=round_.id, organisation_id=organisation.id,
+                        created_by_id=person.id, communities_served=list(organisation.communities_served))
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(person, "proposal.started", proposal, f"{organisation.name} started a proposal for {round_.name}")
+    return proposal
+
+
+def _check_values(proposal: Proposal, round_: Round, values: dict, lines: list[tuple[str, int]]) -> None:
+    amount = values["amount_requested"]
+    if amount and not round_.min_grant <= amount <= round_.max_grant:
+        raise Refused(f"Ask for between {format_pence(round_.min_grant)} and {format_pence(round_.max_grant)}",
+                      field="amount_requested")
+    if values["theme_id"] is not None and values["theme_id"] not in round_.themes_funded:
+        raise Refused("Choose one of the themes this round funds", field="theme_id")
+    known_outcomes = set(db.session.exec(select(Outcome.id).where(
+        Outcome.collective_id == proposal.collective_id, Outcome.retired == False)).all())  # noqa: E712
+    if not set(values["outcome_ids"]) <= known_outcomes:
+        raise Refused("Choose outcomes from the collective's theory of change", field="outcome_ids")
+    if len(lines) > 20:
+        raise Refused("Use at most 20 budget lines", field="budget_lines")
+
+
+def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]], actor: Person) -> None:
+    """Save the draft as it is (incomplete is fine); budget lines are replaced as a whole."""
+    round_ = db.session.get(Round, proposal.round_id)
+    if proposal.state != "draft":
+        raise Refused("Only a draft can be changed. If proposals are still open, reopen it first.")
+    if not round_.is_open_for_proposals():
+        raise Refused(f"Proposals for {round_.name} closed on {format_datetime(round_.proposals_close_at)}")
+    if "applicant" not in proposal.actor_roles(actor):
+        raise Refused("Only someone acting for the organisation can change its proposal")
+    _check_values(proposal, round_, values, lines)
+    for key in EDITABLE:
+        setattr(proposal, key, values[key])
+    proposal.updated_at = utcnow()
+    db.session.add(proposal)
+    for line in db.session.exec(select(BudgetLine).where(BudgetLine.proposal_id == proposal.id)).all():
+        db.session.delete(line)
+    db.session.flush()
+    for position, (description, amount) in enumerate(lines):
+        db.session.add(BudgetLine(proposal_id=proposal.id, position=position, description=description, amount=amount))
+    db.session.flush()
+    audit.record(actor, "proposal.saved", proposal, f"Draft “{proposal.title or 'untitled'}” saved")
+
+
+def submit_proposal(proposal: Proposal, actor: Person) -> None:
+    fire(proposal, "submit", actor)
+    round_ = db.session.get(Round, proposal.round_id)
+    queue_mail(actor.email, f"We have your proposal: {proposal.title}", "proposal_submitted.txt", person=actor,
+               proposal=proposal, round=round_, amount=format_pence(proposal.amount_requested))
+
+
+def reopen_proposal(proposal: Proposal, actor: Person) -> None:
+    fire(proposal, "reopen", actor)
+
+
+def withdraw_proposal(proposal: Proposal, actor: Person, reason: str = "") -> None:
+    fire(proposal, "withdraw", actor, data={"reason": reason.strip()} if reason.strip() else {})
+
+
+def decide_eligibility(proposal: Proposal, *, eligible: bool, reason: str, actor: Person) -> None:
+    """A facilitator marks a submitted proposal eligible or not; the applicant sees the reason."""
+    reason = reason.strip()
+    fire(proposal, "mark_eligible" if eligible else "mark_ineligible", actor,
+         data={"reason": reason} if reason else {}, changes={"decision_reason": reason})
+    if not eligible:
+        organisation = db.session.get(Organisation, proposal.organisation_id)
+        collective = db.session.get(Collective, proposal.collective_id)
+        queue_mail(organisation.contact_email, f"Your proposal “{proposal.title}” is not eligible",
+                   "proposal_ineligible.txt", organisation=organisation, proposal=proposal, reason=reason,
+                   collective=collective)
+
+
+def themes_of(round_: Round) -> list[Theme]:
+    ids = round_.themes_funded
+    return list(db.session.exec(select(Theme).where(Theme.id.in_(ids)).order_by(Theme.position)).all()) if ids else []

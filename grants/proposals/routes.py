@@ -1,0 +1,156 @@
+"""Proposal pages: start, edit, submit, reopen, withdraw, view, and the eligibility decision."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from grants import permissions
+from grants.collectives import queries as collective_queries
+from grants.db import db
+from grants.organisations.models import Organisation
+from grants.proposals import operations
+from grants.proposals.forms import EligibilityForm, ProposalActionForm, ProposalForm, WithdrawForm
+from grants.proposals.models import Proposal, budget_lines
+from grants.rounds.models import Round
+from grants.views import attempt
+from grants.workflow.operations import panel
+
+bp = Blueprint("proposals", __name__, url_prefix="/c/<slug>/rounds/<int:round_id>/proposals")
+VISIBLE_TO_MEMBERS = ("eligible", "in_vote", "selected", "not_selected", "ratified", "awarded")
+
+
+def load(slug: str, round_id: int, proposal_id: int | None = None):
+    collective = collective_queries.collective_for(current_user, slug)
+    round_ = collective_queries.in_collective(Round, round_id, collective)
+    if proposal_id is None:
+        return collective, round_, None
+    proposal = collective_queries.in_collective(Proposal, proposal_id, collective)
+    if proposal.round_id != round_.id:
+        abort(404)
+    return collective, round_, proposal
+
+
+def can_view(person, proposal: Proposal) -> bool:
+    return (proposal.state in VISIBLE_TO_MEMBERS or permissions.can_manage_collective(person, proposal.collective_id)
+            or "applicant" in proposal.actor_roles(person))
+
+
+def can_edit(person, proposal: Proposal) -> bool:
+    return "applicant" in proposal.actor_roles(person)
+
+
+@bp.route("/new", methods=["POST"])
+@login_required
+def start(slug: str, round_id: int):
+    _collective, round_, _ = load(slug, round_id)
+    if not ProposalActionForm().validate_on_submit():
+        abort(400)
+    done = attempt(None, operations.start_proposal, round_, current_user)
+    if not done:
+        return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return redirect(url_for("proposals.edit", slug=slug, round_id=round_id, proposal_id=done.result.id))
+
+
+def _form(collective, round_, proposal) -> ProposalForm:
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    form.theme_id.choices = [(t.id, t.name) for t in operations.themes_of(round_)]
+    form.outcome_ids.choices = [(o.id, f"{o.text} ({o.term} term)") for o in collective_queries.outcomes(collective)]
+    if request.method == "GET":
+        lines = budget_lines(proposal)
+        for entry, line in zip(form.budget_lines, lines):
+            entry.form.description.data, entry.form.amount.data = line.description, line.amount
+    return form
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, round_id: int, proposal_id: int):
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal):
+        abort(403)
+    form = _form(collective, round_, proposal)
+    if form.validate_on_submit():
+        if attempt(form, operations.save_proposal, proposal, form.values(), form.lines(), current_user):
+            if not form.save_and_submit.data:
+                flash("Your draft is saved. You can come back to it until proposals close.", "success")
+                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+            if attempt(form, operations.submit_proposal, proposal, current_user):
+                flash("Your proposal is submitted. We have emailed you a copy.", "success")
+                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+    return render_template("proposals/edit.html", collective=collective, round=round_, proposal=proposal, form=form,
+                           organisation=db.session.get(Organisation, proposal.organisation_id))
+
+
+@bp.route("/<int:proposal_id>")
+@login_required
+def show(slug: str, round_id: int, proposal_id: int):
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not can_view(current_user, proposal):
+        abort(404)
+    manage = permissions.can_manage_collective(current_user, collective)
+    own = can_edit(current_user, proposal)
+    return render_template(
+        "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),
+        organisation=db.session.get(Organisation, proposal.organisation_id), manage=manage, own=own,
+        themes={t.id: t.name for t in operations.themes_of(round_)},
+        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
+        workflow=panel(proposal, current_user) if manage or own else None,
+        action_form=ProposalActionForm(), eligibility_form=EligibilityForm())
+
+
+@bp.route("/<int:proposal_id>/submit", methods=["POST"])
+@login_required
+def submit(slug: str, round_id: int, proposal_id: int):
+    _c, _r, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
+        abort(403)
+    if attempt(None, operations.submit_proposal, proposal, current_user):
+        flash("Your proposal is submitted.", "success")
+    return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+
+
+@bp.route("/<int:proposal_id>/reopen", methods=["POST"])
+@login_required
+def reopen(slug: str, round_id: int, proposal_id: int):
+    _c, _r, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
+        abort(403)
+    if attempt(None, operations.reopen_proposal, proposal, current_user):
+        flash("Your proposal is a draft again: change it and submit it before proposals close.", "success")
+    return redirect(url_for("proposals.edit", slug=slug, round_id=round_id, proposal_id=proposal_id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(slug: str, round_id: int, proposal_id: int):
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not (can_edit(current_user, proposal) or permissions.can_manage_collective(current_user, collective)):
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit() and attempt(form, operations.withdraw_proposal, proposal, current_user,
+                                             form.reason.data or ""):
+        flash(f"“{proposal.title or 'Untitled'}” is withdrawn.", "success")
+        return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return render_template("proposals/withdraw.html", collective=collective, round=round_, proposal=proposal, form=form)
+
+
+@bp.route("/<int:proposal_id>/eligibility", methods=["POST"])
+@login_required
+def eligibility(slug: str, round_id: int, proposal_id: int):
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not permissions.can_manage_collective(current_user, collective):
+        abort(403)
+    form = EligibilityForm()
+    if form.validate_on_submit() and attempt(form, operations.decide_eligibility, proposal,
+                                             eligible=form.decision.data == "eligible",
+                                             reason=form.reason.data or "", actor=current_user):
+        flash(f"“{proposal.title}” marked {'eligible' if form.decision.data == 'eligible' else 'not eligible'}.",
+              "success")
+        return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return render_template(
+        "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),
+        organisation=db.session.get(Organisation, proposal.organisation_id), manage=True, own=False,
+        themes={t.id: t.name for t in operations.themes_of(round_)},
+        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
+        workflow=panel(proposal, current_user), action_form=ProposalActionForm(), eligibility_form=form)

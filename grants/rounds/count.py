@@ -1,0 +1,132 @@
+"""The count: the round's ballots through its allocation rule, pot by pot, stored with reasons.
+
+Ring-fenced pots are counted first, each over the proposals of its theme; then the general pot,
+with whatever money the pots left, over every proposal not yet funded. Every proposal in the vote
+gets an outcome with its support and the rule's plain-language explanation, and moves to
+*selected* or *not selected*. A count can be re-run while the round is counting (audited); a
+recount or re-vote resets the current one.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from grants import audit
+from grants.allocation import Ballot as ElectionBallot
+from grants.allocation import Election, Pot as ElectionPot, Project, allocate_with_pots
+from grants.allocation.pots import GENERAL_POT
+from grants.collectives.models import Theme
+from grants.db import db
+from grants.errors import Refused
+from grants.money import format_pence
+from grants.proposals.models import Proposal
+from grants.rounds.models import Count, CountOutcome, Round, latest_count, pots
+from grants.voting.models import Ballot, BallotMark
+from grants.workflow.operations import SCHEDULER, fire
+
+BALLOT_KINDS = {"approval": "approval", "approval_limited": "approval", "score": "scoring", "cumulative": "cumulative"}
+
+
+def election_of(round_: Round) -> tuple[Election, list[Proposal]]:
+    """The round's vote as a pure election: proposals in the vote, and every ballot's marks."""
+    proposals = list(db.session.exec(select(Proposal).where(
+        Proposal.round_id == round_.id, Proposal.state.in_(("in_vote", "selected", "not_selected")))
+        .order_by(Proposal.id)).all())
+    in_vote = {p.id for p in proposals}
+    marks: dict[int, list[tuple[int, int]]] = {}
+    rows = db.session.exec(select(BallotMark.ballot_id, BallotMark.proposal_id, BallotMark.value)
+                           .join(Ballot, Ballot.id == BallotMark.ballot_id)
+                           .where(Ballot.round_id == round_.id).order_by(BallotMark.ballot_id, BallotMark.proposal_id)).all()
+    for ballot_id, proposal_id, value in rows:
+        if proposal_id in in_vote:
+            marks.setdefault(ballot_id, []).append((proposal_id, value))
+    ballot_ids = db.session.exec(select(Ballot.id).where(Ballot.round_id == round_.id).order_by(Ballot.id)).all()
+    kind = BALLOT_KINDS[round_.voting_method]
+    with_points = kind != "approval"
+    ballots = []
+    for ballot_id in ballot_ids:
+        chosen = marks.get(ballot_id, [])
+        ballots.append(ElectionBallot(
+            voter_id=str(ballot_id), projects=tuple(str(pid) for pid, _v in chosen),
+            points=tuple(v for _pid, v in chosen) if with_points else None))
+    election = Election(
+        budget=round_.budget, kind=kind,
+        projects=tuple(Project(id=str(p.id), cost=p.amount_requested, name=p.title) for p in proposals),
+        ballots=tuple(ballots),
+        meta={"description": round_.name, "country": "United Kingdom", "unit": round_.name,
+              "instance": str(round_.voting_closes_at.year), "currency": "GBP (pence)",
+              "rule": round_.allocation_rule, "num_projects": str(len(proposals)), "num_votes": str(len(ballots))},
+    )
+    return election, proposals
+
+
+def run_count(round_: Round, actor) -> Count:
+    """Count the round's ballots, store the outcome of every proposal, and move the proposals on."""
+    if round_.state != "counting":
+        raise Refused("The count runs once voting has closed")
+    election, proposals = election_of(round_)
+    theme_names = {t.id: t.name for t in db.session.exec(select(Theme).where(
+        Theme.collective_id == round_.collective_id)).all()}
+    round_pots = pots(round_)
+    pot_theme = {theme_names[p.theme_id]: p.theme_id for p in round_pots}
+    election_pots = [ElectionPot(theme_names[p.theme_id], p.amount,
+                                 tuple(str(pr.id) for pr in proposals if pr.theme_id == p.theme_id))
+                     for p in round_pots]
+    result = allocate_with_pots(election, round_.allocation_rule, election_pots, format_money=format_pence)
+
+    for previous in db.session.exec(select(Count).where(Count.round_id == round_.id, Count.current == True)).all():  # noqa: E712
+        previous.current = False
+        db.session.add(previous)
+    count = Count(collective_id=round_.collective_id, round_id=round_.id, rule=round_.allocation_rule,
+                  run_by=audit.actor_label(actor), ballots=len(election.ballots),
+                  ballots_version=round_.ballots_version, total_awarded=int(result.cost))
+    db.session.add(count)
+    db.session.flush()
+
+    support = {p.id: 0 for p in proposals}
+    supporters = {p.id: 0 for p in proposals}
+    for ballot in election.ballots:
+        for index, project_id in enumerate(ballot.projects):
+            pid = int(project_id)
+            supporters[pid] += 1
+            support[pid] += 1 if ballot.points is None else int(ballot.points[index])
+    ranking = sorted(proposals, key=lambda p: (-support[p.id], p.id))
+    rank = {p.id: position for position, p in enumerate(ranking, start=1)}
+    for proposal in proposals:
+        why = result.explanations[str(proposal.id)]
+        pot_name = result.pot_of(str(proposal.id))
+        db.session.add(CountOutcome(
+            count_id=count.id, proposal_id=proposal.id, selected=why.selected,
+            amount=proposal.amount_requested if why.selected else 0,
+            pot_theme_id=pot_theme.get(pot_name) if pot_name and pot_name != GENERAL_POT else None,
+            support=support[proposal.id], supporters=supporters[proposal.id], rank=rank[proposal.id],
+            reason=why.reason, sentence=why.sentence, facts=dict(why.facts)))
+        if proposal.state in ("selected", "not_selected"):
+            fire(proposal, "reset_count", SCHEDULER)
+        fire(proposal, "mark_selected" if why.selected else "mark_not_selected", SCHEDULER)
+    db.session.flush()
+    audit.record(actor, "round.counted", round_,
+                 f"Count run with {round_.allocation_rule} on {len(election.ballots)} ballots: "
+                 f"{len(result.selected)} proposals selected, {format_pence(int(result.cost))} allocated",
+                 after={"count_id": count.id, "selected": sorted(int(p) for p in result.selected),
+                        "total": int(result.cost)})
+    return count
+
+
+def rerun_count(round_: Round, actor) -> Count:
+    """Count again (after paper ballots were added, say) while the round is still counting."""
+    if round_.state != "counting":
+        raise Refused("The count can only be re-run before the allocation goes to the partnership for review")
+    return run_count(round_, actor)
+
+
+def reset_count(round_: Round, actor) -> None:
+    """The current result no longer stands (a recount or a re-vote): proposals go back in the vote."""
+    current = latest_count(round_)
+    if current is not None:
+        current.current = False
+        db.session.add(current)
+    for proposal in db.session.exec(select(Proposal).where(
+            Proposal.round_id == round_.id, Proposal.state.in_(("selected", "not_selected")))).all():
+        fire(proposal, "reset_count", SCHEDULER)
+    audit.record(actor, "round.count_reset", round_, "The count was set aside for a recount or a new vote")

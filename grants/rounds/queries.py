@@ -1,0 +1,88 @@
+"""Read-side helpers for rounds. Each runs a fixed number of queries, however many proposals or
+ballots the round has (the dashboard, ballot and results pages rely on that)."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from grants.collectives.models import Collective, Theme
+from grants.db import db
+from grants.organisations.models import Organisation
+from grants.proposals.models import Proposal
+from grants.rounds.models import Count, CountOutcome, Pot, Round, latest_count
+from grants.voting.models import Ballot
+
+PUBLIC_STATES = ("ratified", "awarded", "monitoring", "closed")
+
+
+def rounds_of(collective: Collective) -> list[Round]:
+    return list(db.session.exec(select(Round).where(Round.collective_id == collective.id)
+                                .order_by(Round.voting_closes_at.desc())).all())
+
+
+def proposals_with_organisations(round_: Round, states: tuple[str, ...] | None = None):
+    query = (select(Proposal, Organisation).join(Organisation, Organisation.id == Proposal.organisation_id)
+             .where(Proposal.round_id == round_.id))
+    if states:
+        query = query.where(Proposal.state.in_(states))
+    return list(db.session.exec(query.order_by(Proposal.title, Proposal.id)).all())
+
+
+def state_counts(round_: Round) -> dict[str, int]:
+    return dict(db.session.exec(select(Proposal.state, func.count()).where(Proposal.round_id == round_.id)
+                                .group_by(Proposal.state)).all())
+
+
+def theme_map(round_: Round) -> dict[int, str]:
+    return dict(db.session.exec(select(Theme.id, Theme.name).where(Theme.collective_id == round_.collective_id)).all())
+
+
+def pots_with_names(round_: Round) -> list[tuple[Pot, str]]:
+    return list(db.session.exec(select(Pot, Theme.name).join(Theme, Theme.id == Pot.theme_id)
+                                .where(Pot.round_id == round_.id).order_by(Theme.position)).all())
+
+
+def results(round_: Round) -> dict | None:
+    """The current count as plain values: rows per proposal and totals per pot, in three queries."""
+    count = latest_count(round_)
+    if count is None:
+        return None
+    rows = db.session.exec(
+        select(CountOutcome, Proposal, Organisation)
+        .join(Proposal, Proposal.id == CountOutcome.proposal_id)
+        .join(Organisation, Organisation.id == Proposal.organisation_id)
+        .where(CountOutcome.count_id == count.id)
+        .order_by(CountOutcome.selected.desc(), CountOutcome.rank, Proposal.id)).all()
+    themes = theme_map(round_)
+    pots = pots_with_names(round_)
+    outcome_rows = [{
+        "proposal_id": proposal.id, "title": proposal.title, "organisation": organisation.name,
+        "theme": themes.get(proposal.theme_id, ""), "amount_requested": proposal.amount_requested,
+        "selected": outcome.selected, "amount": outcome.amount, "support": outcome.support,
+        "supporters": outcome.supporters, "rank": outcome.rank, "reason": outcome.reason,
+        "sentence": outcome.sentence, "pot": themes.get(outcome.pot_theme_id) if outcome.pot_theme_id else "General pot",
+        "communities": list(proposal.communities_served),
+    } for outcome, proposal, organisation in rows]
+    pot_totals = []
+    for pot, name in pots:
+        funded = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == name)
+        pot_totals.append({"name": f"{name} (ring-fenced)", "budget": pot.amount, "allocated": funded})
+    general_budget = round_.budget - sum(pot.amount for pot, _name in pots)
+    general = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == "General pot")
+    pot_totals.append({"name": "General pot", "budget": general_budget, "allocated": general,
+                       "note": "plus whatever the ring-fenced pots did not spend" if pots else ""})
+    return {"count": count, "rows": outcome_rows, "pots": pot_totals,
+            "total": sum(r["amount"] for r in outcome_rows if r["selected"]),
+            "selected": sum(1 for r in outcome_rows if r["selected"])}
+
+
+def is_public(round_: Round) -> bool:
+    return round_.state in PUBLIC_STATES
+
+
+def ballots_cast(round_: Round) -> int:
+    return db.session.exec(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)).one()
+
+
+def counts_of(round_: Round) -> list[Count]:
+    return list(db.session.exec(select(Count).where(Count.round_id == round_.id).order_by(Count.id.desc())).all())

@@ -1,0 +1,168 @@
+"""Round pages: list, set-up, the round dashboard, moving it on, deadlines, the count and results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from grants import permissions
+from grants.allocation import write_pb
+from grants.collectives import queries as collective_queries
+from grants.rounds import count as counting
+from grants.rounds import operations, queries
+from grants.rounds.charts import support_chart_svg
+from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
+from grants.rounds.models import Round, pots
+from grants.views import attempt
+from grants.voting import operations as voting
+from grants.workflow.operations import panel
+
+bp = Blueprint("rounds", __name__, url_prefix="/c/<slug>/rounds")
+
+
+def load(slug: str, round_id: int, predicate=permissions.can_view_collective):
+    collective = collective_queries.collective_for(current_user, slug, predicate)
+    return collective, collective_queries.in_collective(Round, round_id, collective)
+
+
+@bp.route("/")
+@login_required
+def index(slug: str):
+    collective = collective_queries.collective_for(current_user, slug)
+    return render_template("rounds/index.html", collective=collective, rounds=queries.rounds_of(collective))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_manage_collective)
+    form = round_form(collective_queries.themes(collective))
+    if form.validate_on_submit():
+        done = attempt(form, operations.create_round, collective, form.values(), theme_ids=form.theme_ids.data,
+                       pot_amounts=pot_amounts(form), actor=current_user)
+        if done:
+            flash(f"{done.result.name} is set up as a draft.", "success")
+            return redirect(url_for("rounds.show", slug=slug, round_id=done.result.id))
+    return render_template("rounds/form.html", collective=collective, form=form, title="Set up a round")
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, round_id: int):
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    form = round_form(collective_queries.themes(collective), obj=round_,
+                      pot_amounts={p.theme_id: p.amount for p in pots(round_)})
+    if request.method == "GET":
+        form.theme_ids.data = round_.themes_funded
+    if form.validate_on_submit():
+        if attempt(form, operations.update_round, round_, form.values(), theme_ids=form.theme_ids.data,
+                   pot_amounts=pot_amounts(form), actor=current_user):
+            flash("Round settings saved.", "success")
+            return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return render_template("rounds/form.html", collective=collective, form=form, round=round_,
+                           title=f"Change {round_.name}")
+
+
+@bp.route("/<int:round_id>")
+@login_required
+def show(slug: str, round_id: int):
+    collective, round_ = load(slug, round_id)
+    manage = permissions.can_manage_collective(current_user, collective)
+    membership = permissions.membership(current_user, collective)
+    own_org = membership.organisation_id if membership and membership.is_applicant else None
+    proposals = queries.proposals_with_organisations(round_)
+    return render_template(
+        "rounds/show.html", collective=collective, round=round_, manage=manage, own_org=own_org,
+        proposals=proposals if manage else [(p, o) for p, o in proposals if o.id == own_org],
+        in_vote=sum(1 for p, _o in proposals if p.state == "in_vote"), states=queries.state_counts(round_),
+        themes=queries.theme_map(round_), funded_themes=operations.theme_names(round_),
+        pots=queries.pots_with_names(round_), ballots=queries.ballots_cast(round_) if manage else None,
+        workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
+        move_form=MoveRoundForm(), deadline_form=ExtendDeadlineForm(), recount_form=RecountForm(),
+        has_results=queries.results(round_) is not None,
+    )
+
+
+@bp.route("/<int:round_id>/move", methods=["POST"])
+@login_required
+def move(slug: str, round_id: int):
+    collective, round_ = load(slug, round_id)
+    if not (permissions.can_manage_collective(current_user, collective) or permissions.can_review(current_user, collective)):
+        abort(403)
+    form = MoveRoundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if attempt(None, operations.move_round, round_, form.transition.data, current_user, form.reason.data or ""):
+        flash(f"{round_.name} is now: {panel(round_, current_user)['state_label']}.", "success")
+    return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+
+
+@bp.route("/<int:round_id>/deadlines", methods=["POST"])
+@login_required
+def extend(slug: str, round_id: int):
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    form = ExtendDeadlineForm()
+    if form.validate_on_submit() and attempt(form, operations.extend_deadline, round_, form.field.data,
+                                             form.new_value.data, current_user):
+        flash("Deadline extended.", "success")
+        return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return render_template("rounds/extend.html", collective=collective, round=round_, form=form)
+
+
+@bp.route("/<int:round_id>/count", methods=["POST"])
+@login_required
+def recount(slug: str, round_id: int):
+    _collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    if not RecountForm().validate_on_submit():
+        abort(400)
+    if attempt(None, counting.rerun_count, round_, current_user):
+        flash("The count has been run again.", "success")
+    return redirect(url_for("rounds.results", slug=slug, round_id=round_id))
+
+
+def _results_round(slug: str, round_id: int):
+    """Results are for the collective; once ratified, for everyone (the public page)."""
+    collective = collective_queries.collective_by_slug(slug)
+    round_ = collective_queries.in_collective(Round, round_id, collective)
+    if not queries.is_public(round_) and not permissions.can_view_collective(current_user, collective):
+        if not current_user.is_authenticated:
+            return collective, round_, redirect(url_for("auth.login", next=request.path))
+        abort(403)
+    return collective, round_, None
+
+
+@bp.route("/<int:round_id>/results")
+def results(slug: str, round_id: int):
+    collective, round_, refusal = _results_round(slug, round_id)
+    if refusal:
+        return refusal
+    outcome = queries.results(round_)
+    manage = permissions.can_manage_collective(current_user, collective)
+    return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
+                           manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
+                           chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))
+                           if outcome and outcome["rows"] else None)
+
+
+@bp.route("/<int:round_id>/election.pb")
+def election_file(slug: str, round_id: int):
+    _collective, round_, refusal = _results_round(slug, round_id)
+    if refusal:
+        return refusal
+    if queries.results(round_) is None:
+        abort(404)
+    election, _proposals = counting.election_of(round_)
+    return Response(write_pb(election), mimetype="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="round-{round_.id}.pb"'})
+
+
+@bp.route("/<int:round_id>/turnout")
+@login_required
+def turnout(slug: str, round_id: int):
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    people = voting.turnout(round_)
+    return render_template("voting/turnout.html", collective=collective, round=round_, people=people,
+                           voted=sum(1 for p in people if p["voted"]))
+
+

@@ -1,0 +1,1 @@
+"""Voting: members' ballots (online and paper), turnout and reminders. Ballots are secret."""

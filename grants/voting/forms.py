@@ -1,0 +1,47 @@
+"""Reading a ballot from the posted form, whatever the voting method."""
+
+from __future__ import annotations
+
+from wtforms import SelectField
+
+from grants.errors import Refused
+from grants.forms import FlaskForm, GovSelect, Required
+from grants.rounds.models import Round
+
+
+class BallotForm(FlaskForm):
+    """The ballot's CSRF token; the marks are read by ``read_marks``."""
+
+
+class PaperBallotForm(FlaskForm):
+    member_id = SelectField("Member who voted on paper", widget=GovSelect(), coerce=str,
+                            validators=[Required("Choose the member whose ballot this is")])
+
+
+def _whole_number(text: str, what: str) -> int:
+    text = (text or "").strip()
+    if text == "":
+        return 0
+    if not text.lstrip("-").isdigit():
+        raise Refused(f"{what} must be a whole number")
+    return int(text)
+
+
+def read_marks(round_: Round, formdata) -> dict[int, int]:
+    """Marks keyed by proposal id, from the fields the ballot page posts for this method."""
+    marks: dict[int, int] = {}
+    if round_.voting_method in ("approval", "approval_limited"):
+        for value in formdata.getlist("approve"):
+            if not value.isdigit():
+                raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+            marks[int(value)] = 1
+        return marks
+    prefix = "score-" if round_.voting_method == "score" else "points-"
+    what = "A score" if round_.voting_method == "score" else "Points"
+    for key in formdata:
+        if key.startswith(prefix):
+            proposal_id = key[len(prefix):]
+            if not proposal_id.isdigit():
+                raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+            marks[int(proposal_id)] = _whole_number(formdata.get(key), what)
+    return marks

@@ -1,0 +1,201 @@
+"""Casting ballots (online and paper), turnout, and voting reminders.
+
+``cast_ballot`` is the only code that writes a ballot. It checks, on the server, everything the
+page also shows: the person is a member, the round is voting and its closing time has not
+passed, every proposal is in this round's vote, none is of the member's own organisation, and
+the marks obey the voting method (at most K approvals; scores 0–5; points adding up to at most
+N). The ballot row is upserted and its marks replaced in one transaction, so a member always has
+exactly one ballot, whole.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import delete, func, insert, select
+
+from grants import audit, permissions
+from grants.auth.models import Person
+from grants.collectives.models import Collective, Membership
+from grants.db import db
+from grants.errors import Refused
+from grants.mail import queue_mail
+from grants.proposals.models import Proposal
+from grants.rounds.models import Round
+from grants.timeutil import format_datetime, utcnow
+from grants.urls import external_url
+from grants.voting.models import Ballot, BallotMark, ReminderSent
+
+MAX_SCORE = 5
+
+# The statements of a ballot POST, built once with bound parameters: building and caching a
+# statement costs more than running it, and casting a ballot is the hot path of a vote.
+_ROUND_PROPOSALS = select(Proposal.id, Proposal.state, Proposal.organisation_id).where(
+    Proposal.round_id == bindparam("round_id"))
+_MEMBER_BALLOT = select(Ballot).where(Ballot.round_id == bindparam("round_id"),
+                                      Ballot.member_id == bindparam("member_id"))
+_BALLOT_MARKS = select(BallotMark.proposal_id, BallotMark.value).where(BallotMark.ballot_id == bindparam("ballot_id"))
+_DELETE_MARKS = delete(BallotMark).where(BallotMark.ballot_id == bindparam("ballot_id"))
+_INSERT_MARK = insert(BallotMark)
+_UPSERTS: dict[str, object] = {}
+
+
+def _upsert_ballot(dialect: str):
+    """INSERT the ballot, or UPDATE the member's existing one, RETURNING the row (one statement)."""
+    if dialect not in _UPSERTS:
+        values = {"is_paper": bindparam("is_paper"), "entered_by_id": bindparam("entered_by_id"),
+                  "updated_at": bindparam("now", type_=Ballot.__table__.c.updated_at.type)}
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(
+            collective_id=bindparam("collective_id"), round_id=bindparam("round_id"),
+            member_id=bindparam("member_id"), created_at=bindparam("now", type_=Ballot.__table__.c.created_at.type),
+            **values)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(index_elements=["round_id", "member_id"],
+                                                            set_=values).returning(Ballot)
+    return _UPSERTS[dialect]
+
+
+def ballot_proposals(round_: Round) -> list[Proposal]:
+    return list(db.session.exec(select(Proposal).where(Proposal.round_id == round_.id, Proposal.state == "in_vote")
+                                .order_by(Proposal.theme_id, Proposal.title, Proposal.id)).all())
+
+
+def own_organisation_id(person: Person, round_: Round) -> int | None:
+    membership = permissions.membership(person, round_.collective_id)
+    return membership.organisation_id if membership else None
+
+
+def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own: set[int]) -> dict[int, int]:
+    """The marks as the method allows them (zeros dropped), or Refused saying what is wrong."""
+    cleaned: dict[int, int] = {}
+    for proposal_id, value in marks.items():
+        if proposal_id not in in_vote:
+            raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+        if proposal_id in own and value:
+            raise Refused("That is your organisation's proposal — you can't vote on it")
+        if value < 0:
+            raise Refused("Marks cannot be negative")
+        if value:
+            cleaned[proposal_id] = value
+    method = round_.voting_method
+    if method in ("approval", "approval_limited"):
+        if any(value != 1 for value in cleaned.values()):
+            raise Refused("An approval is a tick: yes or no")
+        if method == "approval_limited" and len(cleaned) > round_.approval_limit:
+            raise Refused(f"You can approve at most {round_.approval_limit} proposals; you ticked {len(cleaned)}")
+    elif method == "score":
+        if any(value > MAX_SCORE for value in cleaned.values()):
+            raise Refused(f"Scores go from 0 to {MAX_SCORE}")
+    elif method == "cumulative":
+        spent = sum(cleaned.values())
+        if spent > round_.cumulative_points:
+            raise Refused(f"You have {round_.cumulative_points} points to spread; you used {spent}")
+    return cleaned
+
+
+def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: Person, paper: bool = False,
+                now: datetime | None = None) -> Ballot | None:
+    """Save ``member``'s whole ballot, replacing any earlier one (online or paper).
+
+    Returns the ballot it replaced (detached values), so the page can warn when a paper ballot
+    replaces an online one or the other way round.
+    """
+    now = now or utcnow()
+    if not permissions.can_vote(member, round_.collective_id):
+        raise Refused("Only members of the collective can vote")
+    if paper and not permissions.can_manage_collective(actor, round_.collective_id):
+        raise Refused("Only a facilitator can enter a paper ballot")
+    if not paper and actor.id != member.id:
+        raise Refused("You can only cast your own ballot")
+    if round_.state != "voting" or now >= round_.voting_closes_at:
+        raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
+    # One query for the round's proposals: which are in the vote, which are the member's organisation's.
+    own_org = own_organisation_id(member, round_)
+    in_vote, own = set(), set()
+    for proposal_id, state, organisation_id in db.session.execute(_ROUND_PROPOSALS, {"round_id": round_.id}):
+        if state == "in_vote":
+            in_vote.add(proposal_id)
+        if own_org is not None and organisation_id == own_org:
+            own.add(proposal_id)
+    cleaned = check_marks(round_, marks, in_vote=in_vote, own=own)
+
+    previous = db.session.exec(_MEMBER_BALLOT, params={"round_id": round_.id, "member_id": member.id}).first()
+    previous_kind = None if previous is None else ("paper" if previous.is_paper else "online", previous.updated_at)
+    # The upsert returns the stored row and refreshes the session's copy of it (no reload).
+    ballot = db.session.execute(
+        _upsert_ballot(db.engine.dialect.name),
+        {"collective_id": round_.collective_id, "round_id": round_.id, "member_id": member.id, "is_paper": paper,
+         "entered_by_id": actor.id, "now": now},
+        execution_options={"populate_existing": True}).scalar_one()
+    # The marks are replaced whole, as plain statements on the session's connection (same transaction).
+    connection = db.session.connection()
+    connection.execute(_DELETE_MARKS, {"ballot_id": ballot.id})
+    if cleaned:
+        connection.execute(_INSERT_MARK, [
+            {"ballot_id": ballot.id, "proposal_id": pid, "value": value} for pid, value in sorted(cleaned.items())])
+    # Secret ballot: the audit row says that a ballot was cast, never what it says.
+    if paper:
+        audit.record(actor, "ballot.paper_entered", ballot, f"Paper ballot entered for {member.name}"
+                     + (f", replacing their {previous_kind[0]} ballot" if previous_kind else ""))
+    else:
+        audit.record(actor, "ballot.cast" if previous is None else "ballot.replaced", ballot,
+                     f"{member.name} {'cast' if previous is None else 'replaced'} their ballot")
+    return previous_kind
+
+
+def my_ballot(round_: Round, member: Person) -> tuple[Ballot | None, dict[int, int]]:
+    ballot = db.session.exec(_MEMBER_BALLOT, params={"round_id": round_.id, "member_id": member.id}).first()
+    if ballot is None:
+        return None, {}
+    marks = dict(db.session.execute(_BALLOT_MARKS, {"ballot_id": ballot.id}).all())
+    return ballot, marks
+
+
+def turnout(round_: Round) -> list[dict]:
+    """Who has voted and who has not, and how (online or paper) — never what anyone voted."""
+    rows = db.session.exec(
+        select(Person, Ballot.is_paper, Ballot.updated_at)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Ballot, (Ballot.member_id == Person.id) & (Ballot.round_id == round_.id), isouter=True)
+        .where(Membership.collective_id == round_.collective_id, Membership.is_member == True)  # noqa: E712
+        .order_by(Person.name)).all()
+    return [{"person": person, "voted": updated_at is not None, "paper": bool(is_paper), "at": updated_at}
+            for person, is_paper, updated_at in rows]
+
+
+def ballot_count(round_: Round) -> int:
+    return db.session.exec(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)).one()
+
+
+def send_voting_reminders(now: datetime | None = None) -> int:
+    """Remind members who have not voted, ``reminder_hours`` before voting closes; once each.
+
+    Idempotent: each reminder is recorded (a unique row per round, member and kind) in the same
+    transaction as the email is queued, so a second run, or a second scheduler, sends nothing.
+    """
+    now = now or utcnow()
+    sent = 0
+    rounds = db.session.exec(select(Round).where(Round.state == "voting", Round.voting_closes_at > now)).all()
+    for round_ in rounds:
+        if now < round_.voting_closes_at - timedelta(hours=round_.reminder_hours):
+            continue
+        collective = db.session.get(Collective, round_.collective_id)
+        voted = select(Ballot.member_id).where(Ballot.round_id == round_.id)
+        reminded = select(ReminderSent.member_id).where(ReminderSent.round_id == round_.id,
+                                                        ReminderSent.kind == "voting")
+        people = db.session.exec(
+            select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.collective_id == round_.collective_id, Membership.is_member == True,  # noqa: E712
+                   Person.active == True, Person.wants_reminders == True,  # noqa: E712
+                   Person.id.not_in(voted), Person.id.not_in(reminded))).all()
+        for person in people:
+            db.session.add(ReminderSent(round_id=round_.id, member_id=person.id, kind="voting"))
+            queue_mail(person.email, f"Reminder: vote in {round_.name} by {format_datetime(round_.voting_closes_at)}",
+                       "voting_reminder.txt", person=person, round=round_, collective=collective,
+                       closes=format_datetime(round_.voting_closes_at),
+                       link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
+            sent += 1
+        db.session.commit()
+    return sent
