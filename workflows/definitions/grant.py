@@ -7,9 +7,9 @@ offered → accepted → paid → reporting → closed.
   *declines* it (a facilitator may record a decline on their behalf, with a reason).
 - A facilitator may *withdraw* the offer (with a reason); the scheduler withdraws it when
   ``offer_expires_at`` passes.
+- Accepting creates the report requirements, proportionate to the grant size.
 - A facilitator *records the payment*; reporting starts at ``reporting_starts_at`` (the
-  scheduler moves the grant on; a facilitator may start it early), which creates the report
-  requirements proportionate to the grant size.
+  scheduler moves the grant on; a facilitator may start it early).
 - The grant *closes* when no report is outstanding. If the group gives money back, a facilitator
   records *funds returned* (with a reason) from paid or reporting.
 
@@ -28,7 +28,7 @@ Subject protocol — the attributes of a grant the guards and the scheduler read
 ``conditions_confirmed`` (``True`` when the conditions box is ticked), ``reason`` (withdrawing
 the offer, declining on the applicant's behalf, funds returned).
 
-Effects: ``create_report_requirements``.
+Effects: ``create_report_requirements`` (on acceptance: the reports the grant owes, by its size).
 """
 
 from __future__ import annotations
@@ -127,6 +127,8 @@ GRANT = Workflow(
             roles={APPLICANT},
             label="Accept the grant",
             guards=(NAME_GIVEN, CONDITIONS_CONFIRMED, OFFER_OPEN),
+            # The reports a grant owes follow from its size, so they are set when it is accepted.
+            effects=("create_report_requirements",),
         ),
         Transition(
             name="decline",
@@ -158,7 +160,6 @@ GRANT = Workflow(
             roles={FACILITATOR},
             timed_by="reporting_starts_at",
             timed_label="Reporting starts",
-            effects=("create_report_requirements",),
         ),
         Transition(
             name="close_grant",

@@ -1,0 +1,1 @@
+"""Awards: grants offered on ratification, accepted or declined by grantees, and paid."""

@@ -1,0 +1,44 @@
+"""Forms for accepting or declining a grant and recording payments."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaField
+
+from grants.forms import (
+    FlaskForm,
+    GovCheckboxInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    MaxLength,
+    MoneyField,
+    Required,
+    strip,
+)
+
+
+class AcceptForm(FlaskForm):
+    accepted_by_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
+                                   description="Typing your name is how you sign for your organisation.",
+                                   validators=[MaxLength(120, "Your name")])
+    conditions_confirmed = BooleanField("I have read the conditions and accept them for my organisation",
+                                        widget=GovCheckboxInput())
+    accept = SubmitField("Accept the grant", widget=GovSubmitInput())
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField("Why are you declining? (optional)", widget=GovTextArea(), filters=[strip],
+                           validators=[MaxLength(2000, "The reason")])
+    decline = SubmitField("Decline the grant", widget=GovSubmitInput())
+
+
+class DateInput(GovTextInput):
+    input_type = "date"
+
+
+class PaymentForm(FlaskForm):
+    paid_on = DateField("Date paid", widget=DateInput(), validators=[Required("Enter the date the payment was made")])
+    amount = MoneyField("Amount (£)", validators=[Required("Enter the amount paid")])
+    reference = StringField("Payment reference", widget=GovTextInput(), filters=[strip],
+                            validators=[Required("Enter the payment reference"), MaxLength(80, "The reference")])
+    record = SubmitField("Record the payment", widget=GovSubmitInput())

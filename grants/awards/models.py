@@ -1,0 +1,81 @@
+"""Grants and payments.
+
+A *grant* is made for each proposal the partnership ratified, when the facilitator issues the
+awards: it is *offered* until the organisation accepts (naming who accepts and confirming the
+conditions) or declines, or until the offer expires. Payments are recorded against it; the total
+paid never exceeds the amount awarded. Reports are owed in proportion to the amount (see
+``grants.reporting``); the grant closes when every report is accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel, func, select
+
+from grants.db import UTCDateTime, db
+from grants.timeutil import utcnow
+from grants.workflow.models import WorkflowFields
+
+CONDITIONS = (
+    "Spend the grant on the project described in your proposal, as in its budget.",
+    "Tell the collective's facilitator promptly if plans change or you cannot spend the money.",
+    "Keep receipts for what you spend for a year after the grant ends.",
+    "File the reports listed in this letter by their due dates.",
+    "Return any money you do not spend on the project.",
+)
+
+
+class Grant(WorkflowFields, table=True):
+    __tablename__ = "grant"
+    __workflows__ = ("grant",)
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", unique=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
+    state: str = Field(default="offered", max_length=40, index=True)
+    amount: int = Field(nullable=False)
+    offered_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    offer_expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    accepted_by_name: str = Field(default="", sa_column=sa.Column(sa.String(120), nullable=False, server_default=""))
+    accepted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    declined_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    reporting_starts_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+    def actor_roles(self, person) -> set[str]:
+        from grants import permissions
+
+        roles = {"facilitator"} & permissions.roles_in(person, self.collective_id)
+        membership = permissions.membership(person, self.collective_id)
+        if membership and membership.is_applicant and membership.organisation_id == self.organisation_id:
+            roles.add("applicant")
+        return roles
+
+    @property
+    def reports_outstanding(self) -> int:
+        from grants.reporting.models import Report
+
+        return db.session.exec(select(func.count()).select_from(Report).where(
+            Report.grant_id == self.id, Report.state.not_in(("accepted", "waived")))).one()
+
+    @property
+    def total_paid(self) -> int:
+        return db.session.exec(select(func.coalesce(func.sum(Payment.amount), 0))
+                               .where(Payment.grant_id == self.id)).one()
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payment"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE", index=True)
+    paid_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    amount: int = Field(nullable=False)
+    reference: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))

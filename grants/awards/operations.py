@@ -1,0 +1,138 @@
+"""Operations on grants: made on ratification, accepted or declined, paid."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlmodel import select
+
+from grants import audit, permissions
+from grants.auth.models import Person
+from grants.awards.models import Grant, Payment
+from grants.collectives.models import Collective, Membership
+from grants.db import db
+from grants.errors import Refused
+from grants.mail import queue_mail
+from grants.money import format_pence
+from grants.organisations.models import Organisation
+from grants.proposals.models import Proposal
+from grants.rounds.models import Round
+from grants.timeutil import format_date, format_datetime, utcnow
+from grants.urls import external_url
+from grants.workflow.operations import SCHEDULER, effect, fire
+
+
+def _grantee_people(organisation_id: int, collective_id: int, *, reminders_only: bool = False) -> list[Person]:
+    query = (select(Person).join(Membership, Membership.person_id == Person.id)
+             .where(Membership.collective_id == collective_id, Membership.organisation_id == organisation_id,
+                    Membership.is_applicant == True, Person.active == True))  # noqa: E712
+    if reminders_only:
+        query = query.where(Person.wants_reminders == True)  # noqa: E712
+    return list(db.session.exec(query).all())
+
+
+def notify_grantee(grant: Grant, subject: str, template: str, *, reminder: bool = False, **context) -> None:
+    """Email the organisation's contact and the people who act for it (reminders respect their settings)."""
+    organisation = db.session.get(Organisation, grant.organisation_id)
+    collective = db.session.get(Collective, grant.collective_id)
+    link = external_url("awards.show", slug=collective.slug, grant_id=grant.id)
+    people = {p.email: p.name for p in _grantee_people(grant.organisation_id, grant.collective_id,
+                                                        reminders_only=reminder)}
+    # Offers and decisions also go to the organisation's contact; reminders only to people who
+    # have not turned reminders off (the contact has no account with settings to honour).
+    recipients = people if reminder else {organisation.contact_email: organisation.contact_name, **people}
+    for email, name in recipients.items():
+        queue_mail(email, subject, template, name=name, grant=grant, organisation=organisation,
+                   collective=collective, link=link, amount=format_pence(grant.amount), **context)
+
+
+@effect("ratify_selected_proposals")
+def _ratify_selected(round_: Round, _move, _actor) -> None:
+    for proposal in db.session.exec(select(Proposal).where(Proposal.round_id == round_.id,
+                                                           Proposal.state == "selected")).all():
+        fire(proposal, "ratify", SCHEDULER)
+
+
+@effect("notify_facilitators")
+def _notify_facilitators(round_: Round, move, _actor) -> None:
+    collective = db.session.get(Collective, round_.collective_id)
+    facilitators = db.session.exec(select(Person).join(Membership, Membership.person_id == Person.id).where(
+        Membership.collective_id == round_.collective_id, Membership.is_facilitator == True)).all()  # noqa: E712
+    for person in facilitators:
+        queue_mail(person.email, f"{round_.name}: the partnership returned the allocation", "allocation_returned.txt",
+                   person=person, round=round_, reason=move.reason,
+                   link=external_url("review.show", slug=collective.slug, round_id=round_.id))
+
+
+@effect("create_grants")
+def _create_grants(round_: Round, _move, _actor) -> None:
+    """Issuing awards: each ratified proposal becomes a grant offered to its organisation."""
+    days = current_app.config.get("OFFER_DAYS", 30)
+    now = utcnow()
+    for proposal in db.session.exec(select(Proposal).where(Proposal.round_id == round_.id,
+                                                           Proposal.state == "ratified").order_by(Proposal.id)).all():
+        fire(proposal, "award", SCHEDULER)
+        grant = Grant(collective_id=round_.collective_id, round_id=round_.id, proposal_id=proposal.id,
+                      organisation_id=proposal.organisation_id, amount=proposal.amount_requested, offered_at=now,
+                      offer_expires_at=now + timedelta(days=days))
+        db.session.add(grant)
+        db.session.flush()
+        audit.record(SCHEDULER, "grant.offered", grant,
+                     f"Grant of {format_pence(grant.amount)} offered for “{proposal.title}”")
+        notify_grantee(grant, f"Your grant offer: {format_pence(grant.amount)} for {proposal.title}", "grant_offer.txt",
+                       proposal=proposal, round=round_, expires=format_datetime(grant.offer_expires_at))
+
+
+def accept_grant(grant: Grant, person: Person, *, accepted_by_name: str, conditions_confirmed: bool) -> None:
+    fire(grant, "accept", person,
+         data={"accepted_by_name": accepted_by_name.strip(), "conditions_confirmed": conditions_confirmed is True},
+         changes={"accepted_by_name": accepted_by_name.strip(), "accepted_at": utcnow()})
+    notify_grantee(grant, f"You accepted your grant of {format_pence(grant.amount)}", "grant_accepted.txt",
+                   accepted_by=accepted_by_name.strip())
+
+
+def decline_grant(grant: Grant, person: Person, reason: str) -> None:
+    fire(grant, "decline", person, data={"reason": reason.strip()} if reason.strip() else {},
+         changes={"declined_reason": reason.strip()})
+
+
+def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, reference: str) -> Payment:
+    """A payment made to the grantee. The total paid never exceeds the award."""
+    if not permissions.can_manage_collective(actor, grant.collective_id):
+        raise Refused("Only a facilitator can record payments")
+    if grant.state not in ("accepted", "paid", "reporting"):
+        raise Refused("Payments can only be recorded for an accepted grant")
+    if amount is None or amount <= 0:
+        raise Refused("Enter an amount more than £0", field="amount")
+    if paid_on > utcnow().date():
+        raise Refused("The payment date cannot be in the future", field="paid_on")
+    # Lock the grant row so two payments recorded at once cannot together exceed the award.
+    db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
+    already = grant.total_paid
+    if already + amount > grant.amount:
+        raise Refused(f"That would pay {format_pence(already + amount)}, more than the grant of "
+                      f"{format_pence(grant.amount)} ({format_pence(grant.amount - already)} is left to pay)",
+                      field="amount")
+    payment = Payment(grant_id=grant.id, paid_on=paid_on, amount=amount, reference=reference.strip(),
+                      recorded_by_id=actor.id)
+    db.session.add(payment)
+    db.session.flush()
+    audit.record(actor, "grant.payment", grant, f"Payment of {format_pence(amount)} on {format_date(paid_on)} "
+                 f"(reference {reference.strip()})", collective_id=grant.collective_id,
+                 after={"amount": amount, "paid_on": paid_on.isoformat(), "reference": reference.strip()})
+    if grant.state == "accepted":
+        fire(grant, "record_payment", actor)
+    return payment
+
+
+def payments(grant: Grant) -> list[Payment]:
+    return list(db.session.exec(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.paid_on)).all())
+
+
+def grants_of(collective: Collective, organisation_id: int | None = None):
+    query = (select(Grant, Proposal.title, Organisation.name).join(Proposal, Proposal.id == Grant.proposal_id)
+             .join(Organisation, Organisation.id == Grant.organisation_id).where(Grant.collective_id == collective.id))
+    if organisation_id is not None:
+        query = query.where(Grant.organisation_id == organisation_id)
+    return list(db.session.exec(query.order_by(Grant.offered_at.desc(), Grant.id)).all())

@@ -1,0 +1,110 @@
+"""Grant pages: the list, one grant (offer, acceptance, payments, reports) and its award letter."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from grants import permissions
+from grants.awards import operations
+from grants.awards.forms import AcceptForm, DeclineForm, PaymentForm
+from grants.awards.models import CONDITIONS, Grant
+from grants.collectives import queries as collective_queries
+from grants.db import db
+from grants.organisations.models import Organisation
+from grants.proposals.models import Proposal, budget_lines
+from grants.reporting.operations import reports_of
+from grants.rounds.models import Round
+from grants.views import attempt
+from grants.workflow.operations import panel
+
+bp = Blueprint("awards", __name__, url_prefix="/c/<slug>/grants")
+
+
+def can_view_grant(person, grant: Grant) -> bool:
+    """Facilitators and reviewers see every grant of the collective; a grantee only its own."""
+    return (permissions.can_manage_collective(person, grant.collective_id)
+            or permissions.can_review(person, grant.collective_id) or "applicant" in grant.actor_roles(person))
+
+
+def load(slug: str, grant_id: int):
+    collective = collective_queries.collective_for(current_user, slug)
+    grant = collective_queries.in_collective(Grant, grant_id, collective)
+    if not can_view_grant(current_user, grant):
+        abort(404)
+    return collective, grant
+
+
+@bp.route("/")
+@login_required
+def index(slug: str):
+    collective = collective_queries.collective_for(current_user, slug)
+    if permissions.can_manage_collective(current_user, collective) or permissions.can_review(current_user, collective):
+        grants = operations.grants_of(collective)
+    else:
+        membership = permissions.membership(current_user, collective)
+        if membership.organisation_id is None or not membership.is_applicant:
+            abort(403)
+        grants = operations.grants_of(collective, membership.organisation_id)
+    return render_template("awards/index.html", collective=collective, grants=grants)
+
+
+def _page(collective, grant, **forms):
+    proposal = db.session.get(Proposal, grant.proposal_id)
+    return render_template(
+        "awards/show.html", collective=collective, grant=grant, proposal=proposal,
+        round=db.session.get(Round, grant.round_id), organisation=db.session.get(Organisation, grant.organisation_id),
+        lines=budget_lines(proposal), payments=operations.payments(grant), reports=reports_of(grant),
+        conditions=CONDITIONS, manage=permissions.can_manage_collective(current_user, collective),
+        grantee="applicant" in grant.actor_roles(current_user), workflow=panel(grant, current_user),
+        accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
+        decline_form=forms.get("decline_form") or DeclineForm(prefix="decline"),
+        payment_form=forms.get("payment_form") or PaymentForm(prefix="payment"))
+
+
+@bp.route("/<int:grant_id>")
+@login_required
+def show(slug: str, grant_id: int):
+    collective, grant = load(slug, grant_id)
+    return _page(collective, grant)
+
+
+@bp.route("/<int:grant_id>/accept", methods=["POST"])
+@login_required
+def accept(slug: str, grant_id: int):
+    collective, grant = load(slug, grant_id)
+    form = AcceptForm(prefix="accept")
+    if form.validate_on_submit() and attempt(form, operations.accept_grant, grant, current_user,
+                                             accepted_by_name=form.accepted_by_name.data or "",
+                                             conditions_confirmed=bool(form.conditions_confirmed.data)):
+        flash("Thank you: the grant is accepted. Your reports and their due dates are below.", "success")
+        return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
+    return _page(collective, grant, accept_form=form)
+
+
+@bp.route("/<int:grant_id>/decline", methods=["POST"])
+@login_required
+def decline(slug: str, grant_id: int):
+    collective, grant = load(slug, grant_id)
+    form = DeclineForm(prefix="decline")
+    if form.validate_on_submit() and attempt(form, operations.decline_grant, grant, current_user, form.reason.data or ""):
+        flash("The grant is declined.", "success")
+        return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
+    return _page(collective, grant, decline_form=form)
+
+
+@bp.route("/<int:grant_id>/payments", methods=["POST"])
+@login_required
+def record_payment(slug: str, grant_id: int):
+    collective, grant = load(slug, grant_id)
+    if not permissions.can_manage_collective(current_user, collective):
+        abort(403)
+    form = PaymentForm(prefix="payment")
+    if form.validate_on_submit() and attempt(form, operations.record_payment, grant, current_user,
+                                             paid_on=form.paid_on.data, amount=form.amount.data,
+                                             reference=form.reference.data):
+        flash("Payment recorded.", "success")
+        return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
+    return _page(collective, grant, payment_form=form)
+
+

@@ -1,0 +1,85 @@
+"""The slim report form, built for one report: its grant's budget lines and the outcomes it aimed at."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, SubmitField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from grants.forms import (
+    FlaskForm,
+    GovCheckboxInput,
+    GovCharacterCount,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    MaxLength,
+    MoneyField,
+    strip,
+)
+from grants.reference import ETHNIC_CATEGORIES
+
+
+class ReportForm(FlaskForm):
+    what_happened = TextAreaField("What happened?", widget=GovCharacterCount(), filters=[strip],
+                                  description="A few sentences: what you did, with whom, and what changed.",
+                                  validators=[MaxLength(2000, "What happened")])
+    story = TextAreaField("One story or quote (optional)", widget=GovTextArea(), filters=[strip],
+                          validators=[MaxLength(1500, "The story")])
+    story_consent = BooleanField("The people in this story agreed to it being shared", widget=GovCheckboxInput())
+    photo = FileField("A photo (optional, JPEG or PNG, up to 1 MB)")
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+    save_and_submit = SubmitField("Save and submit", widget=GovSubmitInput())
+
+
+class ReviewReportForm(FlaskForm):
+    note = TextAreaField("What needs to change?", widget=GovTextArea(), filters=[strip],
+                         validators=[MaxLength(2000, "The note")])
+    accept = SubmitField("Accept the report", widget=GovSubmitInput())
+    ask_changes = SubmitField("Ask for changes", widget=GovSubmitInput())
+
+
+def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
+    class OneReportForm(ReportForm):
+        pass
+
+    for category in ETHNIC_CATEGORIES:
+        setattr(OneReportForm, f"people_{category.code}", IntegerField(
+            category.label, widget=GovTextInput(),
+            validators=[Optional(), NumberRange(min=0, max=1_000_000, message="Enter a whole number, 0 or more")]))
+    for outcome in outcomes:
+        setattr(OneReportForm, f"outcome_{outcome.id}", TextAreaField(
+            outcome.text, widget=GovTextArea(), filters=[strip], validators=[MaxLength(1000, "The answer")]))
+    if report.asks_spend:
+        for line in lines:
+            setattr(OneReportForm, f"spend_{line.id}", MoneyField(f"{line.description} (budgeted £{line.amount / 100:,.2f})"))
+    form = OneReportForm(formdata=formdata) if formdata is not None else OneReportForm()
+    form.people_fields = [getattr(form, f"people_{c.code}") for c in ETHNIC_CATEGORIES]
+    form.outcome_fields = [(o, getattr(form, f"outcome_{o.id}")) for o in outcomes]
+    form.spend_fields = [(line, getattr(form, f"spend_{line.id}")) for line in lines] if report.asks_spend else []
+    if not form.is_submitted():
+        form.what_happened.data = report.what_happened
+        form.story.data = report.story
+        form.story_consent.data = report.story_consent
+        for category, field in zip(ETHNIC_CATEGORIES, form.people_fields):
+            field.data = report.people_reached.get(category.code)
+        for outcome, field in form.outcome_fields:
+            field.data = report.outcomes_achieved.get(str(outcome.id), "")
+        for line, field in form.spend_fields:
+            field.data = report.spend.get(str(line.id))
+    return form
+
+
+def report_values(form) -> dict:
+    return {
+        "what_happened": form.what_happened.data or "",
+        "people_reached": {c.code: field.data for c, field in zip(ETHNIC_CATEGORIES, form.people_fields)
+                           if field.data is not None},
+        "outcomes_achieved": {str(o.id): field.data or "" for o, field in form.outcome_fields},
+        "story": form.story.data or "",
+        "story_consent": bool(form.story_consent.data),
+        "spend": {str(line.id): field.data for line, field in form.spend_fields if field.data is not None},
+    }
+
+
+__all__ = ["ReportForm", "ReviewReportForm", "report_form", "report_values"]

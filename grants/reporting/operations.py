@@ -1,0 +1,178 @@
+"""Operations on reports: created on acceptance, drafted and submitted by the grantee, accepted or
+sent back by a facilitator; reminders before the due date and an overdue notice after it."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import select
+
+from grants import audit
+from grants.auth.models import Person
+from grants.awards.models import Grant
+from grants.awards.operations import notify_grantee
+from grants.collectives.models import Outcome
+from grants.db import db
+from grants.errors import Refused
+from grants.proposals.models import BudgetLine
+from grants.reference import ETHNIC_CATEGORY_BY_CODE
+from grants.reporting.models import KINDS, Report, ReportReminder
+from grants.rounds.models import Round
+from grants.timeutil import format_datetime, utcnow
+from grants.workflow.operations import effect, fire
+
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ("png", "image/png"), b"\xff\xd8\xff": ("jpg", "image/jpeg")}
+EDITABLE_STATES = ("due", "overdue", "changes_requested")
+
+
+def tiers(grant: Grant, round_: Round) -> list[tuple[str, bool, int]]:
+    """(kind, asks for spend, days after acceptance) for each report this grant owes."""
+    end_days = current_app.config.get("REPORT_END_DAYS", 365)
+    mid_days = current_app.config.get("REPORT_MID_DAYS", 182)
+    if grant.amount <= round_.small_grant_limit:
+        return [("end", False, end_days)]
+    if grant.amount <= round_.medium_grant_limit:
+        return [("end", True, end_days)]
+    return [("mid", True, mid_days), ("end", True, end_days)]
+
+
+@effect("create_report_requirements")
+def _create_report_requirements(grant: Grant, move, _actor) -> None:
+    round_ = db.session.get(Round, grant.round_id)
+    accepted = move.at
+    due_dates = []
+    for kind, asks_spend, days in tiers(grant, round_):
+        due = accepted + timedelta(days=days)
+        due_dates.append(due)
+        db.session.add(Report(collective_id=grant.collective_id, grant_id=grant.id, kind=kind, asks_spend=asks_spend,
+                              due_at=due))
+    # Reporting begins a month before the first report is due (the scheduler moves the grant on).
+    grant.reporting_starts_at = min(due_dates) - timedelta(days=30)
+    db.session.add(grant)
+    db.session.flush()
+
+
+def check_photo(data: bytes) -> tuple[str, str]:
+    """(extension, content type) of a JPEG or PNG, judged by its content, not its name."""
+    # Below the app's 2 MB request limit, so a too-large photo gets this message beside the field.
+    limit = current_app.config.get("REPORT_PHOTO_BYTES", 1024 * 1024)
+    if len(data) > limit:
+        raise Refused(f"The photo must be smaller than {limit // (1024 * 1024)} MB", field="photo")
+    for signature, kind in PHOTO_TYPES.items():
+        if data.startswith(signature):
+            if kind[0] == "jpg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+                break
+            if kind[0] == "png" and b"IEND" not in data[-32:]:
+                break
+            return kind
+    raise Refused("The photo must be a JPEG or PNG image", field="photo")
+
+
+def save_report(report: Report, values: dict, actor: Person, photo: bytes | None = None) -> None:
+    """Save the report as a draft (it may be incomplete until submitted)."""
+    if report.state not in EDITABLE_STATES:
+        raise Refused("This report has been submitted: it can only change if the facilitator asks for changes")
+    grant = db.session.get(Grant, report.grant_id)
+    if grant.state in ("closed", "declined", "withdrawn", "funds_returned"):
+        raise Refused("This grant is closed: its reports cannot change")
+    if "applicant" not in report.actor_roles(actor) and "facilitator" not in report.actor_roles(actor):
+        raise Refused("Only the grantee (or a facilitator on their behalf) can write this report")
+    people = values.get("people_reached", {})
+    if any(code not in ETHNIC_CATEGORY_BY_CODE for code in people):
+        raise Refused("Count people reached by the communities in the list", field="people_reached")
+    if any(not isinstance(n, int) or n < 0 for n in people.values()):
+        raise Refused("Counts of people must be whole numbers, 0 or more", field="people_reached")
+    outcomes = values.get("outcomes_achieved", {})
+    known = {str(o) for o in db.session.exec(select(Outcome.id).where(Outcome.collective_id == report.collective_id)).all()}
+    if not set(outcomes) <= known:
+        raise Refused("Choose outcomes from the collective's theory of change", field="outcomes_achieved")
+    spend = values.get("spend", {}) if report.asks_spend else {}
+    lines = {str(line) for line in db.session.exec(select(BudgetLine.id).where(
+        BudgetLine.proposal_id == grant.proposal_id)).all()}
+    if not set(spend) <= lines:
+        raise Refused("Report spending against the lines of your budget", field="spend")
+    if any(not isinstance(v, int) or v < 0 for v in spend.values()):
+        raise Refused("Amounts spent must be £0 or more", field="spend")
+    if values.get("story") and not values.get("story_consent"):
+        raise Refused("Tick the box to confirm the people in the story agreed to it being shared, or leave the "
+                      "story out", field="story_consent")
+    report.what_happened = values.get("what_happened", "")
+    report.people_reached = {k: v for k, v in people.items() if v}
+    report.outcomes_achieved = {k: v for k, v in outcomes.items() if v.strip()}
+    report.story = values.get("story", "")
+    report.story_consent = bool(values.get("story_consent")) and bool(report.story)
+    report.spend = {k: v for k, v in spend.items() if v}
+    if photo:
+        extension, content_type = check_photo(photo)
+        folder = Path(current_app.instance_path) / "uploads" / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{report.id}-{hashlib.sha256(photo).hexdigest()[:16]}.{extension}"
+        (folder / name).write_bytes(photo)
+        report.photo_name, report.photo_type = name, content_type
+    db.session.add(report)
+    db.session.flush()
+    audit.record(actor, "report.saved", report, f"{report.label} saved as a draft", collective_id=report.collective_id)
+
+
+def photo_path(report: Report) -> Path | None:
+    if not report.photo_name:
+        return None
+    return Path(current_app.instance_path) / "uploads" / "reports" / report.photo_name
+
+
+def submit_report(report: Report, actor: Person) -> None:
+    fire(report, "submit", actor, changes={"submitted_at": utcnow()})
+
+
+def request_changes(report: Report, actor: Person, note: str) -> None:
+    fire(report, "request_changes", actor, data={"reason": note.strip()}, changes={"feedback": note.strip()})
+    grant = db.session.get(Grant, report.grant_id)
+    notify_grantee(grant, f"Changes requested to your {report.label.lower()}", "report_changes.txt",
+                   report=report, note=note.strip())
+
+
+def accept_report(report: Report, actor: Person) -> None:
+    """Accept the report; when it was the last one outstanding, the grant closes."""
+    fire(report, "accept", actor)
+    grant = db.session.get(Grant, report.grant_id)
+    notify_grantee(grant, f"Your {report.label.lower()} is accepted", "report_accepted.txt", report=report)
+    if grant.reports_outstanding == 0:
+        if grant.state == "paid":
+            fire(grant, "start_reporting", actor)
+        if grant.state == "reporting":
+            fire(grant, "close_grant", actor)
+
+
+@effect("send_overdue_reminder")
+def _overdue(report: Report, _move, _actor) -> None:
+    grant = db.session.get(Grant, report.grant_id)
+    notify_grantee(grant, f"Your {report.label.lower()} is overdue", "report_overdue.txt", reminder=True,
+                   report=report, due=format_datetime(report.due_at))
+
+
+def send_report_reminders(now: datetime | None = None) -> int:
+    """Remind grantees a fortnight before a report is due; once per report (idempotent)."""
+    now = now or utcnow()
+    days = current_app.config.get("REPORT_REMINDER_DAYS", 14)
+    reminded = select(ReportReminder.report_id).where(ReportReminder.kind == "due_soon")
+    due = db.session.exec(select(Report).where(Report.state.in_(("due", "changes_requested")),
+                                               Report.due_at > now, Report.due_at <= now + timedelta(days=days),
+                                               Report.id.not_in(reminded))).all()
+    for report in due:
+        db.session.add(ReportReminder(report_id=report.id, kind="due_soon"))
+        grant = db.session.get(Grant, report.grant_id)
+        notify_grantee(grant, f"Reminder: your {report.label.lower()} is due on {format_datetime(report.due_at)}",
+                       "report_reminder.txt", reminder=True, report=report, due=format_datetime(report.due_at))
+        db.session.commit()
+    return len(due)
+
+
+def reports_of(grant: Grant) -> list[Report]:
+    return list(db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).all())
+
+
+__all__ = ["KINDS", "accept_report", "check_photo", "photo_path", "reports_of", "request_changes", "save_report",
+           "send_report_reminders", "submit_report", "tiers"]

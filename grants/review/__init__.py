@@ -1,0 +1,1 @@
+"""Partnership review: reviewers ratify a round's allocation or return it with reasons."""
