@@ -1,0 +1,242 @@
+"""Forms of reverse commissioning: evidence upload, cycles, events, feedback, needs, decisions, "we did"."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Optional, ValidationError
+
+from grants.commissioning.models import EVENT_KINDS
+from grants.forms import (
+    Choices,
+    FlaskForm,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    MaxLength,
+    Required,
+    choices,
+    strip,
+)
+from grants.reference import ETHNIC_CATEGORIES
+
+MAX_UPLOAD_MB = 20
+
+
+class CountField(IntegerField):
+    """A whole number of people, 0 or more, with messages a person can act on."""
+
+    def __init__(self, label=None, validators=None, what: str = "a number", **kwargs):
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip().replace(",", "")
+        if not re.fullmatch(r"-?[0-9]+", text):
+            self.data = None
+            raise ValueError(f"Enter {self.what} as a whole number, like 12")
+        self.data = int(text)
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data < 0:
+            raise ValidationError(f"Enter {self.what} as 0 or more")
+        if self.data is not None and self.data > 10_000_000:
+            raise ValidationError(f"Enter {self.what} of 10,000,000 or fewer")
+
+
+def _community_count_fields(prefix: str, what: str) -> dict:
+    return {f"{prefix}{c.code}": CountField(c.label, validators=[Optional()], what=f"{what} ({c.label})")
+            for c in ETHNIC_CATEGORIES}
+
+
+class ByCommunity:
+    """Mixin: one optional count per ONS category, read back as ``{code: count}``."""
+
+    COUNT_PREFIX = "count_"
+
+    def by_community(self) -> dict[str, int]:
+        return {c.code: getattr(self, self.COUNT_PREFIX + c.code).data for c in ETHNIC_CATEGORIES
+                if getattr(self, self.COUNT_PREFIX + c.code).data}
+
+    def community_fields(self) -> dict:
+        return {c.code: getattr(self, self.COUNT_PREFIX + c.code) for c in ETHNIC_CATEGORIES}
+
+
+class DayMonthYearField(DateField):
+    """A date typed as day, month and year (the GOV.UK date input), with a message a person can act on."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", GovDateInput())
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a real date, with the day, month and year, like 27 3 2027") from error
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField("What does the file contain?", widget=GovRadioInput(),
+                       choices=choices([("usage", "Service use: service,period,area,ethnic_group,count"),
+                                        ("population", "Population baseline: area,ethnic_group,population")]),
+                       validators=[Required("Choose what the file contains")])
+    file = FileField("CSV file", widget=GovFileInput(),
+                     description=f"A CSV file saved as UTF-8, up to {MAX_UPLOAD_MB} MB.",
+                     validators=[FileRequired("Choose a CSV file to upload")])
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+class ThresholdForm(FlaskForm):
+    threshold = StringField("Under-served threshold", widget=GovTextInput(), filters=[strip],
+                            description="A group is under-served when the whole 95% interval of its representation "
+                                        "ratio is below this. For example 0.8. Leave empty for the default.",
+                            render_kw={"inputmode": "decimal", "spellcheck": "false"})
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def percent(self) -> int | None:
+        return None if not self.threshold.data else round(float(self.threshold.data) * 100)
+
+    def validate_threshold(self, field) -> None:
+        if not field.data:
+            return
+        try:
+            value = float(field.data)
+        except ValueError:
+            raise ValidationError("Enter the threshold as a number, like 0.8") from None
+        if not 0.01 <= value <= 1 or round(value * 100) != round(value * 100, 6):
+            raise ValidationError("Enter a threshold between 0.01 and 1, with at most two decimal places")
+
+
+class CycleForm(FlaskForm):
+    name = StringField("Name of the cycle", widget=GovTextInput(), filters=[strip],
+                       description="For example: 2027 community health",
+                       validators=[Required("Enter a name for the cycle"), MaxLength(120, "The name")])
+    description = TextAreaField("What is this cycle about? (optional)", widget=GovTextArea(), filters=[strip],
+                                validators=[MaxLength(4000, "The description")])
+    submit = SubmitField("Start the cycle", widget=GovSubmitInput())
+
+
+class MoveCycleForm(FlaskForm):
+    transition = SelectField("What next?", widget=GovRadioInput(), choices=[],
+                             validators=[Required("Choose what to do next")])
+    reason = TextAreaField("Reason", widget=GovTextArea(), filters=[strip],
+                           description="Needed when going back or reopening: say why.",
+                           validators=[MaxLength(2000, "The reason")])
+    submit = SubmitField("Move the cycle on", widget=GovSubmitInput())
+
+
+class EvidenceChoiceForm(FlaskForm):
+    datasets = SelectMultipleField("Service-use datasets", widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices("Choose datasets from the list")])
+    submit = SubmitField("Save the evidence", widget=GovSubmitInput())
+
+
+class EventForm(ByCommunity, FlaskForm):
+    title = StringField("Name of the event", widget=GovTextInput(), filters=[strip],
+                        description="For example: Health and wellbeing workshop after Friday prayers",
+                        validators=[Required("Enter the name of the event"), MaxLength(120, "The name")])
+    held_on = DayMonthYearField("Date", description="For example, 27 3 2027",
+                                validators=[Required("Enter the date of the event")])
+    place = StringField("Place", widget=GovTextInput(), filters=[strip],
+                        validators=[Required("Enter where the event took place"), MaxLength(200, "The place")])
+    kind = SelectField("Kind of event", widget=GovRadioInput(), choices=choices(EVENT_KINDS),
+                       validators=[Required("Choose what kind of event it was")])
+    hosts = SelectMultipleField("Community partners who hosted it", widget=GovCheckboxesInput(), choices=[],
+                                validate_choice=False,
+                                validators=[Required("Choose the community partners who hosted the event"),
+                                            Choices("Choose hosts from the collective's organisations")])
+    participants = CountField("Number of participants", what="the number of participants",
+                              validators=[Required("Enter the number of participants")])
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), filters=[strip],
+                          validators=[MaxLength(4000, "The notes")])
+    submit = SubmitField("Record the event", widget=GovSubmitInput())
+
+
+for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "participants").items():
+    setattr(EventForm, _name, _field)
+
+
+class FeedbackForm(FlaskForm):
+    text = TextAreaField("What was said", widget=GovTextArea(), filters=[strip],
+                         description="In short, and in people's own words where you can. 500 characters at most.",
+                         validators=[Required("Write what was said"), MaxLength(500, "What was said")])
+    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), choices=[], validate_choice=False,
+                                 validators=[Choices("Choose themes from the list")])
+    communities = SelectMultipleField("Communities it came from", validate_choice=False,
+                                      choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
+                                      validators=[Choices("Choose communities from the list")])
+    submit = SubmitField("Add the feedback", widget=GovSubmitInput())
+
+
+class NeedForm(FlaskForm):
+    title = StringField("Short title", widget=GovTextInput(), filters=[strip],
+                        description="For example: Registering with a GP without papers",
+                        validators=[Required("Enter a short title for the need"), MaxLength(120, "The title")])
+    statement = TextAreaField("The need, in the community's words", widget=GovTextArea(), filters=[strip],
+                              description="Write it as people said it. It is published on the “You said, we did” page.",
+                              validators=[Required("Write the need in the community's words"),
+                                          MaxLength(2000, "The need")])
+    evidence = SelectMultipleField("Gaps that support it", widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices("Choose evidence from the list")])
+    feedback = SelectMultipleField("Feedback that supports it", widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices("Choose feedback from the list")])
+    submit = SubmitField("Save the need", widget=GovSubmitInput())
+
+    def evidence_keys(self) -> list[tuple[int, str, str]]:
+        keys = []
+        for value in self.evidence.data or []:
+            dataset_id, area, code = value.split("|", 2)
+            keys.append((int(dataset_id), area, code))
+        return keys
+
+
+class DecideNeedForm(FlaskForm):
+    decision = SelectField("The partnership's decision", widget=GovRadioInput(),
+                           choices=choices([("priority", "Agree it as a priority"),
+                                            ("not_taken_forward", "Do not take it forward")]),
+                           validators=[Required("Choose whether to agree this need as a priority")])
+    themes = SelectMultipleField("Themes that will answer it", widget=GovCheckboxesInput(), choices=[],
+                                 validate_choice=False, description="Needed when you agree it as a priority.",
+                                 validators=[Choices("Choose themes from the list")])
+    note = TextAreaField("Note or reason", widget=GovTextArea(), filters=[strip],
+                         description="Needed if you do not take it forward: the community will see your reason.",
+                         validators=[MaxLength(2000, "The note")])
+    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+
+    def validate_themes(self, field) -> None:
+        if self.decision.data == "priority" and not field.data:
+            raise ValidationError("Choose at least one theme that will answer this priority")
+
+    def validate_note(self, field) -> None:
+        if self.decision.data == "not_taken_forward" and not field.data:
+            raise ValidationError("Say why the need is not taken forward: the community will see your reason")
+
+
+class WeDidForm(ByCommunity, FlaskForm):
+    text = TextAreaField("What was done", widget=GovTextArea(), filters=[strip],
+                         description="In plain words, for the communities who raised the need.",
+                         validators=[Required("Say what was done"), MaxLength(4000, "What was done")])
+    submit = SubmitField("Record what was done", widget=GovSubmitInput())
+
+
+for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "people reached").items():
+    setattr(WeDidForm, _name, _field)
+
+
+def int_ids(values) -> list[int]:
+    return [int(v) for v in values or [] if str(v).isdigit()]

@@ -1,0 +1,425 @@
+"""Operations of reverse commissioning: the only code that changes its rows.
+
+Each operation checks what it is asked, changes rows, flushes, writes its audit row and queues
+its emails; the caller (a route through ``attempt``, a CLI command, the demo seed) commits.
+Refusals are :class:`grants.errors.Refused` with the field they belong beside; a file that
+cannot be imported raises :class:`grants.commissioning.csvfiles.FileProblems` listing its lines.
+The cycle itself moves only through :func:`grants.workflow.operations.fire`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+import workflows
+from grants import audit
+from grants.collectives import queries as collective_queries
+from grants.collectives.models import Collective, Theme
+from grants.commissioning import csvfiles, ethnicity, notify, permissions, queries
+from grants.commissioning.models import (
+    EVENT_KINDS,
+    CommissioningCycle,
+    CommissioningSetting,
+    CycleEvidence,
+    EngagementEvent,
+    EngagementHost,
+    EngagementParticipation,
+    EvidenceImport,
+    FeedbackItem,
+    FeedbackTheme,
+    Need,
+    NeedEvidence,
+    NeedFeedback,
+    PopulationCount,
+    Priority,
+    PriorityTheme,
+    ServiceUseCount,
+    ServiceUseDataset,
+    WeDidEntry,
+    WeDidReach,
+)
+from grants.db import db
+from grants.errors import Refused
+from grants.organisations.models import Organisation
+from grants.timeutil import utcnow
+from grants.workflow.operations import effect, fire
+
+# Rows per INSERT statement batch: large enough to be fast, small enough for any driver.
+BATCH = 5_000
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "id", None)
+
+
+def _state_label(state: str) -> str:
+    return workflows.get("commissioning").coerce_state(state).staff_label
+
+
+def _require_state(cycle: CommissioningCycle, states: tuple[str, ...], doing: str) -> None:
+    if cycle.state not in states:
+        allowed = " or ".join(f"“{_state_label(s)}”" for s in states)
+        raise Refused(f"You can {doing} while the cycle is at {allowed}; it is at “{_state_label(cycle.state)}”.")
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+def set_threshold(collective: Collective, percent: int | None, actor) -> None:
+    """The collective's under-served threshold in hundredths (80 = 0.8); None for the default."""
+    if percent is not None and not 0 < percent <= 100:
+        raise Refused("Enter a threshold between 0.01 and 1", field="threshold")
+    setting = db.session.get(CommissioningSetting, collective.id) or CommissioningSetting(collective_id=collective.id)
+    before = setting.underserved_threshold_percent
+    setting.underserved_threshold_percent = percent
+    db.session.add(setting)
+    db.session.flush()
+    audit.record(actor, "commissioning.settings_changed", setting, "Under-served threshold changed",
+                 collective_id=collective.id, before={"threshold_percent": before},
+                 after={"threshold_percent": percent})
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+def _flush_or_refuse(row, message: str, field: str | None = None) -> None:
+    """Add and flush ``row``; if someone else saved the same unique thing a moment ago, say so."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError as error:
+        raise Refused(message, field=field) from error
+
+
+def _insert(table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(table), rows[start:start + BATCH])
+
+
+def import_usage(collective: Collective, stream: BinaryIO, *, actor, filename: str = "") -> EvidenceImport:
+    """Import a service-use file, all or nothing; each service and period in it replaces the old one."""
+    started = time.perf_counter()
+    parsed = csvfiles.read_usage(stream)
+    existing = {(d.service, d.period): d for d in queries.datasets(collective)}
+    record = EvidenceImport(collective_id=collective.id, kind="usage", filename=filename[:200], rows=parsed.rows,
+                            services=parsed.services, periods=parsed.periods,
+                            areas=sorted({area for d in parsed.datasets.values() for area, _code in d.counts}),
+                            imported_by_id=_actor_id(actor), imported_by_label=audit.actor_label(actor))
+    db.session.add(record)
+    db.session.flush()
+    replaced = [existing[key] for key in parsed.datasets if key in existing]
+    if replaced:
+        db.session.execute(sa.delete(ServiceUseCount).where(
+            ServiceUseCount.collective_id == collective.id,
+            ServiceUseCount.dataset_id.in_([d.id for d in replaced])))
+    now = utcnow()
+    rows: list[dict] = []
+    for (service, period), parsed_dataset in parsed.datasets.items():
+        dataset = existing.get((service, period)) or ServiceUseDataset(
+            collective_id=collective.id, service=service, period=period, coding=parsed_dataset.coding)
+        dataset.coding, dataset.rows, dataset.import_id, dataset.updated_at = (
+            parsed_dataset.coding, len(parsed_dataset.counts), record.id, now)
+        _flush_or_refuse(dataset, f"{service} in {period} was imported by someone else at the same moment. "
+                                  "Import the file again to replace theirs.", "file")
+        rows.extend({"collective_id": collective.id, "dataset_id": dataset.id, "area": area,
+                     "ethnic_group": code, "users": users}
+                    for (area, code), users in parsed_dataset.counts.items())
+    _insert(ServiceUseCount.__table__, rows)
+    record.replaced = sorted(f"{d.service}, {d.period}" for d in replaced)
+    record.milliseconds = round((time.perf_counter() - started) * 1000)
+    db.session.add(record)
+    db.session.flush()
+    audit.record(actor, "evidence.usage_imported", record,
+                 f"Service use imported from {filename or 'a file'}: {parsed.rows:,} rows"
+                 + (f", replacing {', '.join(record.replaced)}" if replaced else ""),
+                 before={"replaced": record.replaced} if replaced else None,
+                 after={"rows": parsed.rows, "services": record.services, "periods": record.periods})
+    return record
+
+
+def import_population(collective: Collective, stream: BinaryIO, *, actor, filename: str = "") -> EvidenceImport:
+    """Import a population baseline, all or nothing; each area in it replaces that area's baseline."""
+    started = time.perf_counter()
+    parsed = csvfiles.read_population(stream)
+    areas = sorted(parsed.areas)
+    record = EvidenceImport(collective_id=collective.id, kind="population", filename=filename[:200],
+                            rows=parsed.rows, areas=areas, imported_by_id=_actor_id(actor),
+                            imported_by_label=audit.actor_label(actor))
+    db.session.add(record)
+    db.session.flush()
+    replaced = sorted(db.session.exec(select(PopulationCount.area).distinct().where(
+        PopulationCount.collective_id == collective.id, PopulationCount.area.in_(areas))).all())
+    if replaced:
+        db.session.execute(sa.delete(PopulationCount).where(
+            PopulationCount.collective_id == collective.id, PopulationCount.area.in_(replaced)))
+    try:
+        with db.session.begin_nested():
+            _insert(PopulationCount.__table__, [
+                {"collective_id": collective.id, "area": area, "ethnic_group": code, "population": people,
+                 "coding": holder.coding, "import_id": record.id}
+                for area, holder in parsed.areas.items() for code, people in holder.counts.items()])
+    except IntegrityError as error:
+        raise Refused("A population baseline for these areas was imported by someone else at the same moment. "
+                      "Import the file again to replace it.", field="file") from error
+    record.replaced = replaced
+    record.milliseconds = round((time.perf_counter() - started) * 1000)
+    db.session.add(record)
+    db.session.flush()
+    audit.record(actor, "evidence.population_imported", record,
+                 f"Population baseline imported from {filename or 'a file'}: {parsed.rows:,} rows, "
+                 f"{len(areas)} area{'s' if len(areas) != 1 else ''}"
+                 + (f", replacing {len(replaced)}" if replaced else ""),
+                 before={"replaced_areas": replaced} if replaced else None,
+                 after={"rows": parsed.rows, "areas": areas})
+    return record
+
+
+# -- cycles --------------------------------------------------------------------------------------
+
+def create_cycle(collective: Collective, *, name: str, description: str, actor) -> CommissioningCycle:
+    taken = db.session.exec(select(CommissioningCycle.id).where(
+        CommissioningCycle.collective_id == collective.id, CommissioningCycle.name == name)).first()
+    if taken is not None:
+        raise Refused("The collective already has a cycle with this name", field="name")
+    initial = workflows.get("commissioning").initial_state.value
+    cycle = CommissioningCycle(collective_id=collective.id, name=name, description=description, state=initial,
+                               created_by_id=_actor_id(actor))
+    _flush_or_refuse(cycle, "The collective already has a cycle with this name", "name")
+    audit.record(actor, "commissioning.cycle_created", cycle, f"Commissioning cycle “{name}” started",
+                 after={"name": name})
+    return cycle
+
+
+def move_cycle(cycle: CommissioningCycle, transition: str, actor, *, reason: str = "") -> workflows.Move:
+    """Move the cycle on (or back) through the ``commissioning`` workflow."""
+    data = {"reason": reason.strip()} if reason.strip() else {}
+    return fire(cycle, transition, actor, data=data)
+
+
+def set_cycle_evidence(cycle: CommissioningCycle, dataset_ids: list[int], actor) -> None:
+    """Choose which of the collective's service-use datasets this cycle uses as evidence."""
+    _require_state(cycle, permissions.ATTACH_EVIDENCE_STATES, "change the evidence")
+    collective = db.session.get(Collective, cycle.collective_id)
+    chosen = queries.datasets(collective, ids=list(dataset_ids))
+    if len(chosen) != len(set(dataset_ids)):
+        raise Refused("Choose datasets from the list", field="datasets")
+    before = sorted(d.title for d in queries.cycle_datasets(cycle))
+    db.session.execute(sa.delete(CycleEvidence).where(CycleEvidence.collective_id == cycle.collective_id,
+                                                      CycleEvidence.cycle_id == cycle.id))
+    db.session.add_all(CycleEvidence(cycle_id=cycle.id, dataset_id=d.id, collective_id=cycle.collective_id)
+                       for d in chosen)
+    db.session.flush()
+    audit.record(actor, "commissioning.evidence_chosen", cycle, f"Evidence of “{cycle.name}” chosen",
+                 before={"datasets": before}, after={"datasets": sorted(d.title for d in chosen)})
+
+
+# -- engagement ----------------------------------------------------------------------------------
+
+def _check_by_community(counts: dict[str, int], total: int | None, field: str, what: str) -> dict[str, int]:
+    counts = {code: int(n) for code, n in counts.items() if n is not None}
+    if any(code not in ethnicity.STATED_CODES for code in counts):
+        raise Refused("Choose communities from the list", field=field)
+    if any(n < 0 for n in counts.values()):
+        raise Refused(f"The number of {what} cannot be negative", field=field)
+    if total is not None and sum(counts.values()) > total:
+        raise Refused(f"The {what} by community add up to {sum(counts.values()):,}, more than the "
+                      f"{total:,} in total", field=field)
+    return {code: n for code, n in counts.items() if n > 0}
+
+
+def record_event(cycle: CommissioningCycle, *, title: str, held_on: date, place: str, kind: str,
+                 participants: int, notes: str, host_ids: list[int], by_community: dict[str, int],
+                 actor) -> EngagementEvent:
+    """Record an engagement event with its hosts and (optionally) participants by community."""
+    _require_state(cycle, permissions.ENGAGEMENT_STATES, "record engagement")
+    if kind not in EVENT_KINDS:
+        raise Refused("Choose what kind of event it was", field="kind")
+    if participants < 0:
+        raise Refused("The number of participants cannot be negative", field="participants")
+    collective = db.session.get(Collective, cycle.collective_id)
+    hosts = {o.id: o for o in collective_queries.organisations(collective)}
+    if not host_ids:
+        raise Refused("Choose the community partners who hosted the event", field="hosts")
+    if any(host_id not in hosts for host_id in host_ids):
+        raise Refused("Choose hosts from the collective's organisations", field="hosts")
+    by_community = _check_by_community(by_community, participants, "participants", "participants")
+    event = EngagementEvent(collective_id=cycle.collective_id, cycle_id=cycle.id, title=title, held_on=held_on,
+                            place=place, kind=kind, participants=participants, notes=notes,
+                            created_by_id=_actor_id(actor))
+    db.session.add(event)
+    db.session.flush()
+    db.session.add_all(EngagementHost(event_id=event.id, organisation_id=host_id, collective_id=cycle.collective_id)
+                       for host_id in dict.fromkeys(host_ids))
+    db.session.add_all(EngagementParticipation(event_id=event.id, ethnic_group=code, participants=n,
+                                               collective_id=cycle.collective_id)
+                       for code, n in by_community.items())
+    db.session.flush()
+    audit.record(actor, "engagement.recorded", event, f"{event.kind_label} “{title}” recorded",
+                 after={"held_on": held_on.isoformat(), "place": place, "participants": participants,
+                        "hosts": [hosts[i].name for i in dict.fromkeys(host_ids)]})
+    return event
+
+
+def _themes(collective_id: int, theme_ids: list[int], field: str) -> list[Theme]:
+    found = list(db.session.exec(select(Theme).where(Theme.collective_id == collective_id,
+                                                     Theme.id.in_(theme_ids or [-1]),
+                                                     Theme.retired == False)).all())  # noqa: E712
+    if len(found) != len(set(theme_ids)):
+        raise Refused("Choose themes from the list", field=field)
+    return found
+
+
+def add_feedback(event: EngagementEvent, *, text: str, theme_ids: list[int], communities: list[str],
+                 actor) -> FeedbackItem:
+    cycle = db.session.get(CommissioningCycle, event.cycle_id)
+    _require_state(cycle, permissions.ENGAGEMENT_STATES, "record feedback")
+    text = text.strip()
+    if not text:
+        raise Refused("Write what was said", field="text")
+    themes = _themes(event.collective_id, theme_ids, "themes")
+    if any(code not in ethnicity.STATED_CODES for code in communities):
+        raise Refused("Choose communities from the list", field="communities")
+    item = FeedbackItem(collective_id=event.collective_id, cycle_id=event.cycle_id, event_id=event.id, text=text,
+                        communities=list(dict.fromkeys(communities)), created_by_id=_actor_id(actor))
+    db.session.add(item)
+    db.session.flush()
+    db.session.add_all(FeedbackTheme(feedback_id=item.id, theme_id=t.id, collective_id=event.collective_id)
+                       for t in themes)
+    db.session.flush()
+    audit.record(actor, "engagement.feedback_added", item, f"Feedback recorded from “{event.title}”",
+                 after={"text": text, "themes": [t.name for t in themes], "communities": item.communities})
+    return item
+
+
+# -- needs and priorities ------------------------------------------------------------------------
+
+def write_need(cycle: CommissioningCycle, *, title: str, statement: str,
+               evidence: list[tuple[int, str, str]], feedback_ids: list[int], actor) -> Need:
+    """A need in the community's words, with the gaps and feedback that support it."""
+    _require_state(cycle, permissions.NEED_STATES, "write needs")
+    title, statement = title.strip(), statement.strip()
+    if db.session.exec(select(Need.id).where(Need.collective_id == cycle.collective_id, Need.cycle_id == cycle.id,
+                                             Need.title == title)).first() is not None:
+        raise Refused("This cycle already has a need with this title", field="title")
+    cycle_dataset_ids = {d.id for d in queries.cycle_datasets(cycle)}
+    if any(dataset_id not in cycle_dataset_ids or code not in ethnicity.STATED_CODES
+           for dataset_id, _area, code in evidence):
+        raise Refused("Choose evidence from the list", field="evidence")
+    known_feedback = {item.id for item in queries.feedback(cycle)}
+    if any(feedback_id not in known_feedback for feedback_id in feedback_ids):
+        raise Refused("Choose feedback from the list", field="feedback")
+    if not evidence and not feedback_ids:
+        raise Refused("Link the need to at least one gap or piece of feedback that supports it", field="evidence")
+    need = Need(collective_id=cycle.collective_id, cycle_id=cycle.id, title=title, statement=statement,
+                created_by_id=_actor_id(actor))
+    _flush_or_refuse(need, "This cycle already has a need with this title", "title")
+    db.session.add_all(NeedEvidence(need_id=need.id, dataset_id=dataset_id, area=area, ethnic_group=code,
+                                    collective_id=cycle.collective_id)
+                       for dataset_id, area, code in dict.fromkeys(evidence))
+    db.session.add_all(NeedFeedback(need_id=need.id, feedback_id=feedback_id, collective_id=cycle.collective_id)
+                       for feedback_id in dict.fromkeys(feedback_ids))
+    db.session.flush()
+    audit.record(actor, "need.written", need, f"Need “{title}” written",
+                 after={"statement": statement, "evidence": [list(e) for e in evidence], "feedback": feedback_ids})
+    return need
+
+
+def decide_need(need: Need, *, approve: bool, theme_ids: list[int], note: str, actor) -> Priority | None:
+    """A reviewer agrees a need as a priority (answered by themes) or says why it is not taken forward."""
+    cycle = db.session.get(CommissioningCycle, need.cycle_id)
+    if "reviewer" not in actor_roles(actor, cycle):
+        raise Refused("Only a reviewer of the partnership can decide priorities")
+    _require_state(cycle, permissions.DECISION_STATES, "decide priorities")
+    if need.decision != "undecided":
+        raise Refused(f"This need has already been decided: {need.decision_label.lower()}.")
+    note = note.strip()
+    if not approve and not note:
+        raise Refused("Say why the need is not taken forward: the community will see your reason", field="note")
+    if approve and not theme_ids:
+        raise Refused("Choose at least one theme that will answer this priority", field="themes")
+    themes = _themes(need.collective_id, theme_ids, "themes") if approve else []
+    now = utcnow()
+    decision = "priority" if approve else "not_taken_forward"
+    # Of two reviewers deciding at once, exactly one wins; the other is told, not shown an error page.
+    decided = db.session.execute(
+        sa.update(Need).where(Need.id == need.id, Need.decision == "undecided")
+        .values(decision=decision, decision_reason=note, decided_by_id=_actor_id(actor), decided_at=now))
+    if decided.rowcount != 1:
+        raise Refused("Someone else decided this need a moment ago. Reload the page to see their decision.")
+    db.session.refresh(need)
+    if not approve:
+        audit.record(actor, "need.not_taken_forward", need, f"Need “{need.title}” not taken forward",
+                     before={"decision": "undecided"}, after={"decision": need.decision, "reason": note})
+        return None
+    priority = Priority(collective_id=need.collective_id, cycle_id=need.cycle_id, need_id=need.id, note=note,
+                        approved_by_id=_actor_id(actor), approved_at=now)
+    db.session.add(priority)
+    db.session.flush()
+    db.session.add_all(PriorityTheme(priority_id=priority.id, theme_id=t.id, collective_id=need.collective_id)
+                       for t in themes)
+    db.session.flush()
+    audit.record(actor, "priority.approved", priority, f"Need “{need.title}” agreed as a priority",
+                 before={"decision": "undecided"},
+                 after={"decision": "priority", "themes": [t.name for t in themes], "note": note})
+    return priority
+
+
+def actor_roles(actor, cycle: CommissioningCycle) -> set[str]:
+    return cycle.actor_roles(actor) if getattr(actor, "is_authenticated", False) else set()
+
+
+def record_we_did(priority: Priority, *, text: str, reach: dict[str, int], actor) -> WeDidEntry:
+    """What was done about a priority, with the people reached by community (exact, stored)."""
+    cycle = db.session.get(CommissioningCycle, priority.cycle_id)
+    _require_state(cycle, permissions.WE_DID_STATES, "record what was done")
+    text = text.strip()
+    if not text:
+        raise Refused("Say what was done", field="text")
+    reach = _check_by_community(reach, None, "reach", "people reached")
+    entry = WeDidEntry(collective_id=priority.collective_id, priority_id=priority.id, text=text,
+                       written_by_id=_actor_id(actor))
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add_all(WeDidReach(entry_id=entry.id, ethnic_group=code, people=n, collective_id=priority.collective_id)
+                       for code, n in reach.items())
+    db.session.flush()
+    need = db.session.get(Need, priority.need_id)
+    audit.record(actor, "we_did.recorded", entry, f"“We did” recorded for “{need.title}”",
+                 after={"text": text, "reach": reach})
+    return entry
+
+
+@effect("publish_you_said_we_did")
+def _publish_you_said_we_did(cycle: CommissioningCycle, move, actor) -> None:
+    """Closing the loop publishes the cycle's "you said, we did" and tells those who spoke.
+
+    The page is public from the priorities onwards; closing the loop stamps it as final and
+    emails the community partners who hosted the engagement, and the facilitators and reviewers.
+    """
+    cycle.published_at = move.at
+    db.session.add(cycle)
+    collective = db.session.get(Collective, cycle.collective_id)
+    host_emails = db.session.exec(
+        select(Organisation.contact_email).distinct()
+        .join(EngagementHost, EngagementHost.organisation_id == Organisation.id)
+        .join(EngagementEvent, EngagementEvent.id == EngagementHost.event_id)
+        .where(EngagementEvent.collective_id == cycle.collective_id, EngagementEvent.cycle_id == cycle.id)).all()
+    from grants.collectives.models import Membership
+    from grants.auth.models import Person
+
+    staff = db.session.exec(
+        select(Person.email).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.collective_id == cycle.collective_id, Person.active == True,  # noqa: E712
+               (Membership.is_facilitator == True) | (Membership.is_reviewer == True))).all()  # noqa: E712
+    recipients = list(dict.fromkeys(email.lower() for email in [*host_emails, *staff] if email))
+    link = notify.external_url("commissioning.public", slug=collective.slug)
+    for email in recipients:
+        notify.queue(email, f"You said, we did: {cycle.name}", "loop_closed.txt", collective=collective,
+                     cycle=cycle, link=link)
+    audit.record(actor, "commissioning.published", cycle, f"“You said, we did” of “{cycle.name}” published",
+                 after={"recipients": len(recipients)})

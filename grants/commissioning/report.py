@@ -1,0 +1,172 @@
+"""The needs-analysis report: a cycle's evidence, engagement, needs and priorities as a PDF.
+
+The report is a document people print and share, so every count of people by community in it
+is published through :mod:`grants.disclosure` (users, not-stated users, participants, people
+reached); where a group's users are suppressed, so are its ratio and interval (they would give
+the count back), and only the under-served flag is shown. Population figures are rounded by
+the same rules.
+
+:func:`needs_analysis_values` reads a cycle into plain values; :func:`sample_values` builds the
+same from the demo data without a database, for ``flask --app grants documents samples``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+
+from grants import disclosure
+from grants.collectives.models import Collective
+from grants.commissioning import charts, csvfiles, demo, ethnicity, queries, stats, summary
+from grants.commissioning.models import EVENT_KINDS, CommissioningCycle, ServiceUseDataset
+from grants.db import db
+from grants.documents.registry import DocumentKind, register
+from grants.timeutil import utcnow
+
+MAX_UNDER_SERVED_ROWS = 200
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def published_gap_rows(area: stats.AreaGaps) -> list[dict]:
+    """One area's gaps with users and population published, and ratios hidden where users are."""
+    users = disclosure.publish_counts({g.ethnic_group: g.users for g in area.gaps})
+    people = disclosure.publish_counts({g.ethnic_group: g.population or 0 for g in area.gaps})
+    rows = []
+    for gap in area.gaps:
+        hidden = users.cells[gap.ethnic_group].suppressed
+        rows.append({
+            "area": area.area, "group": gap.label,
+            "users": users.cells[gap.ethnic_group].text,
+            "population": "—" if gap.population is None else people.cells[gap.ethnic_group].text,
+            "ratio": disclosure.SUPPRESSED if hidden and gap.ratio is not None else _number(gap.ratio),
+            "interval": (disclosure.SUPPRESSED if hidden and gap.ratio is not None
+                         else ("—" if gap.ratio is None else f"{gap.ci_low:.2f} to {gap.ci_high:.2f}")),
+            "under_served": gap.under_served,
+        })
+    return rows
+
+
+def evidence_section(found: queries.DatasetGaps, threshold: float) -> dict:
+    overall = found.overall
+    svg = charts.ratio_chart(overall, threshold, f"{found.dataset.service}, {found.dataset.period}: all areas")
+    flagged = []
+    for area in found.areas:
+        flagged.extend(row for row in published_gap_rows(area) if row["under_served"])
+    not_stated = disclosure.publish_count(overall.users_not_stated)
+    return {
+        "title": found.dataset.title,
+        "coding": ("NHS ethnic category codes (compared with the population folded to NHS categories)"
+                   if found.dataset.coding == ethnicity.NHS else "ONS 2021 ethnic groups"),
+        "areas": len(found.areas),
+        "chart": charts.data_uri(svg) if svg else "",
+        "chart_alt": charts.alt_text(overall, threshold),
+        "overall": published_gap_rows(overall),
+        "users_total": disclosure.publish_count(overall.users_stated).text,
+        "not_stated": not_stated.text,
+        "under_served": flagged[:MAX_UNDER_SERVED_ROWS],
+        "under_served_more": max(0, len(flagged) - MAX_UNDER_SERVED_ROWS),
+    }
+
+
+def _published_cycle(cycle: summary.CycleSummary) -> dict:
+    """The cycle's engagement, needs and priorities with every count by community published."""
+    participation: dict[str, int] = {}
+    for event in cycle.events:
+        for code, n in event.by_community.items():
+            participation[code] = participation.get(code, 0) + n
+    return {
+        "events": [{"title": e.title, "held_on": e.held_on, "place": e.place, "kind": e.kind_label,
+                    "hosts": e.hosts, "participants": e.participants_published,
+                    "feedback": [asdict(f) for f in e.feedback]} for e in cycle.events],
+        "participants": disclosure.publish_count(cycle.participants).text,
+        "participation": asdict(summary.published_counts(participation)) if participation else None,
+        "needs": [{"title": n.title, "statement": n.statement, "decision": n.decision_label,
+                   "reason": n.decision_reason if n.decision == "not_taken_forward" else "",
+                   "evidence": [f"{g.service}, {g.period}: {g.label} in {g.area}"
+                                + ("" if g.found else " (no longer in the data)") for g in n.evidence],
+                   "feedback": [f.text for f in n.feedback]} for n in cycle.needs],
+        "priorities": [{"title": n.title, "themes": n.priority.themes, "note": n.priority.note,
+                        "approved_by": n.priority.approved_by, "approved_at": n.priority.approved_at,
+                        "we_did": [{"text": w.text, "created_at": w.created_at,
+                                    "reach": asdict(w.reach_published) if w.reach else None}
+                                   for w in n.priority.we_did]}
+                       for n in cycle.priorities],
+    }
+
+
+def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps], threshold: float) -> dict:
+    return {
+        "collective": cycle.collective_name,
+        "cycle": cycle.name,
+        "description": cycle.description,
+        "state": cycle.state_label,
+        "generated_at": utcnow(),
+        "threshold": f"{threshold:g}",
+        "rounding": disclosure.settings()[1],
+        "disclosure_threshold": disclosure.settings()[0],
+        "evidence": [evidence_section(found, threshold) for found in gap_sets],
+        **_published_cycle(cycle),
+    }
+
+
+def needs_analysis_values(cycle_id: int) -> dict:
+    cycle = db.session.get(CommissioningCycle, cycle_id)
+    if cycle is None:
+        raise LookupError(f"There is no commissioning cycle with id {cycle_id}.")
+    collective = db.session.get(Collective, cycle.collective_id)
+    gap_sets = queries.gaps(collective, queries.cycle_datasets(cycle))
+    return build_values(summary.cycle_summary(cycle, gap_sets), gap_sets, queries.threshold(collective))
+
+
+def filename(values: dict) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in values["cycle"].lower()).strip("-")
+    return f"needs-analysis-{slug}.pdf"
+
+
+def sample_values() -> dict:
+    """The demo cycle as it would read, computed from the demo files without a database."""
+    usage = csvfiles.read_usage(io.BytesIO(demo.usage_csv()))
+    baseline = {area: held.counts for area, held in csvfiles.read_population(io.BytesIO(demo.population_csv())).areas.items()}
+    gap_sets = []
+    for number, ((service, period), parsed) in enumerate(sorted(usage.datasets.items()), start=1):
+        dataset = ServiceUseDataset(id=number, collective_id=0, service=service, period=period, coding=parsed.coding)
+        counts = stats.DatasetCounts(service, period, parsed.coding, parsed.counts)
+        gap_sets.append(queries.DatasetGaps(dataset, stats.dataset_gaps(counts, baseline),
+                                            stats.all_areas(counts, baseline)))
+    now = utcnow()
+    events = []
+    for number, values in enumerate(demo.EVENTS, start=1):
+        events.append(summary.EventSummary(
+            number, values["title"], values["held_on"], values["place"], EVENT_KINDS[values["kind"]],
+            [values["host"]], values["participants"], values["by_community"], values["notes"],
+            [summary.FeedbackSummary(0, text, values["title"], themes, [ethnicity.label(c) for c in communities])
+             for text, themes, communities in values["feedback"]]))
+    feedback = [item for event in events for item in event.feedback]
+    needs = []
+    for number, values in enumerate(demo.NEEDS, start=1):
+        priority = None
+        if values["decision"] == "priority":
+            we_did = ([summary.WeDidSummary(1, demo.WE_DID["text"], "Facilitator", now, demo.WE_DID["reach"])]
+                      if demo.WE_DID["need"] == number - 1 else [])
+            priority = summary.PrioritySummary(number, values["themes"], values["note"], "Reviewer", now, we_did)
+        evidence = [summary.GapRef(0, service, demo.PERIOD, area, code, ethnicity.label(code))
+                    for service, area, code in values["evidence"]]
+        needs.append(summary.NeedSummary(
+            number, values["title"], values["statement"], values["decision"],
+            {"priority": "Agreed as a priority", "not_taken_forward": "Not taken forward"}[values["decision"]],
+            values["note"] if values["decision"] == "not_taken_forward" else "", "Reviewer", evidence,
+            [feedback[i] for i in values["feedback"]], priority))
+    cycle = summary.CycleSummary(
+        id=0, name=demo.CYCLE_NAME, description="A sample needs-analysis report from the demo data.",
+        state="priorities", state_label="Priorities", public_label="Agreeing priorities",
+        collective_name="West Birmingham Community Health Collective", collective_slug="demo", created_at=now,
+        published_at=None, datasets=[found.dataset.title for found in gap_sets], events=events, needs=needs)
+    return build_values(cycle, gap_sets, stats.DEFAULT_THRESHOLD)
+
+
+NEEDS_ANALYSIS = register(DocumentKind(
+    name="needs-analysis", title="Needs-analysis report", template="needs_analysis.html",
+    load=needs_analysis_values, sample=sample_values, filename=filename))

@@ -1,0 +1,380 @@
+"""Pages of reverse commissioning: evidence and gaps, cycles, engagement, needs, priorities, "we did",
+the needs-analysis PDF, and the public "You said, we did" page.
+
+Every route: permission check (403) → form validation → one operation through ``attempt`` →
+commit → redirect. Objects are loaded only within the collective named by the address (404).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+import workflows
+
+from grants.collectives import queries as collective_queries
+from grants.commissioning import charts, ethnicity, forms, operations, queries, report, summary
+from grants.commissioning import permissions as cperm
+from grants.commissioning.models import (
+    CommissioningCycle,
+    EngagementEvent,
+    EvidenceImport,
+    Need,
+    Priority,
+    ServiceUseDataset,
+)
+from grants.db import db
+from grants.documents import render_pdf
+from grants.forms import choices
+from grants.views import attempt
+from grants.web import csrf
+from grants.workflow.operations import panel
+
+bp = Blueprint("commissioning", __name__, url_prefix="/c/<slug>")
+UPLOAD_LIMIT = forms.MAX_UPLOAD_MB * 1024 * 1024
+ALL_AREAS = "All areas"
+
+
+@bp.context_processor
+def _helpers():
+    return {"cperm": cperm, "ethnic_label": ethnicity.label}
+
+
+def _collective(slug: str, predicate=cperm.can_view_commissioning):
+    return collective_queries.collective_for(current_user, slug, predicate)
+
+
+def _cycle(collective, cycle_id: int) -> CommissioningCycle:
+    return collective_queries.in_collective(CommissioningCycle, cycle_id, collective)
+
+
+def _in_cycle(model, object_id: int, collective, cycle: CommissioningCycle):
+    row = collective_queries.in_collective(model, object_id, collective)
+    if row.cycle_id != cycle.id:
+        abort(404)
+    return row
+
+
+def _theme_choices(collective):
+    return choices((t.id, t.name) for t in collective_queries.themes(collective))
+
+
+# -- overview and settings -------------------------------------------------------------------------
+
+@bp.route("/commissioning/")
+@login_required
+def index(slug: str):
+    collective = _collective(slug)
+    commissioning = workflows.get("commissioning")
+    cycles = [(c, commissioning.coerce_state(c.state).staff_label) for c in queries.cycles(collective)]
+    return render_template("commissioning/index.html", collective=collective, cycles=cycles,
+                           datasets=queries.datasets(collective), areas=queries.population_areas(collective),
+                           threshold=queries.threshold(collective))
+
+
+@bp.route("/commissioning/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    form = forms.ThresholdForm()
+    if request.method == "GET":
+        setting = queries.threshold(collective)
+        form.threshold.data = f"{setting:g}"
+    if form.validate_on_submit():
+        if attempt(form, operations.set_threshold, collective, form.percent(), current_user):
+            flash("Commissioning settings saved.", "success")
+            return redirect(url_for("commissioning.index", slug=slug))
+    return render_template("commissioning/settings.html", collective=collective, form=form)
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+@bp.route("/commissioning/evidence/")
+@login_required
+def evidence(slug: str):
+    collective = _collective(slug)
+    return render_template("commissioning/evidence.html", collective=collective, datasets=queries.datasets(collective),
+                           areas=queries.population_areas(collective), imports=queries.imports(collective))
+
+
+@bp.route("/commissioning/evidence/import", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token, after the larger upload limit is set
+@login_required
+def upload(slug: str):
+    # An evidence file may be larger than the app-wide request limit; this page alone allows more.
+    request.max_content_length = UPLOAD_LIMIT
+    collective = _collective(slug, cperm.can_import_evidence)
+    form = forms.UploadForm()
+    if form.validate_on_submit():
+        operation = operations.import_usage if form.kind.data == "usage" else operations.import_population
+        upload_file = form.file.data
+        done = attempt(form, operation, collective, upload_file.stream, actor=current_user,
+                       filename=upload_file.filename or "")
+        if done:
+            record = done.result
+            flash(f"{record.rows:,} rows imported.", "success")
+            return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
+    return render_template("commissioning/upload.html", collective=collective, form=form,
+                           limit_mb=forms.MAX_UPLOAD_MB)
+
+
+@bp.route("/commissioning/evidence/imports/<int:import_id>")
+@login_required
+def import_summary(slug: str, import_id: int):
+    collective = _collective(slug)
+    record = collective_queries.in_collective(EvidenceImport, import_id, collective)
+    return render_template("commissioning/import.html", collective=collective, record=record)
+
+
+def _chosen_dataset(collective) -> tuple[list[ServiceUseDataset], ServiceUseDataset | None]:
+    datasets = queries.datasets(collective)
+    wanted = request.args.get("dataset", "")
+    chosen = next((d for d in datasets if str(d.id) == wanted), datasets[0] if datasets else None)
+    return datasets, chosen
+
+
+@bp.route("/commissioning/evidence/gaps")
+@login_required
+def gaps(slug: str):
+    collective = _collective(slug)
+    datasets, chosen = _chosen_dataset(collective)
+    threshold = queries.threshold(collective)
+    context = {"collective": collective, "datasets": datasets, "chosen": chosen, "threshold": threshold,
+               "area_names": [], "area": None, "chart": None, "alt": ""}
+    if chosen is not None:
+        [found] = queries.gaps(collective, [chosen])
+        names = [a.area for a in found.areas]
+        wanted = request.args.get("area", ALL_AREAS)
+        area = found.overall if wanted not in names else next(a for a in found.areas if a.area == wanted)
+        svg = charts.ratio_chart(area, threshold, f"{chosen.title}: {area.area}")
+        context.update(area_names=names, area=area, chart=charts.data_uri(svg) if svg else None,
+                       alt=charts.alt_text(area, threshold),
+                       flagged=[g for a in found.areas for g in a.under_served])
+    return render_template("commissioning/gaps.html", **context)
+
+
+def _csv_cell(value) -> str:
+    """Text cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/commissioning/evidence/gaps.csv")
+@login_required
+def gaps_csv(slug: str):
+    collective = _collective(slug)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["service", "period", "area", "ethnic_group", "ethnic_group_label", "users", "population",
+                     "user_share", "population_share", "ratio", "ci_low", "ci_high", "under_served",
+                     "area_users_not_stated"])
+    for found in queries.gaps(collective):
+        for area in found.areas:
+            for gap in area.gaps:
+                row = gap.as_json()
+                writer.writerow([_csv_cell(row["service"]), _csv_cell(row["period"]), _csv_cell(row["area"]),
+                                 gap.ethnic_group, gap.label, gap.users,
+                                 "" if gap.population is None else gap.population,
+                                 "" if gap.user_share is None else round(gap.user_share, 6),
+                                 "" if gap.population_share is None else round(gap.population_share, 6),
+                                 *("" if row[k] is None else row[k] for k in ("ratio", "ci_low", "ci_high")),
+                                 "yes" if gap.under_served else "no", area.users_not_stated])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="gaps-{collective.slug}.csv"'})
+
+
+# -- cycles --------------------------------------------------------------------------------------
+
+@bp.route("/commissioning/cycles/new", methods=["GET", "POST"])
+@login_required
+def new_cycle(slug: str):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    form = forms.CycleForm()
+    if form.validate_on_submit():
+        done = attempt(form, operations.create_cycle, collective, name=form.name.data,
+                       description=form.description.data or "", actor=current_user)
+        if done:
+            flash(f"Cycle “{done.result.name}” started.", "success")
+            return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=done.result.id))
+    return render_template("commissioning/new_cycle.html", collective=collective, form=form)
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>", methods=["GET", "POST"])
+@login_required
+def cycle(slug: str, cycle_id: int):
+    collective = _collective(slug)
+    found = _cycle(collective, cycle_id)
+    workflow = panel(found, current_user)
+    allowed = [o for o in workflow["options"] if o["allowed"]]
+    form = forms.MoveCycleForm()
+    form.transition.choices = choices((o["name"], o["label"]) for o in allowed)
+    form.needs_reason = {o["name"] for o in allowed if "reason" in o["asks"]}
+    if request.method == "POST" and not allowed:
+        abort(403)
+    if form.validate_on_submit():
+        if form.transition.data in form.needs_reason and not form.reason.data:
+            form.reason.errors = ["Say why: the reason is kept in the cycle's history"]
+        elif attempt(form, operations.move_cycle, found, form.transition.data, current_user,
+                     reason=form.reason.data or ""):
+            flash(f"The cycle is now at “{workflows.get('commissioning').coerce_state(found.state).staff_label}”.",
+                  "success")
+            return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    return render_template("commissioning/cycle.html", collective=collective, cycle=found, workflow=workflow,
+                           form=form, allowed=allowed, view=summary.cycle_summary(found))
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/evidence", methods=["GET", "POST"])
+@login_required
+def cycle_evidence(slug: str, cycle_id: int):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    found = _cycle(collective, cycle_id)
+    if not cperm.can_attach_evidence(current_user, found):
+        flash("The evidence of this cycle can be changed only while it is at “Evidence” or “Engagement”.", "info")
+        return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    form = forms.EvidenceChoiceForm()
+    form.datasets.choices = choices((d.id, d.title) for d in queries.datasets(collective))
+    if request.method == "GET":
+        form.datasets.data = [str(d.id) for d in queries.cycle_datasets(found)]
+    if form.validate_on_submit():
+        if attempt(form, operations.set_cycle_evidence, found, forms.int_ids(form.datasets.data), current_user):
+            flash("The cycle's evidence is saved.", "success")
+            return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    return render_template("commissioning/cycle_evidence.html", collective=collective, cycle=found, form=form)
+
+
+# -- engagement ----------------------------------------------------------------------------------
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/events/new", methods=["GET", "POST"])
+@login_required
+def new_event(slug: str, cycle_id: int):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    found = _cycle(collective, cycle_id)
+    if not cperm.can_record_engagement(current_user, found):
+        flash("Engagement events can be recorded while the cycle is at “Engagement” or “Needs”.", "info")
+        return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    form = forms.EventForm()
+    form.hosts.choices = choices((o.id, o.name) for o in collective_queries.organisations(collective))
+    if form.validate_on_submit():
+        done = attempt(form, operations.record_event, found, title=form.title.data, held_on=form.held_on.data,
+                       place=form.place.data, kind=form.kind.data, participants=form.participants.data,
+                       notes=form.notes.data or "", host_ids=forms.int_ids(form.hosts.data),
+                       by_community=form.by_community(), actor=current_user)
+        if done:
+            flash(f"“{done.result.title}” recorded. Add what people said.", "success")
+            return redirect(url_for("commissioning.event", slug=slug, cycle_id=found.id, event_id=done.result.id))
+    return render_template("commissioning/new_event.html", collective=collective, cycle=found, form=form)
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/events/<int:event_id>", methods=["GET", "POST"])
+@login_required
+def event(slug: str, cycle_id: int, event_id: int):
+    collective = _collective(slug)
+    found = _cycle(collective, cycle_id)
+    event_row = _in_cycle(EngagementEvent, event_id, collective, found)
+    form = forms.FeedbackForm()
+    form.themes.choices = _theme_choices(collective)
+    if request.method == "POST" and not cperm.can_record_engagement(current_user, found):
+        abort(403)
+    if form.validate_on_submit():
+        if attempt(form, operations.add_feedback, event_row, text=form.text.data,
+                   theme_ids=forms.int_ids(form.themes.data), communities=form.communities.data or [],
+                   actor=current_user):
+            flash("Feedback added.", "success")
+            return redirect(url_for("commissioning.event", slug=slug, cycle_id=found.id, event_id=event_row.id))
+    view = summary.cycle_summary(found)
+    return render_template("commissioning/event.html", collective=collective, cycle=found, form=form,
+                           event=next(e for e in view.events if e.id == event_row.id))
+
+
+# -- needs, priorities and "we did" -------------------------------------------------------------------
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/needs/new", methods=["GET", "POST"])
+@login_required
+def new_need(slug: str, cycle_id: int):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    found = _cycle(collective, cycle_id)
+    if not cperm.can_write_need(current_user, found):
+        flash("Needs can be written while the cycle is at “Needs (you said)”.", "info")
+        return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    gap_sets = queries.gaps(collective, queries.cycle_datasets(found))
+    flagged = [summary.gap_ref(d.dataset, gap, gap.area, gap.ethnic_group)
+               for d in gap_sets for gap in d.gaps if gap.under_served]
+    form = forms.NeedForm()
+    form.evidence.choices = choices(
+        (ref.value, f"{ref.service}, {ref.period}: {ref.label} in {ref.area} (ratio {ref.ratio:.2f}, "
+                    f"interval {ref.ci_low:.2f} to {ref.ci_high:.2f})") for ref in flagged)
+    items = queries.feedback(found)
+    form.feedback.choices = choices((i.id, i.text) for i in items)
+    if form.validate_on_submit():
+        done = attempt(form, operations.write_need, found, title=form.title.data, statement=form.statement.data,
+                       evidence=form.evidence_keys(), feedback_ids=forms.int_ids(form.feedback.data),
+                       actor=current_user)
+        if done:
+            flash(f"Need “{done.result.title}” saved.", "success")
+            return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
+    return render_template("commissioning/new_need.html", collective=collective, cycle=found, form=form)
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/needs/<int:need_id>", methods=["GET", "POST"])
+@login_required
+def need(slug: str, cycle_id: int, need_id: int):
+    collective = _collective(slug)
+    found = _cycle(collective, cycle_id)
+    need_row = _in_cycle(Need, need_id, collective, found)
+    form = forms.DecideNeedForm()
+    form.themes.choices = _theme_choices(collective)
+    if request.method == "POST" and not cperm.can_decide_need(current_user, found, need_row):
+        abort(403)
+    if form.validate_on_submit():
+        approve = form.decision.data == "priority"
+        if attempt(form, operations.decide_need, need_row, approve=approve,
+                   theme_ids=forms.int_ids(form.themes.data) if approve else [], note=form.note.data or "",
+                   actor=current_user):
+            flash(f"“{need_row.title}”: {need_row.decision_label.lower()}.", "success")
+            return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
+    view = summary.cycle_summary(found)
+    return render_template("commissioning/need.html", collective=collective, cycle=found, need_row=need_row,
+                           form=form, need=next(n for n in view.needs if n.id == need_row.id))
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/priorities/<int:priority_id>/we-did", methods=["GET", "POST"])
+@login_required
+def we_did(slug: str, cycle_id: int, priority_id: int):
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    found = _cycle(collective, cycle_id)
+    priority = _in_cycle(Priority, priority_id, collective, found)
+    need_row = db.session.get(Need, priority.need_id)
+    if not cperm.can_record_we_did(current_user, found):
+        flash("What was done can be recorded once priorities are being agreed, until the loop is closed.", "info")
+        return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
+    form = forms.WeDidForm()
+    if form.validate_on_submit():
+        if attempt(form, operations.record_we_did, priority, text=form.text.data, reach=form.by_community(),
+                   actor=current_user):
+            flash("“We did” recorded. It is on the public “You said, we did” page.", "success")
+            return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
+    return render_template("commissioning/we_did.html", collective=collective, cycle=found, need_row=need_row,
+                           form=form)
+
+
+@bp.route("/commissioning/cycles/<int:cycle_id>/needs-analysis.pdf")
+@login_required
+def needs_analysis(slug: str, cycle_id: int):
+    collective = _collective(slug, cperm.can_download_report)
+    found = _cycle(collective, cycle_id)
+    values = report.needs_analysis_values(found.id)
+    return Response(render_pdf(report.NEEDS_ANALYSIS.template, **values), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{report.filename(values)}"'})
+
+
+# -- public --------------------------------------------------------------------------------------
+
+@bp.route("/you-said-we-did")
+def public(slug: str):
+    collective = collective_queries.collective_by_slug(slug)
+    cycles = [summary.cycle_summary(c, gap_sets=[]) for c in queries.public_cycles(collective)]
+    return render_template("commissioning/public.html", collective=collective, cycles=cycles)
+

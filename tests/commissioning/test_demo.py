@@ -1,0 +1,67 @@
+"""The demo collective gains a commissioning cycle that every commissioning page and document can show."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from grants.commissioning import queries, report
+from grants.commissioning.models import (
+    CommissioningCycle,
+    EngagementEvent,
+    EngagementHost,
+    Need,
+    Priority,
+    PriorityTheme,
+    ServiceUseDataset,
+    WeDidEntry,
+)
+from grants.db import db
+from grants.organisations.models import Organisation
+from tests.commissioning.test_documents import text_of
+
+
+def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and_we_did(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        cycle = db.session.exec(select(CommissioningCycle)).one()
+        assert (cycle.name, cycle.state) == ("2027 community health", "priorities")
+        datasets = {d.service: d for d in db.session.exec(select(ServiceUseDataset)).all()}
+        assert {s: d.coding for s, d in datasets.items()} == {"New GP registrations": "ons",
+                                                              "Diabetes structured education": "nhs"}
+        host_kinds = db.session.exec(select(Organisation.kind).join(
+            EngagementHost, EngagementHost.organisation_id == Organisation.id).join(
+            EngagementEvent, EngagementEvent.id == EngagementHost.event_id)
+            .where(EngagementEvent.kind == "workshop")).all()
+        assert host_kinds == ["faith_group"]
+        decisions = sorted(db.session.exec(select(Need.decision)).all())
+        assert decisions == ["not_taken_forward", "priority", "priority"]
+        assert len(db.session.exec(select(PriorityTheme)).all()) == 4
+        assert len(db.session.exec(select(WeDidEntry)).all()) == 1
+        assert cycle.priorities_agreed is True
+        gaps = {(g.service, g.area, g.ethnic_group): g for found in queries.gaps(cycle_collective(cycle))
+                for g in found.gaps}
+        assert gaps[("New GP registrations", "Handsworth", "white_roma")].under_served
+        assert gaps[("Diabetes structured education", "Handsworth", "asian_bangladeshi")].under_served
+        assert ("Diabetes structured education", "Handsworth", "white_roma") not in gaps   # folded into Other White
+        assert not gaps[("New GP registrations", "Ladywood", "white_british")].under_served
+        _reader, text = text_of(report.NEEDS_ANALYSIS.render(report.needs_analysis_values(cycle.id)))
+        text = " ".join(text.split())                      # table cells wrap onto several lines
+        assert "Health and wellbeing workshop after Jummah" in text and "Winson Green Mosque Health Circle" in text
+        priority_count = len(db.session.exec(select(Priority)).all())
+        assert priority_count == 2
+
+    public = app.test_client().get("/c/demo/you-said-we-did").data.decode()
+    assert "Registering with a GP without papers" in public
+    assert "Not taken forward:" in public and "translation service for GP letters" in public
+    assert "Roma Families Birmingham and the Eritrean Community ran weekly GP registration drop-ins" in public
+    # a second run changes nothing
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert len(db.session.exec(select(CommissioningCycle)).all()) == 1
+
+
+def cycle_collective(cycle):
+    from grants.collectives.models import Collective
+
+    return db.session.get(Collective, cycle.collective_id)
