@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation clean
+.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-pdf clean
 
 run: install assets
 	$(FLASK) db upgrade
@@ -57,6 +57,22 @@ migrate: install
 
 bench-allocation: .venv-bench/.installed
 	.venv-bench/bin/python bench/bench_allocation.py
+
+# Ballots under load: gunicorn (the project's `bench` extra) and aiohttp, in .venv-bench only.
+# BENCH_ARGS passes flags, e.g. make bench-ballots BENCH_ARGS="--duration 20 --databases sqlite".
+.venv-bench/.ballots-installed: pyproject.toml
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet --upgrade pip
+	.venv-bench/bin/pip install --quiet -e '.[bench]' aiohttp==3.13.2
+	touch $@
+
+bench-ballots: .venv-bench/.ballots-installed
+	.venv-bench/bin/python bench/bench_ballots.py $(BENCH_ARGS)
+
+# The proposal pack for 100 proposals (sample values, no database), rendered in a child process:
+# seconds per page and peak memory. WeasyPrint and pypdf are in the project's own .venv.
+bench-pdf: install
+	$(BIN)/python bench/bench_pdf.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench node_modules grants/static/build

@@ -105,6 +105,7 @@ def seed_demo(if_empty: bool) -> None:
 @with_appcontext
 def scheduler_command(once: bool, interval: int) -> None:
     """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass."""
+    from grants.voting.operations import send_voting_reminders
     from grants.workflow.scheduler import build_scheduler, fire_due_transitions
 
     if once:
@@ -112,6 +113,10 @@ def scheduler_command(once: bool, interval: int) -> None:
         click.echo(f"Fired {len(moves)} due transition(s).")
         for move in moves:
             click.echo(f"  {move.workflow}.{move.transition}: {move.from_state.value} → {move.to_state.value}")
+        click.echo(f"Sent {send_voting_reminders()} voting reminder(s).")
+        from grants.reporting.operations import send_report_reminders
+
+        click.echo(f"Sent {send_report_reminders()} report reminder(s).")
         return
     click.echo(f"Scheduler running: due transitions are fired every {interval} s. Ctrl+C to stop.")
     scheduler = build_scheduler(current_app._get_current_object(), interval_seconds=interval)
@@ -122,9 +127,16 @@ def scheduler_command(once: bool, interval: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from grants.commissioning.cli import commissioning_cli
+    from grants.documents.cli import documents_cli
     from workflows.cli import workflows as workflows_cli
 
+    from grants.allocation.cli import pabulib as pabulib_cli
+
     app.cli.add_command(workflows_cli)
+    app.cli.add_command(pabulib_cli)
+    app.cli.add_command(commissioning_cli)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from grants import audit
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Membership, Outcome, Theme
+from grants.commissioning.demo import seed_commissioning
 from grants.db import db
 from grants.organisations.models import Organisation
 
@@ -122,7 +123,82 @@ def seed() -> dict:
     db.session.flush()
     audit.record(admin, "collective.created", collective, "Demo collective seeded",
                  after={"organisations": len(organisations), "people": len(PEOPLE)})
+    seed_round_in_progress(collective)
+    seed_awarded_round(collective)
+    seed_commissioning(collective)
     return logins
+
+
+ROUND_PROPOSALS = [
+    # (organisation index, title, summary, amount in pence, theme index)
+    (0, "Langar health talks", "Monthly talks on diabetes and heart health after Sunday langar, in Punjabi and English, "
+        "with a GP from the local practice.", 180_000, 3),
+    (1, "Buggy walks for new mums", "Weekly led walks from Ladywood children's centre, with a health visitor joining "
+        "once a month.", 120_000, 2),
+    (2, "Elders' GP registration clinic", "Drop-in sessions to help Caribbean elders register with a GP and use the "
+        "NHS App.", 250_000, 1),
+    (3, "Friday diabetes circle", "Peer support and blood-sugar checks after Friday prayers, with translated leaflets.",
+     300_000, 3),
+    (4, "Roma families health navigators", "Two part-time navigators who help Roma families register with GPs and "
+        "dentists.", 450_000, 1),
+    (5, "Parents' first aid in Polish", "Paediatric first aid courses in Polish for parents at the Saturday school.",
+     90_000, 2),
+    (6, "Blood pressure Sundays", "Blood-pressure checks after services, with referrals to the practice nurse.",
+     110_000, 3),
+    (7, "New arrivals health guide", "A health guide in Tigrinya and Arabic, and sessions to go through it.", 200_000, 4),
+    (8, "Youth asthma and sport", "Asthma-friendly football and cricket for young people, with inhaler checks.",
+     160_000, 3),
+]
+
+
+def seed_round_in_progress(collective) -> None:
+    """A round whose vote is open: proposals submitted and found eligible, some members have voted."""
+    from datetime import timedelta
+
+    from grants.mail import silence_mail
+    from grants.proposals import operations as proposals
+    from grants.rounds import operations as rounds
+    from grants.timeutil import utcnow
+    from grants.voting import operations as voting
+    from grants.workflow.operations import fire
+
+    silence_mail()
+    people = {p.email: p for p in db.session.exec(select(Person)).all()}
+    facilitator = people[_email("facilitator")]
+    themes = db.session.exec(select(Theme).where(Theme.collective_id == collective.id).order_by(Theme.position)).all()
+    now = utcnow().replace(second=0, microsecond=0)
+    round_ = rounds.create_round(collective, {
+        "name": "Winter 2026 community health grants",
+        "description": "Small grants of £500 to £5,000 for community-led health projects in West Birmingham.",
+        "variant": "standard", "budget": 1_500_000, "min_grant": 50_000, "max_grant": 500_000,
+        "voting_method": "approval", "approval_limit": None, "cumulative_points": None,
+        "allocation_rule": "mes_cost_add1_greedy", "proposals_open_at": now - timedelta(days=30),
+        "proposals_close_at": now - timedelta(days=12), "voting_opens_at": now - timedelta(days=5),
+        "voting_closes_at": now + timedelta(days=9), "review_due_at": now + timedelta(days=23),
+        "reminder_hours": 48, "small_grant_limit": 100_000, "medium_grant_limit": 500_000,
+        "ratifications_needed": 1,
+    }, theme_ids=[t.id for t in themes], pot_amounts={themes[1].id: 400_000}, actor=facilitator)
+    fire(round_, "open_proposals", facilitator)
+    submitted = []
+    for org_index, title, summary, amount, theme_index in ROUND_PROPOSALS:
+        applicant = people[_email(f"member{org_index + 1}")]
+        proposal = proposals.start_proposal(round_, applicant)
+        proposals.save_proposal(proposal, {
+            "title": title, "summary": summary, "amount_requested": amount, "theme_id": themes[theme_index].id,
+            "communities_served": list(proposal.communities_served), "outcome_ids": [],
+            "people_reached": amount // 5_000}, [("Volunteers' expenses and venue", amount * 2 // 5),
+                                                 ("Materials and refreshments", amount - amount * 2 // 5)], applicant)
+        proposals.submit_proposal(proposal, applicant)
+        submitted.append(proposal)
+    fire(round_, "close_proposals", facilitator)
+    for proposal in submitted:
+        proposals.decide_eligibility(proposal, eligible=True, reason="", actor=facilitator)
+    fire(round_, "open_voting", facilitator)
+    # Four members have voted so far (never on their own organisation's proposal).
+    ballots = {2: [0, 2, 4], 3: [1, 3, 6, 8], 5: [0, 3, 6], 7: [1, 2, 5, 7]}
+    for member_number, chosen in ballots.items():
+        member = people[_email(f"member{member_number}")]
+        voting.cast_ballot(round_, member, {submitted[i].id: 1 for i in chosen}, actor=member)
 
 
 def _person(local: str, name: str, is_admin: bool = False) -> Person:
@@ -131,3 +207,83 @@ def _person(local: str, name: str, is_admin: bool = False) -> Person:
     db.session.add(person)
     db.session.flush()
     return person
+
+
+AWARDED_PROPOSALS = [
+    (1, "Stay-and-play sessions", "Weekly stay-and-play with a health visitor's drop-in.", 150_000, 2),
+    (2, "Caribbean elders' lunch and learn", "Monthly lunches with talks on blood pressure and medicines.", 90_000, 3),
+    (3, "Translated GP registration cards", "Cards in Urdu, Bengali and Arabic explaining how to register.", 60_000, 4),
+    (8, "Temple yoga for asthma", "Breathing and yoga sessions for young people with asthma.", 80_000, 3),
+]
+
+
+def seed_awarded_round(collective) -> None:
+    """A round that has been voted on, counted, ratified by the partnership and awarded: its
+    grants are offered, one accepted and paid, with its end report submitted."""
+    from datetime import date, timedelta
+
+    from grants.awards import operations as awards
+    from grants.awards.models import Grant
+    from grants.mail import silence_mail
+    from grants.proposals.models import Proposal
+    from grants.proposals import operations as proposals
+    from grants.reporting import operations as reporting
+    from grants.reporting.models import Report
+    from grants.review import operations as review
+    from grants.rounds import operations as rounds
+    from grants.timeutil import utcnow
+    from grants.voting import operations as voting
+    from grants.workflow.operations import fire
+
+    silence_mail()
+    people = {p.email: p for p in db.session.exec(select(Person)).all()}
+    facilitator, reviewer = people[_email("facilitator")], people[_email("reviewer.nhs")]
+    themes = db.session.exec(select(Theme).where(Theme.collective_id == collective.id).order_by(Theme.position)).all()
+    now = utcnow().replace(second=0, microsecond=0)
+    round_ = rounds.create_round(collective, {
+        "name": "Summer 2026 community health grants",
+        "description": "The collective's first round: small grants for community-led health projects.",
+        "variant": "light", "budget": 400_000, "min_grant": 50_000, "max_grant": 200_000,
+        "voting_method": "approval", "approval_limit": None, "cumulative_points": None,
+        "allocation_rule": "mes_cost_add1_greedy", "proposals_open_at": now - timedelta(days=150),
+        "proposals_close_at": now - timedelta(days=130), "voting_opens_at": now - timedelta(days=130),
+        "voting_closes_at": now - timedelta(days=120), "review_due_at": now - timedelta(days=100),
+        "reminder_hours": 48, "small_grant_limit": 100_000, "medium_grant_limit": 500_000,
+        "ratifications_needed": 1,
+    }, theme_ids=[t.id for t in themes], pot_amounts={}, actor=facilitator)
+    fire(round_, "open_proposals", facilitator)
+    made = []
+    for org_index, title, summary, amount, theme_index in AWARDED_PROPOSALS:
+        applicant = people[_email(f"member{org_index + 1}")]
+        proposal = proposals.start_proposal(round_, applicant)
+        proposals.save_proposal(proposal, {
+            "title": title, "summary": summary, "amount_requested": amount, "theme_id": themes[theme_index].id,
+            "communities_served": list(proposal.communities_served), "outcome_ids": [],
+            "people_reached": amount // 4_000}, [("Sessions and materials", amount)], applicant)
+        proposals.submit_proposal(proposal, applicant)
+        made.append(proposal)
+    fire(round_, "open_voting", facilitator)   # light-touch: submitted proposals go straight to the vote
+    for member_number, chosen in {1: [1, 2, 3], 4: [0, 1, 3], 6: [0, 2], 10: [0, 1, 2]}.items():
+        member = people[_email(f"member{member_number}")]
+        # votes cast while that round's vote was open
+        voting.cast_ballot(round_, member, {made[i].id: 1 for i in chosen}, actor=member,
+                           now=round_.voting_opens_at + timedelta(days=2))
+    fire(round_, "close_voting", facilitator)   # runs the count
+    fire(round_, "submit_for_review", facilitator)
+    review.ratify(round_, reviewer, "The partnership agrees this allocation.")
+    fire(round_, "issue_awards", facilitator)
+    grant = db.session.exec(select(Grant).where(Grant.round_id == round_.id).order_by(Grant.id)).first()
+    grantee = next(p for p in people.values() if "applicant" in grant.actor_roles(p))
+    awards.accept_grant(grant, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
+    awards.record_payment(grant, facilitator, paid_on=date.today() - timedelta(days=90), amount=grant.amount,
+                          reference="BACS DEMO-001")
+    report = db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).first()
+    from grants.proposals.models import budget_lines
+
+    spent = {str(line.id): line.amount for line in budget_lines(db.session.get(Proposal, grant.proposal_id))}
+    reporting.save_report(report, {
+        "what_happened": "We ran 20 sessions. Families who had never used a health visitor now drop in weekly.",
+        "people_reached": {"black_african": 14, "black_caribbean": 9, "mixed_white_black_caribbean": 6},
+        "outcomes_achieved": {}, "story": "“I didn't know I could ask about my baby's breathing. Now I do.”",
+        "story_consent": True, "spend": spent if report.asks_spend else {}}, grantee)
+    reporting.submit_report(report, grantee)

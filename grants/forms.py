@@ -21,7 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import ValidationError
+from wtforms import DateTimeLocalField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
@@ -29,7 +29,7 @@ __all__ = [
     "FlaskForm", "GovCharacterCount", "GovCheckboxInput", "GovCheckboxesInput", "GovPasswordInput",
     "GovRadioInput", "GovSelect", "GovSubmitInput", "GovTextArea", "GovTextInput",
     "Required", "EmailAddress", "MaxLength", "UKPostcode", "normalise_postcode", "safe_next_url",
-    "strip", "Choices", "choices",
+    "strip", "Choices", "choices", "MoneyField", "LondonDateTimeField", "GovDateTimeInput",
 ]
 
 _POSTCODE = re.compile(
@@ -96,3 +96,60 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+class MoneyField(StringField):
+    """An amount typed in pounds ("1,500" or "1500.50"), held as integer pence."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", GovTextInput())
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, int):
+            pounds, pence = divmod(self.data, 100)
+            return f"{pounds}" if not pence else f"{pounds}.{pence:02d}"
+        return ""
+
+    def process_formdata(self, valuelist) -> None:
+        from grants.money import parse_pounds
+
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = parse_pounds(valuelist[0])
+            except ValueError as error:
+                self.data = None
+                raise ValueError(str(error)) from error
+
+
+class GovDateTimeInput(GovTextInput):
+    input_type = "datetime-local"
+
+
+class LondonDateTimeField(DateTimeLocalField):
+    """A date and time typed in London time; ``data`` is timezone-aware UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", GovDateTimeInput())
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        from grants.timeutil import london_to_utc
+
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a date and time, like 3 March 2027 17:00") from error
+        if self.data is not None:
+            self.data = london_to_utc(self.data)
+
+    def _value(self) -> str:
+        from grants.timeutil import to_london
+
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_london(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""

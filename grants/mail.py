@@ -34,6 +34,14 @@ class Mail:
     config: dict = field(default_factory=dict, repr=False)
 
 
+_SILENT = "commonpot_mail_silenced"
+
+
+def silence_mail() -> None:
+    """Queue no mail in this session (seeding demo data must not email its made-up people)."""
+    db.session.info[_SILENT] = True
+
+
 def queue_mail(to: str, subject: str, template: str, **context) -> Mail:
     """Render ``templates/emails/<template>`` and queue it for after the commit."""
     body = render_template(f"emails/{template}", **context)
@@ -46,7 +54,8 @@ def queue_mail(to: str, subject: str, template: str, **context) -> Mail:
     }
     config["MAIL_DIR"] = str(Path(current_app.instance_path) / "mail")
     mail = Mail(to=to, subject=subject, body=body, config=config)
-    db.session.info.setdefault(_OUTBOX, []).append(mail)
+    if not db.session.info.get(_SILENT):
+        db.session.info.setdefault(_OUTBOX, []).append(mail)
     return mail
 
 

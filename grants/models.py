@@ -1,14 +1,59 @@
 """Every table of the application, imported in one place for Alembic and the test schema."""
 
 from grants.audit.models import AuditEvent
+from grants.awards.models import Grant, Payment
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
+from grants.documents.models import DocumentBuild
+from grants.commissioning.models import (
+    CommissioningCycle,
+    CommissioningSetting,
+    CycleEvidence,
+    EngagementEvent,
+    EngagementHost,
+    EngagementParticipation,
+    EvidenceImport,
+    FeedbackItem,
+    FeedbackTheme,
+    Need,
+    NeedEvidence,
+    NeedFeedback,
+    PopulationCount,
+    Priority,
+    PriorityTheme,
+    ServiceUseCount,
+    ServiceUseDataset,
+    WeDidEntry,
+    WeDidReach,
+)
 from grants.organisations.models import Organisation
+from grants.proposals.models import BudgetLine, Proposal
+from grants.reporting.models import Report, ReportReminder
+from grants.review.models import Ratification, ReviewMessage
+from grants.rounds.models import Count, CountOutcome, Pot, Round, RoundTheme
+from grants.voting.models import Ballot, BallotMark, ReminderSent
 from grants.workflow.models import StateHistory
 
 __all__ = [
     "AuditEvent",
+    "Ballot",
+    "BallotMark",
+    "BudgetLine",
+    "Count",
+    "CountOutcome",
+    "Grant",
+    "Payment",
+    "Pot",
+    "Proposal",
+    "Ratification",
+    "Report",
+    "ReportReminder",
+    "ReviewMessage",
+    "ReminderSent",
+    "Round",
+    "RoundTheme",
     "Collective",
+    "DocumentBuild",
     "Invitation",
     "JoinRequest",
     "Membership",
@@ -17,4 +62,9 @@ __all__ = [
     "Person",
     "StateHistory",
     "Theme",
+    # reverse commissioning
+    "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
+    "EngagementParticipation", "EvidenceImport", "FeedbackItem", "FeedbackTheme", "Need", "NeedEvidence",
+    "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount", "ServiceUseDataset",
+    "WeDidEntry", "WeDidReach",
 ]

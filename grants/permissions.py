@@ -91,3 +91,13 @@ def can_edit_organisation(person, organisation) -> bool:
 
 def can_ask_to_join(person, collective) -> bool:
     return getattr(person, "is_authenticated", False) and not can_view_collective(person, collective)
+
+
+def organisation_roles(person, collective_id: int, organisation_id: int) -> set[str]:
+    """Workflow roles for an object owned by an organisation (a proposal, a grant): the
+    collective's facilitators, and as *applicant* whoever acts for that organisation."""
+    roles = {"facilitator"} & roles_in(person, collective_id)
+    found = membership(person, collective_id)
+    if found and found.is_applicant and found.organisation_id == organisation_id:
+        roles.add("applicant")
+    return roles

@@ -33,10 +33,19 @@ def init_app(app: Flask) -> None:
     from grants.admin.routes import bp as admin_bp
     from grants.auth.routes import bp as auth_bp
     from grants.collectives.routes import bp as collectives_bp
+    from grants.commissioning.routes import bp as commissioning_bp
+    from grants.documents.routes import bp as documents_bp
     from grants.organisations.routes import bp as organisations_bp
+    from grants.awards.routes import bp as awards_bp
+    from grants.proposals.routes import bp as proposals_bp
+    from grants.reporting.routes import bp as reporting_bp
+    from grants.review.routes import bp as review_bp
+    from grants.rounds.routes import bp as rounds_bp
+    from grants.voting.routes import bp as voting_bp
     from grants.workflow.routes import bp as workflow_bp
 
-    for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp):
+    for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp, rounds_bp, proposals_bp,
+                      voting_bp, review_bp, awards_bp, reporting_bp, commissioning_bp, documents_bp):
         app.register_blueprint(blueprint)
 
     from grants.cli import init_app as init_cli
@@ -80,11 +89,17 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.filters["community_labels"] = lambda codes: ", ".join(
         reference.ETHNIC_CATEGORY_BY_CODE[c].label for c in codes or [] if c in reference.ETHNIC_CATEGORY_BY_CODE)
+    app.jinja_env.filters["extract_from"] = lambda key, mapping: mapping.get(key, "")
     app.jinja_env.filters["language_labels"] = lambda codes: ", ".join(
         reference.LANGUAGES.get(c, c) for c in codes or [])
 
     # Globals (not a context processor) so that imported macros see them too.
-    app.jinja_env.globals.update(perm=permissions, ref=reference, link=html_link)
+    from grants.allocation import RULES
+
+    from grants.rounds.presenters import pots_text, voting_method_text
+
+    app.jinja_env.globals.update(perm=permissions, ref=reference, link=html_link, allocation_rules=RULES,
+                                 pots_text=pots_text, voting_method_text=voting_method_text)
 
 
 def html_link(href: str, text: str, hidden_suffix: str = "") -> Markup:

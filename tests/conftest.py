@@ -41,13 +41,11 @@ def database_url(tmp_path_factory) -> str:
 
 def _empty_tables(engine) -> None:
     tables = list(reversed(SQLModel.metadata.sorted_tables))
+    # DELETE (children first), not TRUNCATE: on tables this small it is far cheaper on PostgreSQL,
+    # and no test depends on ids starting again at 1.
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        for table in tables:
+            connection.execute(table.delete())
 
 
 @pytest.fixture(scope="session")

@@ -55,10 +55,39 @@ def test_seed_demo_builds_a_realistic_collective_once(runner, app):
         assert sum(m.is_member for m in memberships) >= 8
         assert len(db.session.exec(select(Theme)).all()) == 5
         assert {o.term for o in db.session.exec(select(Outcome)).all()} == {"short", "medium", "long"}
+        # a round in progress: its vote is open, with proposals in it and some ballots cast
+        from grants.proposals.models import Proposal
+        from grants.rounds.models import Round
+        from grants.voting.models import Ballot
+
+        states = sorted(r.state for r in db.session.exec(select(Round)).all())
+        assert states == ["awarded", "voting"]
+        assert len(db.session.exec(select(Proposal).where(Proposal.state == "in_vote")).all()) >= 6
+        assert len(db.session.exec(select(Ballot)).all()) >= 3
+        # and one already awarded, so every document has something real to show
+        from grants.awards.models import Grant
+        from grants.reporting.models import Report
+
+        assert {g.state for g in db.session.exec(select(Grant)).all()} >= {"offered", "paid"}
+        assert [r.state for r in db.session.exec(select(Report)).all()] == ["submitted"]
 
 
-def test_demo_logins_work(runner, client):
+def test_demo_logins_work(runner, client, outbox):
     runner.invoke(args=["seed-demo"])
+    assert outbox == []          # seeding emails nobody
     response = client.post("/login", data={"email": "facilitator@demo.example.org", "password": "commonpot-demo"})
     assert response.status_code == 302
     assert b"Join requests" in client.get("/c/demo").data
+
+
+def test_the_pabulib_commands_are_on_the_flask_cli(runner):
+    import json
+
+    from tests.conftest import SHARED
+
+    path = SHARED / "pabulib" / "instances" / "Netherlands_Assen_2024.pb"
+    result = runner.invoke(args=["pabulib", "allocate", str(path), "--rule", "greedy_cost", "--json"])
+    assert result.exit_code == 0, result.output
+    reference = json.loads((SHARED / "pabulib" / "reference.json").read_text())["Netherlands_Assen_2024.pb"]
+    assert set(json.loads(result.output)["greedy_cost"]["selected"]) == set(reference["greedy_cost"]["selected"])
+    assert runner.invoke(args=["pabulib", "check", str(path)]).output.startswith("OK: 14 projects")

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from grants.collectives.models import Invitation, JoinRequest, Membership
 from grants.db import db
 from tests import factories
+from tests.commissioning.world import commissioning_objects
 
 ANON, OUTSIDER, MEMBER, APPLICANT, REVIEWER, FACILITATOR, ADMIN, FOREIGN = (
     "anonymous", "outsider", "member", "applicant", "reviewer", "facilitator", "admin", "foreign facilitator")
@@ -47,6 +48,47 @@ ROUTES = [
     ("organisations.index", "/c/{slug}/organisations/", IN_COLLECTIVE),
     ("organisations.show", "/c/{slug}/organisations/{org}", IN_COLLECTIVE),
     ("organisations.edit", "/c/{slug}/organisations/{org}/edit", {FACILITATOR, APPLICANT}),
+    ("rounds.index", "/c/{slug}/rounds/", IN_COLLECTIVE),
+    ("rounds.new", "/c/{slug}/rounds/new", {FACILITATOR}),
+    ("rounds.show", "/c/{slug}/rounds/{round}", IN_COLLECTIVE),
+    ("rounds.edit", "/c/{slug}/rounds/{round}/edit", {FACILITATOR}),
+    ("rounds.turnout", "/c/{slug}/rounds/{round}/turnout", {FACILITATOR}),
+    ("rounds.results", "/c/{slug}/rounds/{counted}/results", IN_COLLECTIVE),
+    ("rounds.election_file", "/c/{slug}/rounds/{counted}/election.pb", IN_COLLECTIVE),
+    ("proposals.show", "/c/{slug}/rounds/{round}/proposals/{proposal}", IN_COLLECTIVE),
+    ("proposals.edit", "/c/{slug}/rounds/{round}/proposals/{proposal}/edit", {APPLICANT}),
+    ("proposals.withdraw", "/c/{slug}/rounds/{round}/proposals/{proposal}/withdraw", {APPLICANT, FACILITATOR}),
+    ("voting.ballot", "/c/{slug}/rounds/{round}/ballot", {MEMBER, APPLICANT}),
+    ("voting.paper_ballot", "/c/{slug}/rounds/{round}/paper-ballot", {FACILITATOR}),
+    ("review.show", "/c/{slug}/rounds/{counted}/review/", {FACILITATOR, REVIEWER}),
+    ("awards.index", "/c/{slug}/grants/", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("awards.show", "/c/{slug}/grants/{grant}", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("reporting.show", "/c/{slug}/grants/{grant}/reports/{report}", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("commissioning.index", "/c/{slug}/commissioning/", {FACILITATOR, REVIEWER}),
+    ("commissioning.settings", "/c/{slug}/commissioning/settings", {FACILITATOR}),
+    ("commissioning.evidence", "/c/{slug}/commissioning/evidence/", {FACILITATOR, REVIEWER}),
+    ("commissioning.upload", "/c/{slug}/commissioning/evidence/import", {FACILITATOR, REVIEWER}),
+    ("commissioning.import_summary", "/c/{slug}/commissioning/evidence/imports/{import}", {FACILITATOR, REVIEWER}),
+    ("commissioning.gaps", "/c/{slug}/commissioning/evidence/gaps", {FACILITATOR, REVIEWER}),
+    ("commissioning.gaps_csv", "/c/{slug}/commissioning/evidence/gaps.csv", {FACILITATOR, REVIEWER}),
+    ("commissioning.new_cycle", "/c/{slug}/commissioning/cycles/new", {FACILITATOR}),
+    ("commissioning.cycle", "/c/{slug}/commissioning/cycles/{cycle}", {FACILITATOR, REVIEWER}),
+    ("commissioning.cycle_evidence", "/c/{slug}/commissioning/cycles/{early_cycle}/evidence", {FACILITATOR}),
+    ("commissioning.new_event", "/c/{slug}/commissioning/cycles/{cycle}/events/new", {FACILITATOR}),
+    ("commissioning.event", "/c/{slug}/commissioning/cycles/{cycle}/events/{event}", {FACILITATOR, REVIEWER}),
+    ("commissioning.new_need", "/c/{slug}/commissioning/cycles/{cycle}/needs/new", {FACILITATOR}),
+    ("commissioning.need", "/c/{slug}/commissioning/cycles/{cycle}/needs/{need}", {FACILITATOR, REVIEWER}),
+    ("commissioning.we_did", "/c/{slug}/commissioning/cycles/{agreed_cycle}/priorities/{priority}/we-did",
+     {FACILITATOR}),
+    ("commissioning.needs_analysis", "/c/{slug}/commissioning/cycles/{cycle}/needs-analysis.pdf",
+     {FACILITATOR, REVIEWER}),
+    ("commissioning.public", "/c/{slug}/you-said-we-did", EVERYONE),
+    ("documents.award_letter", "/c/{slug}/grants/{grant}/award-letter.pdf", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("documents.grant_report", "/c/{slug}/grants/{grant}/reports/{submitted_report}/report.pdf",
+     {FACILITATOR, REVIEWER, APPLICANT}),
+    ("documents.decision_report", "/c/{slug}/rounds/{counted}/review/decision-report.pdf", {FACILITATOR, REVIEWER}),
+    ("documents.proposal_pack", "/c/{slug}/rounds/{round}/proposal-pack", {FACILITATOR, MEMBER, APPLICANT}),
+    ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
 ]
@@ -56,8 +98,17 @@ NOT_IN_MATRIX = {
     "auth.logout": "POST only (test_auth)", "auth.reset_password": "emailed token (test_auth)",
     "collectives.invitation": "emailed token (test_collectives)", "admin.set_active": "POST only (test_admin)",
     "collectives.withdraw_join_request": "POST only (test_withdrawing_is_only_for_the_person_who_asked)",
+    "rounds.move": "POST only (test_foreign_posts_change_nothing)", "rounds.extend": "POST only (same)",
+    "rounds.recount": "POST only (same)", "proposals.start": "POST only (same)", "proposals.submit": "POST only (same)",
+    "proposals.reopen": "POST only (same)", "proposals.eligibility": "POST only (same)",
+    "review.ratify": "POST only (same)", "review.send_back": "POST only (same)", "review.resubmit": "POST only (same)",
+    "awards.accept": "POST only (same)", "awards.decline": "POST only (same)",
+    "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
+    "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
+    "documents.build_proposal_pack": "POST only (same)",
 }
-OBJECT_KEYS = ("join", "membership", "org", "invitation")
+OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
+               "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")
 
 
 @pytest.fixture
@@ -93,14 +144,87 @@ def world(app):
             return db.session.exec(select(Membership.id).where(
                 Membership.collective_id == collective.id, Membership.person_id == person.id)).one()
 
+        rounds_a, rounds_b = _rounds(alpha, org_a), _rounds(beta, org_b)
         ids = {
-            "alpha": {"slug": "alpha", "org": org_a.id, "join": join_a.id, "invitation": invite_a.id,
+            "alpha": {"slug": "alpha", "org": org_a.id, "join": join_a.id, "invitation": invite_a.id, **rounds_a,
                       "membership": membership_id(alpha, people[MEMBER])},
-            "beta": {"slug": "beta", "org": org_b.id, "join": join_b.id, "invitation": invite_b.id,
+            "beta": {"slug": "beta", "org": org_b.id, "join": join_b.id, "invitation": invite_b.id, **rounds_b,
                      "membership": membership_id(beta, beta_member)},
         }
+        ids["alpha"].update(commissioning_objects(alpha, org_a))
+        ids["beta"].update(commissioning_objects(beta, org_b))
+        _built_proposal_pack(app, alpha, ids["alpha"]["round"])
         db.session.commit()
         return {"people": people, "ids": ids}
+
+
+def _rounds(collective, organisation) -> dict:
+    """A round in its vote (with the organisation's proposal in it) and a counted one. Test data is
+    set straight into the tables: the matrix is about who may open which page, not how rounds move."""
+    from grants.collectives.models import Theme
+    from grants.proposals.models import Proposal
+    from grants.rounds.models import Count, CountOutcome, Round, RoundTheme
+    from tests.rounds_helpers import round_values
+
+    theme = db.session.exec(select(Theme).where(Theme.collective_id == collective.id)).first()
+    made = {}
+    for key, state in (("round", "voting"), ("counted", "counting")):
+        round_ = Round(collective_id=collective.id, state=state, **round_values(name=f"{collective.name} {key} round"))
+        db.session.add(round_)
+        db.session.flush()
+        db.session.add(RoundTheme(round_id=round_.id, theme_id=theme.id))
+        proposal = Proposal(collective_id=collective.id, round_id=round_.id, organisation_id=organisation.id,
+                            state="in_vote" if state == "voting" else "selected", title=f"{collective.name} project",
+                            summary="Secret summary", amount_requested=100_000, theme_id=theme.id)
+        db.session.add(proposal)
+        db.session.flush()
+        made[key] = round_.id
+        if key == "round":
+            made["proposal"] = proposal.id
+        else:
+            count = Count(collective_id=collective.id, round_id=round_.id, rule="greedy_cost", run_by="test",
+                          ballots=0, ballots_version="0:-", total_awarded=100_000)
+            db.session.add(count)
+            db.session.flush()
+            db.session.add(CountOutcome(count_id=count.id, proposal_id=proposal.id, selected=True, amount=100_000,
+                                        reason="funded", sentence="Funded."))
+            from grants.awards.models import Grant
+            from grants.reporting.models import Report
+
+            grant = Grant(collective_id=collective.id, round_id=round_.id, proposal_id=proposal.id,
+                          organisation_id=organisation.id, amount=100_000, state="accepted",
+                          offer_expires_at=round_.review_due_at)
+            db.session.add(grant)
+            db.session.flush()
+            report = Report(collective_id=collective.id, grant_id=grant.id, kind="end", due_at=round_.review_due_at,
+                            what_happened="Secret report text")
+            db.session.add(report)
+            db.session.flush()
+            made["grant"], made["report"] = grant.id, report.id
+            submitted = Report(collective_id=collective.id, grant_id=grant.id, kind="mid", state="submitted",
+                               due_at=round_.review_due_at, submitted_at=round_.review_due_at,
+                               what_happened="Secret submitted report")
+            db.session.add(submitted)
+            db.session.flush()
+            made["submitted_report"] = submitted.id
+    return made
+
+
+def _built_proposal_pack(app, collective, round_id) -> None:
+    """A finished build of the round's proposal pack, as the background build leaves it (the
+    matrix is about who may download it; the build itself has its own tests)."""
+    from pathlib import Path
+
+    from grants.awards.documents import PROPOSAL_PACK
+    from grants.documents.builds import fingerprint
+    from grants.documents.models import DocumentBuild
+
+    path = Path(app.instance_path) / "documents" / f"proposal-pack-{round_id}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.7\n% a finished proposal pack\n")
+    db.session.add(DocumentBuild(kind=PROPOSAL_PACK.name, object_id=round_id, collective_id=collective.id,
+                                 fingerprint=fingerprint(PROPOSAL_PACK.load(round_id)), state="done", progress=100,
+                                 path=f"documents/proposal-pack-{round_id}.pdf", pages=1))
 
 
 def _client_for(app, world, role):
@@ -156,6 +280,7 @@ def test_objects_of_another_collective_are_never_reachable(app, world, role):
 def test_foreign_posts_change_nothing(app, world):
     client = _client_for(app, world, FACILITATOR)
     beta = world["ids"]["beta"]
+    alpha_round = world["ids"]["alpha"]["round"]
     attempts = [
         (f"/c/alpha/join-requests/{beta['join']}", {"decision": "approve"}),
         (f"/c/beta/join-requests/{beta['join']}", {"decision": "approve"}),
@@ -168,6 +293,27 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/beta/join-requests/{beta['join']}/withdraw", {}),
         ("/c/beta/settings", {"name": "Hijacked", "themes": "x"}),
         ("/c/beta/invitations/new", {"email": "x@example.org", "roles": ["facilitator"]}),
+        (f"/c/alpha/rounds/{beta['round']}/move", {"transition": "close_voting"}),
+        (f"/c/beta/rounds/{beta['round']}/move", {"transition": "close_voting"}),
+        (f"/c/alpha/rounds/{beta['round']}/deadlines", {"field": "voting_closes_at", "new_value": "2099-01-01T10:00"}),
+        (f"/c/beta/rounds/{beta['counted']}/count", {}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/new", {}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/submit", {}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/reopen", {}),
+        (f"/c/beta/rounds/{beta['round']}/proposals/{beta['proposal']}/eligibility", {"decision": "ineligible", "reason": "x"}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/withdraw", {"reason": "x"}),
+        (f"/c/beta/rounds/{beta['round']}/ballot", {"approve": [str(beta["proposal"])]}),
+        (f"/c/alpha/rounds/{alpha_round}/ballot", {"approve": [str(beta["proposal"])]}),
+        (f"/c/beta/rounds/{beta['round']}/paper-ballot", {"member_id": "1", "approve": [str(beta["proposal"])]}),
+        (f"/c/beta/rounds/{beta['counted']}/review/ratify", {}),
+        (f"/c/alpha/rounds/{beta['counted']}/review/return", {"return-reason": "x"}),
+        (f"/c/alpha/grants/{beta['grant']}/payments", {"payment-paid_on": "2026-01-01", "payment-amount": "1",
+                                                        "payment-reference": "x"}),
+        (f"/c/beta/grants/{beta['grant']}/decline", {}),
+        (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}", {"what_happened": "Hijacked"}),
+        (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}/review", {"review-accept": "y"}),
+        (f"/c/alpha/rounds/{beta['round']}/proposal-pack", {}),
+        (f"/c/beta/rounds/{beta['round']}/proposal-pack", {}),
     ]
     for path, data in attempts:
         assert client.post(path, data=data).status_code in (403, 404), path
@@ -177,6 +323,23 @@ def test_foreign_posts_change_nothing(app, world):
 
         assert db.session.get(JoinRequest, beta["join"]).state == "pending"
         assert db.session.get(Invitation, beta["invitation"]).state == "sent"
+        from grants.proposals.models import Proposal
+        from grants.rounds.models import Count, Round
+        from grants.voting.models import Ballot
+
+        assert db.session.get(Round, beta["round"]).state == "voting"
+        assert db.session.get(Proposal, beta["proposal"]).state == "in_vote"
+        assert db.session.exec(select(Ballot)).all() == []
+        assert len(db.session.exec(select(Count)).all()) == 2
+        from grants.awards.models import Grant, Payment
+        from grants.reporting.models import Report
+
+        assert db.session.get(Grant, beta["grant"]).state == "accepted"
+        assert db.session.exec(select(Payment)).all() == []
+        assert db.session.get(Report, beta["report"]).what_happened == "Secret report text"
+        from grants.documents.models import DocumentBuild
+
+        assert db.session.exec(select(DocumentBuild).where(DocumentBuild.object_id == beta["round"])).all() == []
         assert not db.session.get(Membership, beta["membership"]).is_facilitator
         assert db.session.get(Organisation, beta["org"]).name == "Beta Secret Organisation"
         assert db.session.exec(select(Collective).where(Collective.slug == "beta")).one().name == "Beta Collective"
@@ -216,3 +379,10 @@ def test_withdrawing_is_only_for_the_person_who_asked(app, world):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(JoinRequest, alpha["join"]).state == "withdrawn"
+
+
+def test_a_reports_photo_is_never_served_to_another_collective(app, world):
+    beta = world["ids"]["beta"]
+    client = _client_for(app, world, FACILITATOR)
+    for slug in ("alpha", "beta"):
+        assert client.get(f"/c/{slug}/grants/{beta['grant']}/reports/{beta['report']}/photo").status_code in (403, 404)

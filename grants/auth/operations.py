@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -10,6 +10,7 @@ from grants import audit
 from grants.auth.models import Person, normalise_email
 from grants.auth.tokens import password_reset_token, read_password_reset_token
 from grants.db import db
+from grants.urls import external_url
 from grants.errors import Refused
 from grants.mail import queue_mail
 
@@ -74,7 +75,7 @@ def request_password_reset(email: str) -> None:
     person = find_by_email(email)
     if person is None or not person.active:
         return
-    link = url_for("auth.reset_password", token=password_reset_token(person), _external=True)
+    link = external_url("auth.reset_password", token=password_reset_token(person))
     queue_mail(person.email, "Reset your Commonpot password", "password_reset.txt",
                person=person, link=link,
                minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60)

@@ -49,11 +49,7 @@ class Grant(WorkflowFields, table=True):
     def actor_roles(self, person) -> set[str]:
         from grants import permissions
 
-        roles = {"facilitator"} & permissions.roles_in(person, self.collective_id)
-        membership = permissions.membership(person, self.collective_id)
-        if membership and membership.is_applicant and membership.organisation_id == self.organisation_id:
-            roles.add("applicant")
-        return roles
+        return permissions.organisation_roles(person, self.collective_id, self.organisation_id)
 
     @property
     def reports_outstanding(self) -> int:

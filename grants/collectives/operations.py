@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -18,6 +18,7 @@ from grants.auth.tokens import hash_token, new_invitation_token
 from grants.collectives import queries
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.db import db
+from grants.urls import external_url
 from grants.errors import Refused
 from grants.mail import queue_mail
 from grants.organisations.models import Organisation
@@ -112,7 +113,7 @@ def request_to_join(collective: Collective, person: Person, organisation_values:
     db.session.flush()
     audit.record(person, "join_request.created", join,
                  f"{organisation.name} asked to join", after={"organisation": organisation.name})
-    link = url_for("collectives.join_request", slug=collective.slug, request_id=join.id, _external=True)
+    link = external_url("collectives.join_request", slug=collective.slug, request_id=join.id)
     for facilitator in queries.facilitators(collective):
         queue_mail(facilitator.email, f"{organisation.name} has asked to join {collective.name}",
                    "join_request_received.txt", facilitator=facilitator, collective=collective,
@@ -136,7 +137,7 @@ def decide_join_request(join: JoinRequest, *, approve: bool, reason: str, actor:
                f"Your request to join {collective.name} was {'approved' if approve else 'declined'}",
                "join_request_decided.txt", person=requester, collective=collective,
                organisation=organisation, approved=approve, reason=reason,
-               link=url_for("collectives.show", slug=collective.slug, _external=True))
+               link=external_url("collectives.show", slug=collective.slug))
 
 
 @effect("admit_organisation")
@@ -183,7 +184,7 @@ def invite(collective: Collective, *, email: str, roles: list[str], organisation
                  after={"email": email, "roles": roles, "organisation_id": organisation_id})
     queue_mail(email, f"You are invited to join {collective.name} on Commonpot", "invitation.txt",
                collective=collective, inviter=actor, roles=roles, days=days,
-               link=url_for("collectives.invitation", token=token, _external=True))
+               link=external_url("collectives.invitation", token=token))
     return invitation
 
 

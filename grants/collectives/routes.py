@@ -46,8 +46,12 @@ def show(slug: str):
                if current_user.is_authenticated else None)
     open_requests = (len(queries.join_requests(collective, "pending"))
                      if permissions.can_manage_collective(current_user, collective) else 0)
+    from grants.rounds.queries import PUBLIC_STATES, rounds_of
+
+    published = [r for r in rounds_of(collective) if r.state in PUBLIC_STATES]
     return render_template("collectives/show.html", collective=collective, themes=queries.themes(collective),
-                           outcomes=queries.outcomes(collective), pending=pending, open_requests=open_requests)
+                           outcomes=queries.outcomes(collective), pending=pending, open_requests=open_requests,
+                           published=published)
 
 
 @bp.route("/c/<slug>/join", methods=["GET", "POST"])

@@ -68,6 +68,18 @@ def fire_due_transitions(now: datetime | None = None) -> list[workflows.Move]:
     return fired
 
 
+def run_jobs(now: datetime | None = None) -> dict[str, int]:
+    """Everything the scheduler does on each run, in order: timed transitions, then reminders.
+
+    Every job here is idempotent (a second run, or a second scheduler, does nothing more)."""
+    from grants.reporting.operations import send_report_reminders
+    from grants.voting.operations import send_voting_reminders
+
+    now = now or utcnow()
+    return {"transitions": len(fire_due_transitions(now)), "voting_reminders": send_voting_reminders(now),
+            "report_reminders": send_report_reminders(now)}
+
+
 def tick() -> None:
     """The APScheduler job (referenced by name, so the persistent job store can keep it)."""
     app = _app
@@ -76,9 +88,9 @@ def tick() -> None:
 
         app = create_app()
     with app.app_context():
-        moves = fire_due_transitions()
-        if moves:
-            log.info("fired %d due transition(s)", len(moves))
+        done = run_jobs()
+        if any(done.values()):
+            log.info("scheduler run: %s", done)
 
 
 def build_scheduler(app, *, interval_seconds: int = 60, blocking: bool = True):

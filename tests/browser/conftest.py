@@ -36,7 +36,7 @@ def playwright_browser():
 
 
 @pytest.fixture
-def live_app(app_config):
+def live_app(app_config, outbox):
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True, "TESTING": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_port

@@ -48,7 +48,7 @@ def test_register_join_approve_and_sign_in_as_member(checked_page, live_app, mai
     p.submit("Ask to join")
     assert "Your request has been sent" in p.text()
     assert "You have asked to join this collective" in p.text()
-    assert mail_server.wait_for(1)[0]["To"] == "fola@example.org"
+    assert any(m["To"] == "fola@example.org" and "asked to join" in m["Subject"] for m in mail_server.wait_for(1))
     p.submit("Sign out")
 
     # The facilitator approves
@@ -71,7 +71,7 @@ def test_register_join_approve_and_sign_in_as_member(checked_page, live_app, mai
     p.click_link("Audit log")
     assert "join_request.approve" in p.text()
     p.submit("Sign out")
-    assert "approved" in mail_server.wait_for(2)[1]["Subject"]
+    assert any(m["To"] == "amina@example.org" and "approved" in m["Subject"] for m in mail_server.wait_for(2))
 
     # Amina signs in as a member and sees the collective's organisations
     p.goto("/login")
