@@ -67,11 +67,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# POST endpoints that only read the database: signing in checks a password (scrypt, ~0.1 s),
+# which must not hold SQLite's write lock while other people sign in or vote.
+READ_ONLY_ENDPOINTS = frozenset({"auth.login"})
+
+
 def _read_only_request() -> bool:
     """GET and HEAD requests only read, so their SQLite transactions need no write lock."""
     from flask import has_request_context, request
 
-    return has_request_context() and request.method in ("GET", "HEAD")
+    return has_request_context() and (request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_ENDPOINTS)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

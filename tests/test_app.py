@@ -89,3 +89,14 @@ def test_times_come_back_aware_in_utc(app, ctx):
     again = db.session.get(Collective, collective.id)
     assert again.created_at.tzinfo is not None
     assert again.created_at.utcoffset() == timezone.utc.utcoffset(None)
+
+
+def test_signing_in_reads_without_taking_sqlites_write_lock(app):
+    from grants.db import _read_only_request
+
+    with app.test_request_context("/login", method="POST"):
+        assert _read_only_request()            # a password check must not block voters
+    with app.test_request_context("/register", method="POST"):
+        assert not _read_only_request()        # writes take the lock at BEGIN
+    with app.test_request_context("/c/x/rounds/1", method="GET"):
+        assert _read_only_request()
