@@ -96,11 +96,11 @@ def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own:
 
 
 def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: Person, paper: bool = False,
-                now: datetime | None = None) -> Ballot | None:
+                now: datetime | None = None) -> tuple[str, datetime] | None:
     """Save ``member``'s whole ballot, replacing any earlier one (online or paper).
 
-    Returns the ballot it replaced (detached values), so the page can warn when a paper ballot
-    replaces an online one or the other way round.
+    Returns what it replaced — ("online" or "paper", when it was saved) — or None, so the page
+    can warn when a paper ballot replaces an online one or the other way round.
     """
     now = now or utcnow()
     if not permissions.can_vote(member, round_.collective_id):
