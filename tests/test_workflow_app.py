@@ -301,3 +301,13 @@ def test_the_join_request_page_shows_state_history_and_why_actions_are_unavailab
     assert "is only possible from" in page
     with app.app_context():
         assert db.session.get(JoinRequest, join.id).state == "declined"
+
+
+def test_every_workflow_driven_table_says_which_roles_a_person_holds_for_a_row(app):
+    from grants.workflow.scheduler import workflow_models
+
+    models = workflow_models()
+    assert len(models) >= 7
+    for model in models:
+        assert callable(model.__dict__.get("actor_roles")), f"{model.__name__} has no actor_roles"
+        assert model.__workflows__ and all(name in workflows.WORKFLOWS for name in model.__workflows__)
