@@ -31,10 +31,27 @@ def forget(person) -> None:
     """Drop the cached roles after a change to this person's memberships."""
     if has_request_context():
         g.pop(f"memberships_{person.id}", None)
+        g.pop(f"membership_in_{person.id}", None)
+
+
+def remember(person, collective_id: int, found: Membership | None) -> None:
+    """Cache this person's membership of one collective, read by a query that already joined it.
+
+    A route that loads its collective together with the person's membership (one query instead
+    of three, on a hot path) hands it over here, so the ``can_*`` checks that follow cost nothing.
+    Questions about other collectives still load the whole set.
+    """
+    if has_request_context() and person is not None and getattr(person, "is_authenticated", False):
+        g.setdefault(f"membership_in_{person.id}", {})[collective_id] = found
 
 
 def membership(person, collective) -> Membership | None:
-    return _memberships(person).get(_id(collective))
+    collective_id = _id(collective)
+    if has_request_context() and person is not None and getattr(person, "is_authenticated", False):
+        known = g.get(f"membership_in_{person.id}")
+        if known is not None and collective_id in known and f"memberships_{person.id}" not in g:
+            return known[collective_id]
+    return _memberships(person).get(collective_id)
 
 
 def roles_in(person, collective) -> frozenset[str]:

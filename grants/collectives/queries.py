@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from grants import permissions
@@ -33,6 +34,37 @@ def in_collective(model, object_id: int, collective: Collective):
     if row is None or row.collective_id != collective.id:
         abort(404)
     return row
+
+
+_COLLECTIVE_AND_ROW: dict[type, object] = {}
+
+
+def collective_and_row(person, slug: str, model, object_id: int, predicate=permissions.can_view_collective):
+    """``collective_for`` and ``in_collective`` in one query, with the person's membership.
+
+    The collective named by the URL, the row of ``model`` with this id in it (404 if either is
+    missing or the row is another collective's), and a 403 unless ``predicate`` lets this person
+    in. The membership read here is handed to :mod:`grants.permissions`, so checks that follow
+    in this request run no query of their own.
+    """
+    if model not in _COLLECTIVE_AND_ROW:   # built once per model: building costs more than running it
+        _COLLECTIVE_AND_ROW[model] = (
+            select(Collective, model, Membership)
+            .outerjoin(model, (model.id == bindparam("object_id")) & (model.collective_id == Collective.id))
+            .outerjoin(Membership, (Membership.collective_id == Collective.id)
+                       & (Membership.person_id == bindparam("person_id")))
+            .where(Collective.slug == bindparam("slug")))
+    found = db.session.execute(_COLLECTIVE_AND_ROW[model],
+                               {"object_id": object_id, "person_id": person.id, "slug": slug}).first()
+    if found is None:
+        abort(404)
+    collective, row, membership = found
+    permissions.remember(person, collective.id, membership)
+    if not predicate(person, collective):
+        abort(403)
+    if row is None:
+        abort(404)
+    return collective, row
 
 
 def my_collectives(person) -> list[tuple[Collective, Membership]]:

@@ -10,6 +10,7 @@ exactly one ballot, whole.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
@@ -32,11 +33,14 @@ from grants.voting.models import Ballot, BallotMark, ReminderSent
 MAX_SCORE = 5
 
 # The statements of a ballot POST, built once with bound parameters: building and caching a
-# statement costs more than running it, and casting a ballot is the hot path of a vote.
+# statement costs more than running it, and casting a ballot is the hot path of a vote. They run
+# on the session's connection, in its transaction, without ORM objects.
 _ROUND_PROPOSALS = select(Proposal.id, Proposal.state, Proposal.organisation_id).where(
     Proposal.round_id == bindparam("round_id"))
 _MEMBER_BALLOT = select(Ballot).where(Ballot.round_id == bindparam("round_id"),
                                       Ballot.member_id == bindparam("member_id"))
+_PREVIOUS_BALLOT = select(Ballot.is_paper, Ballot.updated_at).where(Ballot.round_id == bindparam("round_id"),
+                                                                    Ballot.member_id == bindparam("member_id"))
 _BALLOT_MARKS = select(BallotMark.proposal_id, BallotMark.value).where(BallotMark.ballot_id == bindparam("ballot_id"))
 _DELETE_MARKS = delete(BallotMark).where(BallotMark.ballot_id == bindparam("ballot_id"))
 _INSERT_MARK = insert(BallotMark)
@@ -44,17 +48,31 @@ _UPSERTS: dict[str, object] = {}
 
 
 def _upsert_ballot(dialect: str):
-    """INSERT the ballot, or UPDATE the member's existing one, RETURNING the row (one statement)."""
+    """INSERT the ballot, or UPDATE the member's existing one, RETURNING its id (one statement)."""
     if dialect not in _UPSERTS:
+        table = Ballot.__table__
         values = {"is_paper": bindparam("is_paper"), "entered_by_id": bindparam("entered_by_id"),
-                  "updated_at": bindparam("now", type_=Ballot.__table__.c.updated_at.type)}
-        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(
+                  "updated_at": bindparam("now", type_=table.c.updated_at.type)}
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
             collective_id=bindparam("collective_id"), round_id=bindparam("round_id"),
-            member_id=bindparam("member_id"), created_at=bindparam("now", type_=Ballot.__table__.c.created_at.type),
+            member_id=bindparam("member_id"), created_at=bindparam("now", type_=table.c.created_at.type),
             **values)
-        _UPSERTS[dialect] = statement.on_conflict_do_update(index_elements=["round_id", "member_id"],
-                                                            set_=values).returning(Ballot)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["round_id", "member_id"], set_=values).returning(table.c.id)
     return _UPSERTS[dialect]
+
+
+@dataclass(frozen=True)
+class SavedBallot:
+    """What ``cast_ballot`` saved, and the member's earlier ballot it replaced, if any."""
+
+    ballot_id: int
+    replaced_kind: str | None = None      # "online" or "paper"
+    replaced_at: datetime | None = None   # when the replaced ballot was saved
+
+    @property
+    def replaced(self) -> bool:
+        return self.replaced_kind is not None
 
 
 def ballot_proposals(round_: Round) -> list[Proposal]:
@@ -96,11 +114,12 @@ def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own:
 
 
 def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: Person, paper: bool = False,
-                now: datetime | None = None) -> tuple[str, datetime] | None:
+                now: datetime | None = None) -> SavedBallot:
     """Save ``member``'s whole ballot, replacing any earlier one (online or paper).
 
-    Returns what it replaced — ("online" or "paper", when it was saved) — or None, so the page
-    can warn when a paper ballot replaces an online one or the other way round.
+    Six statements on the session's connection when nothing is wrong (the route has usually
+    cached the member's membership): the round's proposals, the member's earlier ballot, the
+    ballot upsert, its marks deleted and inserted, the audit row.
     """
     now = now or utcnow()
     if not permissions.can_vote(member, round_.collective_id):
@@ -111,38 +130,39 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
         raise Refused("You can only cast your own ballot")
     if round_.state != "voting" or now >= round_.voting_closes_at:
         raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
+    connection = db.session.connection()
     # One query for the round's proposals: which are in the vote, which are the member's organisation's.
     own_org = own_organisation_id(member, round_)
     in_vote, own = set(), set()
-    for proposal_id, state, organisation_id in db.session.execute(_ROUND_PROPOSALS, {"round_id": round_.id}):
+    for proposal_id, state, organisation_id in connection.execute(_ROUND_PROPOSALS, {"round_id": round_.id}):
         if state == "in_vote":
             in_vote.add(proposal_id)
         if own_org is not None and organisation_id == own_org:
             own.add(proposal_id)
     cleaned = check_marks(round_, marks, in_vote=in_vote, own=own)
 
-    previous = db.session.exec(_MEMBER_BALLOT, params={"round_id": round_.id, "member_id": member.id}).first()
-    previous_kind = None if previous is None else ("paper" if previous.is_paper else "online", previous.updated_at)
-    # The upsert returns the stored row and refreshes the session's copy of it (no reload).
-    ballot = db.session.execute(
-        _upsert_ballot(db.engine.dialect.name),
-        {"collective_id": round_.collective_id, "round_id": round_.id, "member_id": member.id, "is_paper": paper,
-         "entered_by_id": actor.id, "now": now},
-        execution_options={"populate_existing": True}).scalar_one()
-    # The marks are replaced whole, as plain statements on the session's connection (same transaction).
-    connection = db.session.connection()
-    connection.execute(_DELETE_MARKS, {"ballot_id": ballot.id})
+    keys = {"round_id": round_.id, "member_id": member.id}
+    previous = connection.execute(_PREVIOUS_BALLOT, keys).first()
+    replaced_kind = None if previous is None else ("paper" if previous.is_paper else "online")
+    ballot_id = connection.execute(_upsert_ballot(db.engine.dialect.name),
+                                   {**keys, "collective_id": round_.collective_id, "is_paper": paper,
+                                    "entered_by_id": actor.id, "now": now}).scalar_one()
+    # The marks are replaced whole, in the same transaction.
+    connection.execute(_DELETE_MARKS, {"ballot_id": ballot_id})
     if cleaned:
         connection.execute(_INSERT_MARK, [
-            {"ballot_id": ballot.id, "proposal_id": pid, "value": value} for pid, value in sorted(cleaned.items())])
+            {"ballot_id": ballot_id, "proposal_id": pid, "value": value} for pid, value in sorted(cleaned.items())])
     # Secret ballot: the audit row says that a ballot was cast, never what it says.
     if paper:
-        audit.record(actor, "ballot.paper_entered", ballot, f"Paper ballot entered for {member.name}"
-                     + (f", replacing their {previous_kind[0]} ballot" if previous_kind else ""))
+        action = "ballot.paper_entered"
+        summary = (f"Paper ballot entered for {member.name}"
+                   + (f", replacing their {replaced_kind} ballot" if replaced_kind else ""))
     else:
-        audit.record(actor, "ballot.cast" if previous is None else "ballot.replaced", ballot,
-                     f"{member.name} {'cast' if previous is None else 'replaced'} their ballot")
-    return previous_kind
+        action = "ballot.cast" if previous is None else "ballot.replaced"
+        summary = f"{member.name} {'cast' if previous is None else 'replaced'} their ballot"
+    audit.record_now(actor, action, object_type="ballot", object_id=ballot_id, collective_id=round_.collective_id,
+                     summary=summary)
+    return SavedBallot(ballot_id, replaced_kind, previous.updated_at if previous else None)
 
 
 def my_ballot(round_: Round, member: Person) -> tuple[Ballot | None, dict[int, int]]:

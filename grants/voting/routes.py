@@ -49,8 +49,7 @@ def _ballot_page(collective, round_, form, marks, *, member=None, template="voti
 @bp.route("/ballot", methods=["GET", "POST"])
 @login_required
 def ballot(slug: str, round_id: int):
-    collective = collective_queries.collective_for(current_user, slug, permissions.can_vote)
-    round_ = collective_queries.in_collective(Round, round_id, collective)
+    collective, round_ = collective_queries.collective_and_row(current_user, slug, Round, round_id, permissions.can_vote)
     form = BallotForm()
     if request.method == "POST" and form.validate_on_submit():
         # The saved ballot is read only to show the page again: a successful POST redirects.
@@ -94,10 +93,10 @@ def paper_ballot(slug: str, round_id: int):
         else:
             done = attempt(form, operations.cast_ballot, round_, member, marks, actor=current_user, paper=True)
             if done:
-                replaced = done.result
+                saved = done.result
                 flash(f"Paper ballot saved for {member.name}.", "success")
-                if replaced:
-                    flash(f"Warning: this replaced {member.name}'s {replaced[0]} ballot of "
-                          f"{format_datetime(replaced[1])}. Only one ballot per member counts.", "info")
+                if saved.replaced:
+                    flash(f"Warning: this replaced {member.name}'s {saved.replaced_kind} ballot of "
+                          f"{format_datetime(saved.replaced_at)}. Only one ballot per member counts.", "info")
                 return redirect(url_for("rounds.turnout", slug=slug, round_id=round_id))
     return _ballot_page(collective, round_, form, marks, member=member, template="voting/paper_ballot.html")
