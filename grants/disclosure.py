@@ -24,6 +24,15 @@ The rules (threshold *t* = ``DISCLOSURE_THRESHOLD``, default 7; base *b* =
 
 These rules apply to one group at a time (one row of a table with its total). A table with both
 row and column totals needs them applied along both directions, which nothing here publishes.
+Where a thing can count in several cells (a proposal serving several communities), the group's
+total is not the sum of its cells: pass it as ``total_count``.
+
+**Who sees which figures** is decided in one place, :func:`figures_for`: facilitators and the
+partnership's reviewers see exact figures on the collective's pages inside the app; everyone else
+(members, applicants, the public) sees published figures, and so does every document (PDF,
+export), whoever downloads it, because documents are passed on. Code that shows counts by
+community asks for a :class:`Figures` (``figures_for(viewer, collective)`` on a page,
+:data:`PUBLISHED` in a document) and calls its ``count``/``counts``; templates print ``.text``.
 """
 
 from __future__ import annotations
@@ -97,17 +106,24 @@ def publish_count(count: int, *, threshold: int | None = None, rounding: int | N
     return Published(f"{value:,}", value)
 
 
-def publish_counts(counts: Mapping[Hashable, int], *, total: bool = True, threshold: int | None = None,
-                   rounding: int | None = None) -> PublishedCounts:
-    """A group of counts with (when ``total``) its total, by all five rules."""
+def publish_counts(counts: Mapping[Hashable, int], *, total: bool = True, total_count: int | None = None,
+                   threshold: int | None = None, rounding: int | None = None) -> PublishedCounts:
+    """A group of counts with (when ``total``) its total, by all five rules.
+
+    ``total_count`` is the group's exact total when it is not the sum of the cells, because one
+    thing can count in several of them; it is never more than that sum.
+    """
     rules = {"threshold": threshold, "rounding": rounding}
     cells = {key: publish_count(count, **rules) for key, count in counts.items()}
-    published_total = publish_count(sum(counts.values()), **rules) if total else None
+    if total_count is not None and total_count > sum(counts.values()):
+        raise ValueError("a group's total cannot be more than the sum of its cells")
+    exact_total = sum(counts.values()) if total_count is None else total_count
+    published_total = publish_count(exact_total, **rules) if total else None
     if published_total is not None and not published_total.suppressed:
         hidden = [key for key, cell in cells.items() if cell.suppressed]
         if len(hidden) == 1:
-            # There is always one: with every other cell 0 the total would equal the hidden cell,
-            # and be hidden by rule 1 already.
+            # There is always one: with every other cell 0 the total would be at most the hidden
+            # cell, and be hidden by rule 1 already.
             _count, _index, key = min((count, index, key) for index, (key, count) in enumerate(counts.items())
                                       if count > 0 and not cells[key].suppressed)
             cells[key] = HIDDEN
@@ -117,3 +133,53 @@ def publish_counts(counts: Mapping[Hashable, int], *, total: bool = True, thresh
             percentages[key] = (SUPPRESSED if cell.suppressed
                                 else f"{round(100 * cell.value / published_total.value)}%")
     return PublishedCounts(cells=cells, total=published_total, percentages=percentages)
+
+
+# -- who sees exact figures ----------------------------------------------------------------------
+
+def exact_count(count: int) -> Published:
+    """A count as it is, for the people who see exact figures."""
+    if count < 0:
+        raise ValueError("a count of people cannot be negative")
+    return Published(f"{count:,}", count)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """How counts by community are shown to one audience: exactly, or published by the rules above.
+
+    Both kinds answer with the same types (:class:`Published`, :class:`PublishedCounts`), so a
+    template prints ``cell.text`` and never asks which audience it is showing.
+    """
+
+    exact: bool
+
+    def count(self, count: int) -> Published:
+        return exact_count(count) if self.exact else publish_count(count)
+
+    def counts(self, counts: Mapping[Hashable, int], *, total: bool = True,
+               total_count: int | None = None) -> PublishedCounts:
+        if not self.exact:
+            return publish_counts(counts, total=total, total_count=total_count)
+        cells = {key: exact_count(count) for key, count in counts.items()}
+        whole = (sum(counts.values()) if total_count is None else total_count) if total else None
+        percentages = ({key: f"{round(100 * count / whole)}%" for key, count in counts.items()}
+                       if whole else {})
+        return PublishedCounts(cells=cells, total=exact_count(whole) if whole is not None else None,
+                               percentages=percentages)
+
+
+EXACT = Figures(exact=True)
+PUBLISHED = Figures(exact=False)
+
+
+def sees_exact_figures(viewer, collective) -> bool:
+    """The one rule: the collective's facilitators and reviewers see exact figures inside the app."""
+    from grants import permissions
+
+    return permissions.can_manage_collective(viewer, collective) or permissions.can_review(viewer, collective)
+
+
+def figures_for(viewer, collective) -> Figures:
+    """The figures a page of ``collective`` shows ``viewer`` (a person, or anonymous)."""
+    return EXACT if sees_exact_figures(viewer, collective) else PUBLISHED

@@ -1,9 +1,11 @@
 """Outgoing email, sent only after the transaction that caused it commits.
 
-``queue_mail`` puts a message on the current database session; when that session commits, the
+``queue_mail`` renders a template from ``templates/emails/`` and puts the message on the current
+database session; ``queue_body`` does the same with a body already rendered (a package that keeps
+its email templates beside its pages renders them itself). When that session commits, the
 messages are delivered (SMTP when ``MAIL_SERVER`` is set, otherwise written as ``.eml`` files to
 ``instance/mail/`` where a person can read them). A rollback discards them: a failed request never
-tells anybody anything.
+tells anybody anything, and a session silenced by :func:`silence_mail` queues nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ def silence_mail() -> None:
 
 def queue_mail(to: str, subject: str, template: str, **context) -> Mail:
     """Render ``templates/emails/<template>`` and queue it for after the commit."""
-    body = render_template(f"emails/{template}", **context)
+    return queue_body(to, subject, render_template(f"emails/{template}", **context))
+
+
+def queue_body(to: str, subject: str, body: str) -> Mail:
+    """Queue a message whose plain-text ``body`` is already rendered, for after the commit."""
     config = {
         key: current_app.config.get(key)
         for key in (
@@ -55,6 +61,10 @@ def queue_mail(to: str, subject: str, template: str, **context) -> Mail:
     config["MAIL_DIR"] = str(Path(current_app.instance_path) / "mail")
     mail = Mail(to=to, subject=subject, body=body, config=config)
     if not db.session.info.get(_SILENT):
+        if not db.session.in_transaction():
+            # Begin now, or a rollback before any SQL would have no transaction to end, fire no
+            # event, and leave this mail queued for the next commit.
+            db.session.begin()
         db.session.info.setdefault(_OUTBOX, []).append(mail)
     return mail
 
@@ -98,6 +108,10 @@ def _send_after_commit(session: Session) -> None:
             log.exception("could not deliver mail to %s: %s", mail.to, mail.subject)
 
 
-@event.listens_for(Session, "after_rollback")
-def _discard_after_rollback(session: Session) -> None:
-    session.info.pop(_OUTBOX, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_after_rollback(session: Session, previous_transaction) -> None:
+    # "soft": also when nothing had reached the database yet, so there was no DBAPI rollback
+    # (``after_rollback`` would not fire, and the mail would go out with the next commit).
+    # A savepoint rolled back keeps the outbox: mail queued before it still stands.
+    if not previous_transaction.nested:
+        session.info.pop(_OUTBOX, None)

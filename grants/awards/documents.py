@@ -16,11 +16,12 @@ Each kind has a loader that reads the database into plain values (no model row r
 template), a sample with realistic values for ``flask --app grants documents samples`` and the
 benchmark, a filename, and a finder for the newest object to show as the sample.
 
-Counts of *people* by community (a grant report's people reached) are published through
-:mod:`grants.disclosure`: the report is a document people file and pass on. The decision
-report's counts of *proposals and money* per community are exact, as the partnership sees them
-in Commonpot: every funded proposal is named in the same report, so hiding them would protect
-nobody. Email addresses never appear: people are named only.
+Counts by community are published through :mod:`grants.disclosure` in every document, whoever
+downloads it, because documents are filed and passed on: a grant report's people reached, and the
+decision report's funded proposals per community (by the rules of :mod:`grants.rounds.communities`,
+without money). The exact figures stay in the app, on the review page. The decision report
+therefore lists no proposal's communities either: they would add back up to the hidden counts.
+Email addresses never appear: people are named only.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ from grants.reference import ETHNIC_CATEGORIES, ETHNIC_CATEGORY_BY_CODE
 from grants.reporting.models import KINDS, Report
 from grants.reporting.operations import photo_path, reports_of, tiers
 from grants.review import operations as review_ops
-from grants.review.queries import by_community, by_theme
+from grants.review.queries import by_theme
 from grants.rounds import queries as round_queries
+from grants.rounds.communities import community_table
 from grants.rounds.models import Count, Round
 from grants.rounds.presenters import voting_method_text
 from grants.timeutil import format_date, format_datetime, utcnow
@@ -387,11 +389,12 @@ def _decision(round_: Round, ratified_by: list[dict]) -> dict:
     return {"ratified": False, "text": "Awaiting ratification: not yet sent to the partnership for review."}
 
 
-def _communities(rows: list[dict]) -> list[dict]:
-    """Funded proposals and money per ONS high-level group, with its categories, as plain lists."""
-    return [{"group": g["group"], "proposals": g["proposals"], "money": g["money"],
-             "categories": [{"name": name, **figures} for name, figures in sorted(g["categories"].items())]}
-            for g in by_community(rows)]
+def _communities(rows: list[dict]) -> dict:
+    """Funded proposals per ONS high-level group and category, as published (no money: see
+    :mod:`grants.rounds.communities`)."""
+    table = community_table(rows, disclosure.PUBLISHED)
+    return {"withheld": table.withheld, "threshold": table.threshold, "rounding": table.rounding,
+            "rows": [{"label": row.label, "proposals": row.proposals, "group": row.group} for row in table.rows]}
 
 
 def _audit_summary(round_: Round) -> dict:
@@ -431,8 +434,7 @@ def decision_report_values(round_id: int) -> dict:
         "count": {"run_at": count.run_at, "run_by": _name_only(count.run_by), "ballots": count.ballots},
         "allocation": [{"title": r["title"], "organisation": r["organisation"], "theme": r["theme"], "pot": r["pot"],
                         "requested": r["amount_requested"], "support": r["support"], "supporters": r["supporters"],
-                        "selected": r["selected"], "amount": r["amount"], "sentence": r["sentence"],
-                        "communities": _community_labels(r["communities"])} for r in rows],
+                        "selected": r["selected"], "amount": r["amount"], "sentence": r["sentence"]} for r in rows],
         "pots": [{"name": p["name"], "budget": p["budget"], "allocated": p["allocated"], "note": p.get("note", "")}
                  for p in results["pots"]],
         "total": results["total"], "selected": results["selected"],
@@ -471,8 +473,7 @@ def sample_decision_report() -> dict:
                          if selected else "Not funded: the budget was spent on proposals with more support.")})
     allocation = [{"title": r["title"], "organisation": r["organisation"], "theme": r["theme"], "pot": r["pot"],
                    "requested": r["amount_requested"], "support": r["support"], "supporters": r["supporters"],
-                   "selected": r["selected"], "amount": r["amount"], "sentence": r["sentence"],
-                   "communities": _community_labels(r["communities"])} for r in rows]
+                   "selected": r["selected"], "amount": r["amount"], "sentence": r["sentence"]} for r in rows]
     return {
         "collective": _SAMPLE_COLLECTIVE,
         "round": {"name": "Spring 2027 community health grants", "state": "Ratified", "budget": 1_000_000,

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,16 @@ def status(kind: str, object_id: int, current: str) -> BuildStatus:
     latest = latest_build(kind, object_id)
     return BuildStatus(state=latest.effective_state() if latest else "none", latest=latest,
                        ready=_current_done(kind, object_id, current), fingerprint=current)
+
+
+def current_status(kind: str, object_id: int, current: Callable[[], str]) -> BuildStatus:
+    """:func:`status`, reading the document's data (``current()``, its fingerprint) only when the
+    answer depends on it: while a build is under way it does not, and a page polls this often."""
+    latest = latest_build(kind, object_id)
+    state = latest.effective_state() if latest is not None else "none"
+    if state in ("queued", "running"):
+        return BuildStatus(state=state, latest=latest, ready=None, fingerprint="")
+    return status(kind, object_id, current())
 
 
 def request_build(kind: str, object_id: int, collective_id: int, actor) -> tuple[DocumentBuild, bool]:
