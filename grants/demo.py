@@ -124,8 +124,8 @@ def seed() -> dict:
     audit.record(admin, "collective.created", collective, "Demo collective seeded",
                  after={"organisations": len(organisations), "people": len(PEOPLE)})
     seed_round_in_progress(collective)
-    seed_awarded_round(collective)
-    seed_commissioning(collective)
+    awarded = seed_awarded_round(collective)
+    seed_commissioning(collective, funded_by=awarded)
     return logins
 
 
@@ -217,9 +217,24 @@ AWARDED_PROPOSALS = [
 ]
 
 
-def seed_awarded_round(collective) -> None:
+# The grant of the awarded round whose end report the facilitator has accepted: it answers the
+# demo cycle's priority on diabetes education and communications, so "you said, we did" shows it.
+# Outcomes are keyed by their index in OUTCOMES.
+REPORTED_GRANT = dict(
+    title="Translated GP registration cards",
+    what_happened="We printed 2,000 cards in Urdu, Bengali and Arabic, went through them after Friday prayers and "
+                  "at the women's circle, and volunteers sat with 64 people while they registered with a GP.",
+    people_reached={"asian_pakistani": 38, "asian_bangladeshi": 21, "other_arab": 5},
+    outcomes={0: "64 people registered with a GP with a volunteer beside them.",
+              3: "Two surgeries on Dudley Road now hand our cards out at reception."},
+    story="“My mother registered at the surgery the week after the session. Nobody asked for her passport.”",
+)
+
+
+def seed_awarded_round(collective):
     """A round that has been voted on, counted, ratified by the partnership and awarded: its
-    grants are offered, one accepted and paid, with its end report submitted."""
+    grants are offered; one accepted and paid, with its end report submitted; another accepted,
+    paid and closed, its end report accepted. Returns the round."""
     from datetime import date, timedelta
 
     from grants.awards import operations as awards
@@ -287,3 +302,20 @@ def seed_awarded_round(collective) -> None:
         "outcomes_achieved": {}, "story": "“I didn't know I could ask about my baby's breathing. Now I do.”",
         "story_consent": True, "spend": spent if report.asks_spend else {}}, grantee)
     reporting.submit_report(report, grantee)
+
+    cards = db.session.exec(select(Grant).join(Proposal, Proposal.id == Grant.proposal_id).where(
+        Grant.round_id == round_.id, Proposal.title == REPORTED_GRANT["title"])).one()
+    grantee = next(p for p in people.values() if "applicant" in cards.actor_roles(p))
+    awards.accept_grant(cards, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
+    awards.record_payment(cards, facilitator, paid_on=date.today() - timedelta(days=80), amount=cards.amount,
+                          reference="BACS DEMO-002")
+    report = db.session.exec(select(Report).where(Report.grant_id == cards.id).order_by(Report.due_at)).first()
+    outcomes = db.session.exec(select(Outcome).where(Outcome.collective_id == collective.id)
+                               .order_by(Outcome.position)).all()
+    reporting.save_report(report, {
+        "what_happened": REPORTED_GRANT["what_happened"], "people_reached": REPORTED_GRANT["people_reached"],
+        "outcomes_achieved": {str(outcomes[i].id): how for i, how in REPORTED_GRANT["outcomes"].items()},
+        "story": REPORTED_GRANT["story"], "story_consent": True, "spend": {}}, grantee)
+    reporting.submit_report(report, grantee)
+    reporting.accept_report(report, facilitator)
+    return round_

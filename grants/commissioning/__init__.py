@@ -20,9 +20,13 @@ Glossary
 - *priority*: a need the partnership (a reviewer) has agreed to act on, linked to themes.
 - *we did*: what was done about a priority, with the people reached by community; published
   on the public "You said, we did" page through disclosure control (:mod:`grants.disclosure`).
+  Written by a facilitator, and gathered from the grants of the round the cycle chose that
+  answer the priority (its themes), from their accepted reports (:mod:`.delivery`).
 
 Modules: ``ethnicity`` (the codings the CSV files may use), ``csvfiles`` (parsing, pure),
 ``stats`` (ratios and intervals, pure), ``models``, ``operations`` (the only code that changes
 these rows), ``queries``, ``permissions``, ``forms``, ``routes``, ``charts``, ``report`` (the
-needs-analysis PDF), ``cli``, ``links`` (how a round says it commissions a cycle) and ``demo``.
+needs-analysis PDF), ``cli``, ``links`` (how the workflow learns a cycle's round and whether it has
+closed), ``delivery`` (the round a cycle chose, the priorities a round answers, and what its grants'
+accepted reports say was done) and ``demo``.
 """

@@ -150,8 +150,12 @@ def _first_with(collective: Collective, flag) -> Person:
                            .order_by(Membership.id)).first()
 
 
-def seed_commissioning(collective: Collective) -> None:
-    """Add the demo cycle to the demo collective (which has its facilitator and reviewers already)."""
+def seed_commissioning(collective: Collective, funded_by=None) -> None:
+    """Add the demo cycle to the demo collective (which has its facilitator and reviewers already).
+
+    With ``funded_by`` (the demo's awarded round), the cycle chooses that round and its priorities
+    are commissioned: "we did" then shows the round's grants that answer them, from their reports.
+    """
     facilitator = _first_with(collective, Membership.is_facilitator)
     reviewer = _first_with(collective, Membership.is_reviewer)
     organisations = {o.name: o for o in db.session.exec(
@@ -197,3 +201,6 @@ def seed_commissioning(collective: Collective) -> None:
             note=values["note"], actor=reviewer))
     operations.record_we_did(priorities[WE_DID["need"]], text=WE_DID["text"], reach=WE_DID["reach"],
                              actor=facilitator)
+    if funded_by is not None:
+        operations.choose_round(cycle, funded_by.id, facilitator)
+        fire(cycle, "commission", facilitator)

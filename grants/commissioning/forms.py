@@ -15,6 +15,7 @@ from grants.forms import (
     FlaskForm,
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -138,6 +139,26 @@ class MoveCycleForm(FlaskForm):
                            description="Needed when going back or reopening: say why.",
                            validators=[MaxLength(2000, "The reason")])
     submit = SubmitField("Move the cycle on", widget=GovSubmitInput())
+
+
+class ChooseRoundForm(FlaskForm):
+    """The round that funds the cycle's priorities; shown on the cycle page with the prefix ``round``.
+
+    The choices are not checked here: the operation says "Choose a round from the list" beside the
+    field for a round of another collective, a cancelled one or a made-up id."""
+
+    round_id = SelectField("Round that funds these priorities", widget=GovSelect(), choices=[], validate_choice=False,
+                           description="Its themes and ring-fenced pots answer the priorities; its grants' reports "
+                                       "say what was done.")
+    submit = SubmitField("Save the round", widget=GovSubmitInput())
+
+    def chosen_id(self) -> int | None:
+        """The chosen round id, None for "no round"; anything but an id the database could hold is -1
+        (which no round has, so the operation refuses it)."""
+        value = (self.round_id.data or "").strip()
+        if not value:
+            return None
+        return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else -1
 
 
 class EvidenceChoiceForm(FlaskForm):

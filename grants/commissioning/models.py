@@ -153,6 +153,10 @@ class CommissioningCycle(WorkflowFields, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    # The round that funds this cycle's priorities, chosen by a facilitator before commissioning
+    # (operations.choose_round); a deleted round leaves the cycle without one.
+    round_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("round.id", ondelete="SET NULL"), nullable=True, index=True))
 
     def actor_roles(self, person) -> set[str]:
         from grants import permissions
@@ -202,13 +206,17 @@ class CommissioningCycle(WorkflowFields, table=True):
 
     @property
     def needs_without_response(self) -> list[str]:
-        """Titles of needs with no answer yet: neither a "we did" entry nor "not taken forward"."""
+        """Titles of needs with no answer yet: no "we did" entry, no grant of the commissioned round
+        with an accepted report answering it, and not "not taken forward"."""
+        from grants.commissioning import delivery
+
         answered = (select(WeDidEntry.id).join(Priority, Priority.id == WeDidEntry.priority_id)
                     .where(Priority.need_id == Need.id))
-        return list(db.session.exec(
-            select(Need.title).where(Need.collective_id == self.collective_id, Need.cycle_id == self.id,
-                                     Need.decision != "not_taken_forward", ~answered.exists())
-            .order_by(Need.id)).all())
+        query = select(Need.title).where(Need.collective_id == self.collective_id, Need.cycle_id == self.id,
+                                         Need.decision != "not_taken_forward", ~answered.exists())
+        if self.round_id is not None:
+            query = query.where(~delivery.reported_grants_answering(self).exists())
+        return list(db.session.exec(query.order_by(Need.id)).all())
 
 
 class CycleEvidence(SQLModel, table=True):

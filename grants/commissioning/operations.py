@@ -195,6 +195,43 @@ def create_cycle(collective: Collective, *, name: str, description: str, actor) 
     return cycle
 
 
+def choose_round(cycle: CommissioningCycle, round_id: int | None, actor) -> None:
+    """Choose the round that will fund the cycle's priorities (``None``: no round yet).
+
+    The round must be one of the collective's and not cancelled. The ``commission`` transition's
+    guard reads this choice, so the change is made like a transition's: only if the cycle still
+    has the state and version it was read with (its version goes up), and a firing that read the
+    old choice loses its compare-and-swap instead of commissioning the wrong round.
+    """
+    from grants.commissioning import delivery
+
+    if cycle.state not in permissions.CHOOSE_ROUND_STATES:
+        raise Refused(f"The round can be chosen until the priorities are commissioned; the cycle is at "
+                      f"“{_state_label(cycle.state)}”. To choose another round, reopen the priorities first.",
+                      field="round_id")
+    chosen = None
+    if round_id is not None:
+        chosen = delivery.chooseable_round(cycle.collective_id, round_id)
+        if chosen is None:
+            raise Refused("Choose a round from the list", field="round_id")
+    if (chosen.id if chosen else None) == cycle.round_id:
+        return                                  # nothing changes, so nothing is recorded
+    before = delivery.round_ref(cycle)
+    changed = db.session.execute(
+        sa.update(CommissioningCycle)
+        .where(CommissioningCycle.id == cycle.id, CommissioningCycle.state == cycle.state,
+               CommissioningCycle.version == cycle.version)
+        .values(round_id=chosen.id if chosen else None, version=cycle.version + 1))
+    if changed.rowcount != 1:
+        raise Refused("Someone else changed this cycle a moment ago. Reload the page to see it.", field="round_id")
+    db.session.refresh(cycle)
+    audit.record(actor, "commissioning.round_chosen", cycle,
+                 f"“{chosen.name}” chosen to fund the priorities of “{cycle.name}”" if chosen
+                 else f"No round funds the priorities of “{cycle.name}” any more",
+                 before={"round_id": before.id if before else None, "round": before.name if before else None},
+                 after={"round_id": chosen.id if chosen else None, "round": chosen.name if chosen else None})
+
+
 def move_cycle(cycle: CommissioningCycle, transition: str, actor, *, reason: str = "") -> workflows.Move:
     """Move the cycle on (or back) through the ``commissioning`` workflow."""
     data = {"reason": reason.strip()} if reason.strip() else {}

@@ -17,6 +17,8 @@ ENGAGEMENT_STATES = ("engagement", "needs")
 NEED_STATES = ("needs",)
 DECISION_STATES = ("priorities",)
 WE_DID_STATES = ("priorities", "commissioned", "delivered")
+# The round is chosen before the priorities are commissioned; to change it afterwards, reopen them.
+CHOOSE_ROUND_STATES = ("evidence", "engagement", "needs", "priorities")
 
 
 def _roles(person, collective) -> frozenset[str]:
@@ -58,3 +60,7 @@ def can_decide_need(person, cycle, need) -> bool:
 
 def can_record_we_did(person, cycle) -> bool:
     return can_manage_commissioning(person, cycle.collective_id) and cycle.state in WE_DID_STATES
+
+
+def can_choose_round(person, cycle) -> bool:
+    return can_manage_commissioning(person, cycle.collective_id) and cycle.state in CHOOSE_ROUND_STATES

@@ -2,9 +2,9 @@
 
 The report is a document people print and share, so every count of people by community in it
 is published through :mod:`grants.disclosure` (users, not-stated users, participants, people
-reached); where a group's users are suppressed, so are its ratio and interval (they would give
-the count back), and only the under-served flag is shown. Population figures are rounded by
-the same rules.
+reached by "we did" entries and by the commissioned round's grants); where a group's users are
+suppressed, so are its ratio and interval (they would give the count back), and only the
+under-served flag is shown. Population figures are rounded by the same rules.
 
 :func:`needs_analysis_values` reads a cycle into plain values; :func:`sample_values` builds the
 same from the demo data without a database, for ``flask --app grants documents samples``.
@@ -17,7 +17,7 @@ from dataclasses import asdict
 
 from grants import disclosure
 from grants.collectives.models import Collective
-from grants.commissioning import charts, csvfiles, demo, ethnicity, queries, stats, summary
+from grants.commissioning import charts, csvfiles, delivery, demo, ethnicity, queries, stats, summary
 from grants.commissioning.models import EVENT_KINDS, CommissioningCycle, ServiceUseDataset
 from grants.db import db
 from grants.documents.registry import DocumentKind, register
@@ -71,6 +71,19 @@ def evidence_section(found: queries.DatasetGaps, threshold: float) -> dict:
     }
 
 
+def _published_delivery(found: delivery.PriorityDelivery | None) -> dict | None:
+    """What the commissioned round's grants delivered for one priority, with people reached published."""
+    if found is None:
+        return None
+    published = found.reach_published
+    return {"round": found.round.name, "amount": found.amount, "reported": len(found.reported),
+            "grants": [{"title": g.title, "organisation": g.organisation, "amount": g.amount,
+                        "state": g.public_label} for g in found.grants],
+            "outcomes": [{"text": o.text, "projects": o.projects} for o in found.outcomes],
+            "stories": [{"title": title, "story": story} for title, story in found.stories],
+            "reach": asdict(published) if published else None}
+
+
 def _published_cycle(cycle: summary.CycleSummary) -> dict:
     """The cycle's engagement, needs and priorities with every count by community published."""
     participation: dict[str, int] = {}
@@ -92,7 +105,8 @@ def _published_cycle(cycle: summary.CycleSummary) -> dict:
                         "approved_by": n.priority.approved_by, "approved_at": n.priority.approved_at,
                         "we_did": [{"text": w.text, "created_at": w.created_at,
                                     "reach": asdict(w.reach_published) if w.reach else None}
-                                   for w in n.priority.we_did]}
+                                   for w in n.priority.we_did],
+                        "delivery": _published_delivery(n.priority.delivery)}
                        for n in cycle.priorities],
     }
 
@@ -103,6 +117,7 @@ def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps
         "cycle": cycle.name,
         "description": cycle.description,
         "state": cycle.state_label,
+        "round": cycle.round.name if cycle.round else "",
         "generated_at": utcnow(),
         "threshold": f"{threshold:g}",
         "rounding": disclosure.settings()[1],
@@ -126,6 +141,21 @@ def filename(values: dict) -> str:
     return f"needs-analysis-{slug}.pdf"
 
 
+def _sample_delivery() -> delivery.PriorityDelivery:
+    """The demo's awarded round and its reported grant (grants.demo.REPORTED_GRANT), without a database."""
+    from grants import demo as site_demo
+
+    title = site_demo.REPORTED_GRANT["title"]
+    org_index, _title, _summary, amount, theme_index = next(p for p in site_demo.AWARDED_PROPOSALS if p[1] == title)
+    grant = delivery.GrantDelivered(
+        1, title, site_demo.ORGANISATIONS[org_index]["name"], amount, site_demo.THEMES[theme_index][0], "Closed",
+        "Completed", reports_accepted=1, people=dict(site_demo.REPORTED_GRANT["people_reached"]),
+        outcomes=[(site_demo.OUTCOMES[i][1], how) for i, how in sorted(site_demo.REPORTED_GRANT["outcomes"].items())],
+        story=site_demo.REPORTED_GRANT["story"])
+    return delivery.PriorityDelivery(delivery.RoundRef(1, "Summer 2026 community health grants", "awarded",
+                                                       "Awarded", "Grants awarded"), [grant])
+
+
 def sample_values() -> dict:
     """The demo cycle as it would read, computed from the demo files without a database."""
     usage = csvfiles.read_usage(io.BytesIO(demo.usage_csv()))
@@ -146,12 +176,15 @@ def sample_values() -> dict:
              for text, themes, communities in values["feedback"]]))
     feedback = [item for event in events for item in event.feedback]
     needs = []
+    funded = _sample_delivery()
     for number, values in enumerate(demo.NEEDS, start=1):
         priority = None
         if values["decision"] == "priority":
             we_did = ([summary.WeDidSummary(1, demo.WE_DID["text"], "Facilitator", now, demo.WE_DID["reach"])]
                       if demo.WE_DID["need"] == number - 1 else [])
-            priority = summary.PrioritySummary(number, values["themes"], values["note"], "Reviewer", now, we_did)
+            priority = summary.PrioritySummary(number, values["themes"], values["note"], "Reviewer", now, we_did,
+                                               delivery.PriorityDelivery(funded.round, [
+                                                   g for g in funded.grants if g.theme in values["themes"]]))
         evidence = [summary.GapRef(0, service, demo.PERIOD, area, code, ethnicity.label(code))
                     for service, area, code in values["evidence"]]
         needs.append(summary.NeedSummary(
@@ -161,7 +194,7 @@ def sample_values() -> dict:
             [feedback[i] for i in values["feedback"]], priority))
     cycle = summary.CycleSummary(
         id=0, name=demo.CYCLE_NAME, description="A sample needs-analysis report from the demo data.",
-        state="priorities", state_label="Priorities", public_label="Agreeing priorities",
+        state="commissioned", state_label="Commissioned", public_label="Funding round set up", round=funded.round,
         collective_name="West Birmingham Community Health Collective", collective_slug="demo", created_at=now,
         published_at=None, datasets=[found.dataset.title for found in gap_sets], events=events, needs=needs)
     return build_values(cycle, gap_sets, stats.DEFAULT_THRESHOLD)

@@ -7,16 +7,13 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
 
 from grants.collectives import queries as collective_queries
-from grants.commissioning import charts, ethnicity, forms, operations, queries, report, summary
+from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary
 from grants.commissioning import permissions as cperm
 from grants.commissioning.models import (
     CommissioningCycle,
@@ -28,6 +25,7 @@ from grants.commissioning.models import (
 )
 from grants.db import db
 from grants.documents import render_pdf
+from grants.exports.csvfile import csv_download, csv_text
 from grants.forms import choices
 from grants.views import attempt
 from grants.web import csrf
@@ -156,34 +154,27 @@ def gaps(slug: str):
     return render_template("commissioning/gaps.html", **context)
 
 
-def _csv_cell(value) -> str:
-    """Text cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+GAPS_HEADER = ("service", "period", "area", "ethnic_group", "ethnic_group_label", "users", "population",
+               "user_share", "population_share", "ratio", "ci_low", "ci_high", "under_served",
+               "area_users_not_stated")
 
 
 @bp.route("/commissioning/evidence/gaps.csv")
 @login_required
 def gaps_csv(slug: str):
     collective = _collective(slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["service", "period", "area", "ethnic_group", "ethnic_group_label", "users", "population",
-                     "user_share", "population_share", "ratio", "ci_low", "ci_high", "under_served",
-                     "area_users_not_stated"])
+    rows = []
     for found in queries.gaps(collective):
         for area in found.areas:
             for gap in area.gaps:
                 row = gap.as_json()
-                writer.writerow([_csv_cell(row["service"]), _csv_cell(row["period"]), _csv_cell(row["area"]),
-                                 gap.ethnic_group, gap.label, gap.users,
-                                 "" if gap.population is None else gap.population,
-                                 "" if gap.user_share is None else round(gap.user_share, 6),
-                                 "" if gap.population_share is None else round(gap.population_share, 6),
-                                 *("" if row[k] is None else row[k] for k in ("ratio", "ci_low", "ci_high")),
-                                 "yes" if gap.under_served else "no", area.users_not_stated])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="gaps-{collective.slug}.csv"'})
+                rows.append([row["service"], row["period"], row["area"], gap.ethnic_group, gap.label, gap.users,
+                             gap.population,
+                             None if gap.user_share is None else round(gap.user_share, 6),
+                             None if gap.population_share is None else round(gap.population_share, 6),
+                             *(row[k] for k in ("ratio", "ci_low", "ci_high")),
+                             "yes" if gap.under_served else "no", area.users_not_stated])
+    return csv_download(csv_text(GAPS_HEADER, rows), f"gaps-{collective.slug}.csv")
 
 
 # -- cycles --------------------------------------------------------------------------------------
@@ -205,16 +196,32 @@ def new_cycle(slug: str):
 @bp.route("/commissioning/cycles/<int:cycle_id>", methods=["GET", "POST"])
 @login_required
 def cycle(slug: str, cycle_id: int):
+    """The cycle, with two forms: moving it on, and (prefix ``round``) choosing the round that funds it."""
     collective = _collective(slug)
     found = _cycle(collective, cycle_id)
+    round_form = forms.ChooseRoundForm(prefix="round")
+    round_form.round_id.choices = choices([("", "No round chosen yet"),
+                                           *delivery.round_choices(collective, found.round_id)])
+    if request.method == "GET":
+        round_form.round_id.data = str(found.round_id or "")
+    choosing = request.method == "POST" and round_form.submit.name in request.form
+    if choosing:
+        if not cperm.can_manage_commissioning(current_user, collective):
+            abort(403)   # a stale page of a cycle moved on is told why by the operation, beside the field
+        if round_form.validate_on_submit():
+            done = attempt(round_form, operations.choose_round, found, round_form.chosen_id(), current_user)
+            if done:
+                flash("The round that funds these priorities is saved." if found.round_id
+                      else "The cycle has no round now.", "success")
+                return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     workflow = panel(found, current_user)
     allowed = [o for o in workflow["options"] if o["allowed"]]
-    form = forms.MoveCycleForm()
+    form = forms.MoveCycleForm(formdata=None) if choosing else forms.MoveCycleForm()
     form.transition.choices = choices((o["name"], o["label"]) for o in allowed)
     form.needs_reason = {o["name"] for o in allowed if "reason" in o["asks"]}
-    if request.method == "POST" and not allowed:
+    if request.method == "POST" and not choosing and not allowed:
         abort(403)
-    if form.validate_on_submit():
+    if not choosing and form.validate_on_submit():
         if form.transition.data in form.needs_reason and not form.reason.data:
             form.reason.errors = ["Say why: the reason is kept in the cycle's history"]
         elif attempt(form, operations.move_cycle, found, form.transition.data, current_user,
@@ -223,7 +230,7 @@ def cycle(slug: str, cycle_id: int):
                   "success")
             return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     return render_template("commissioning/cycle.html", collective=collective, cycle=found, workflow=workflow,
-                           form=form, allowed=allowed, view=summary.cycle_summary(found))
+                           form=form, allowed=allowed, round_form=round_form, view=summary.cycle_summary(found))
 
 
 @bp.route("/commissioning/cycles/<int:cycle_id>/evidence", methods=["GET", "POST"])

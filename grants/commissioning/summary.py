@@ -14,7 +14,7 @@ from datetime import date, datetime
 import workflows
 from grants import disclosure
 from grants.collectives.models import Collective
-from grants.commissioning import ethnicity, queries, stats
+from grants.commissioning import delivery, ethnicity, queries, stats
 from grants.commissioning.models import CommissioningCycle
 from grants.db import db
 
@@ -125,6 +125,13 @@ class PrioritySummary:
     approved_by: str
     approved_at: datetime
     we_did: list[WeDidSummary] = field(default_factory=list)
+    # What the commissioned round's grants delivered for it (None: the cycle has no round yet).
+    delivery: delivery.PriorityDelivery | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Something is said about it: a "we did" entry, or a grant of the round that answered it."""
+        return bool(self.we_did or (self.delivery and self.delivery.grants))
 
 
 @dataclass
@@ -156,6 +163,7 @@ class CycleSummary:
     datasets: list[str]
     events: list[EventSummary]
     needs: list[NeedSummary]
+    round: delivery.RoundRef | None = None     # the round that funds the priorities
 
     @property
     def priorities(self) -> list[NeedSummary]:
@@ -222,6 +230,8 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
     need_items = queries.need_feedback(cycle.collective_id, need_ids)
     priorities = queries.priorities(cycle)
     themes = queries.priority_themes(cycle.collective_id, [p.id for p in priorities.values()])
+    delivered = delivery.cycle_delivery(cycle, {p.id: [t.id for t in themes.get(p.id, [])]
+                                                for p in priorities.values()})
     entries = queries.we_did(cycle.collective_id, [p.id for p in priorities.values()])
     reach = queries.reach(cycle.collective_id, [e.id for group in entries.values() for e in group])
     names = queries.people_named({n.decided_by_id for n in needs} | {p.approved_by_id for p in priorities.values()}
@@ -236,7 +246,7 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
                 priority.id, [t.name for t in themes.get(priority.id, [])], priority.note,
                 names.get(priority.approved_by_id, ""), priority.approved_at,
                 [WeDidSummary(e.id, e.text, names.get(e.written_by_id, ""), e.created_at, reach.get(e.id, {}))
-                 for e in entries.get(priority.id, [])])
+                 for e in entries.get(priority.id, [])], delivered.get(priority.id))
         refs = [gap_ref(by_id[row.dataset_id], lookup.get((row.dataset_id, row.area, row.ethnic_group)),
                         row.area, row.ethnic_group)
                 for row in evidence.get(need.id, []) if row.dataset_id in by_id]
@@ -249,4 +259,5 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
         id=cycle.id, name=cycle.name, description=cycle.description, state=state.value,
         state_label=state.staff_label, public_label=state.public_label, collective_name=collective.name,
         collective_slug=collective.slug, created_at=cycle.created_at, published_at=cycle.published_at,
-        datasets=[d.title for d in datasets], events=event_summaries, needs=need_summaries)
+        datasets=[d.title for d in datasets], events=event_summaries, needs=need_summaries,
+        round=next(iter(delivered.values())).round if delivered else delivery.round_ref(cycle))

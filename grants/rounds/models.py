@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
+from grants.commissioning import links
 from grants.db import UTCDateTime, db
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
@@ -214,3 +215,14 @@ def pots(round_: Round) -> list[Pot]:
 def latest_count(round_: Round) -> Count | None:
     return db.session.exec(select(Count).where(Count.round_id == round_.id, Count.current == True)  # noqa: E712
                            .order_by(Count.id.desc())).first()
+
+
+@links.round_resolver
+def _round_commissioning(cycle) -> links.RoundLink | None:
+    """The round a commissioning cycle chose to fund its priorities (``commissioning_cycle.round_id``),
+    closed once the round has finished (``closed``; a cancelled round is not delivered)."""
+    if getattr(cycle, "round_id", None) is None:
+        return None
+    state = db.session.exec(select(Round.state).where(Round.id == cycle.round_id,
+                                                      Round.collective_id == cycle.collective_id)).first()
+    return None if state is None else links.RoundLink(round_id=cycle.round_id, closed=state == "closed")

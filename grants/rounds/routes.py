@@ -6,12 +6,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants import permissions
+from grants import disclosure, permissions
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
+from grants.commissioning import delivery
 from grants.rounds import count as counting
 from grants.rounds import operations, queries
 from grants.rounds.charts import support_chart_svg
+from grants.rounds.communities import community_table
 from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
 from grants.rounds.models import Round, pots
 from grants.views import attempt
@@ -81,6 +83,7 @@ def show(slug: str, round_id: int):
         workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
         move_form=MoveRoundForm(), deadline_form=ExtendDeadlineForm(), recount_form=RecountForm(),
         has_results=queries.results(round_) is not None,
+        priorities=delivery.round_priorities(round_, current_user),
     )
 
 
@@ -139,8 +142,11 @@ def results(slug: str, round_id: int):
         return refusal
     outcome = queries.results(round_)
     manage = permissions.can_manage_collective(current_user, collective)
+    communities = (community_table(outcome["rows"], disclosure.figures_for(current_user, collective))
+                   if outcome else None)
     return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
                            manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
+                           communities=communities, priorities=delivery.round_priorities(round_, current_user),
                            chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))
                            if outcome and outcome["rows"] else None)
 

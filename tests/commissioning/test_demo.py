@@ -25,7 +25,13 @@ def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and
     assert result.exit_code == 0, result.output
     with app.app_context():
         cycle = db.session.exec(select(CommissioningCycle)).one()
-        assert (cycle.name, cycle.state) == ("2027 community health", "priorities")
+        # the cycle chose the demo's awarded round and its priorities are commissioned
+        from grants.rounds.models import Round
+
+        funded = db.session.get(Round, cycle.round_id)
+        assert (cycle.name, cycle.state) == ("2027 community health", "commissioned")
+        assert (funded.name, funded.state) == ("Summer 2026 community health grants", "awarded")
+        assert cycle.commissioned_round_closed is False and cycle.needs_without_response == []
         datasets = {d.service: d for d in db.session.exec(select(ServiceUseDataset)).all()}
         assert {s: d.coding for s, d in datasets.items()} == {"New GP registrations": "ons",
                                                               "Diabetes structured education": "nhs"}
@@ -55,6 +61,14 @@ def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and
     assert "Registering with a GP without papers" in public
     assert "Not taken forward:" in public and "translation service for GP letters" in public
     assert "Roma Families Birmingham and the Eritrean Community ran weekly GP registration drop-ins" in public
+    # "we did" from the round's grant whose end report was accepted: 38 Pakistani people → 40; 5 Arab
+    # people hidden, and the 21 Bangladeshi people hidden beside them because the total (64 → 65) shows
+    assert "Translated GP registration cards, by Winson Green Mosque Health Circle (£600): completed" in public
+    assert "More people from under-served communities know how to register with a GP (1 project)" in public
+    assert "Nobody asked for her passport." in public
+    assert 'numeric">40</td>' in public and 'numeric">65</td>' in public and ">38<" not in public
+    # the grant still waiting for its report to be accepted, on a theme no priority has, is not there
+    assert "Stay-and-play sessions" not in public
     # a second run changes nothing
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():

@@ -10,6 +10,7 @@ import io
 
 from sqlmodel import func, select
 
+from grants.audit.models import AuditEvent
 from grants.commissioning.models import (
     CommissioningCycle,
     CommissioningSetting,
@@ -94,3 +95,32 @@ def test_the_public_page_shows_only_its_own_collective(app, world):
     alpha_page = client.get("/c/alpha/you-said-we-did").data.decode()
     assert "Alpha Collective agreed need" in alpha_page and "Beta" not in alpha_page
     assert "Beta Collective agreed need" in client.get("/c/beta/you-said-we-did").data.decode()
+
+
+def test_a_cycle_never_chooses_another_collectives_round(app, world):
+    alpha, beta = world["ids"]["alpha"], world["ids"]["beta"]
+    facilitator = _client_for(app, world, FACILITATOR)
+    reviewer = _client_for(app, world, REVIEWER)
+    choose = {"round-submit": "y"}
+    base_a, base_b = "/c/alpha/commissioning", "/c/beta/commissioning"
+    # beta's cycle, under alpha's address or its own: refused outright
+    for path in (f"{base_a}/cycles/{beta['agreed_cycle']}", f"{base_b}/cycles/{beta['agreed_cycle']}"):
+        assert facilitator.post(path, data={**choose, "round-round_id": str(beta["round"])}).status_code in (403, 404)
+    # a reviewer may not choose, even alpha's own round
+    assert reviewer.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
+                         data={**choose, "round-round_id": str(alpha["round"])}).status_code == 403
+    # beta's round in alpha's own form: refused beside the field, and beta's name never shown
+    page = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
+                            data={**choose, "round-round_id": str(beta["counted"])}).data.decode()
+    assert "Choose a round from the list" in page and "Beta" not in page
+    with app.app_context():
+        assert count(AuditEvent, action="commissioning.round_chosen") == 0
+        assert db.session.exec(select(CommissioningCycle.round_id).where(
+            CommissioningCycle.round_id.is_not(None))).all() == []
+    # alpha's own round is chosen
+    response = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
+                                data={**choose, "round-round_id": str(alpha["counted"])})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(CommissioningCycle, alpha["agreed_cycle"]).round_id == alpha["counted"]
+        assert db.session.get(CommissioningCycle, beta["agreed_cycle"]).round_id is None
