@@ -3,6 +3,7 @@
 - ``db upgrade [REVISION]`` / ``db downgrade REVISION`` / ``db current``: migrate the database.
 - ``create-admin``: create (or promote) a site administrator.
 - ``seed-demo``: a demo collective (slug ``demo``) with organisations, people and roles; prints logins.
+- ``export 360giving`` / ``export grants-csv``: a collective's grants as open data or CSV (grants.exports.cli).
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def scheduler_command(once: bool, interval: int) -> None:
 def init_app(app: Flask) -> None:
     from grants.commissioning.cli import commissioning_cli
     from grants.documents.cli import documents_cli
+    from grants.exports.cli import export_cli
     from workflows.cli import workflows as workflows_cli
 
     from grants.allocation.cli import pabulib as pabulib_cli
@@ -137,6 +139,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(pabulib_cli)
     app.cli.add_command(commissioning_cli)
     app.cli.add_command(documents_cli)
+    app.cli.add_command(export_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

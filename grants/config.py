@@ -7,6 +7,11 @@ Environment variables (all optional):
 - ``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS``,
   ``MAIL_USE_SSL``, ``MAIL_DEFAULT_SENDER``: SMTP; without ``MAIL_SERVER`` mail goes to instance/mail/.
 - ``COMMONPOT_BASE_URL``: the public address used in links inside emails and PDFs.
+- ``THREESIXTY_PREFIX``: the publisher's 360Giving prefix (``360G-…``, given by 360Giving); the
+  360Giving export refuses to run without it.
+- ``THREESIXTY_FUNDER_IDS``: each collective's org-id as funder, ``slug=GB-CHC-1234567,slug2=…``
+  (in instance/config.py, a dict); a collective without one is ``{prefix}-collective-{slug}``.
+- ``THREESIXTY_LICENSE``: the URL of the licence the 360Giving data is published under.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
+    "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE",
 )
 _BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
@@ -43,6 +49,10 @@ def defaults(instance_path: str) -> dict:
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_SECONDS": 3600,
         "PASSWORD_MIN_LENGTH": 10,
+        # 360Giving open data (grants.exports.threesixty): no prefix until 360Giving gives one.
+        "THREESIXTY_PREFIX": "",
+        "THREESIXTY_FUNDER_IDS": {},
+        "THREESIXTY_LICENSE": "",
     }
 
 

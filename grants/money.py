@@ -19,6 +19,11 @@ def format_pence(pence: int | None, *, always_pence: bool = False) -> str:
     return f"{sign}£{pounds:,}"
 
 
+def pounds(pence: int) -> Decimal:
+    """Integer pence as exact pounds with two decimal places, for files: 1234 -> Decimal('12.34')."""
+    return Decimal(int(pence)).scaleb(-2)
+
+
 def parse_pounds(text: str) -> int:
     """'£1,234.5' -> 123450 pence. Raises ValueError with a message fit to show a person."""
     cleaned = text.strip().replace(",", "").removeprefix("£").strip()

@@ -63,6 +63,8 @@ ROUTES = [
     ("review.show", "/c/{slug}/rounds/{counted}/review/", {FACILITATOR, REVIEWER}),
     ("awards.index", "/c/{slug}/grants/", {FACILITATOR, REVIEWER, APPLICANT}),
     ("awards.show", "/c/{slug}/grants/{grant}", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("awards.grants_csv", "/c/{slug}/grants/grants.csv", {FACILITATOR, REVIEWER}),
+    ("awards.threesixty_json", "/c/{slug}/grants/360giving.json", {FACILITATOR}),  # needs app_config's prefix
     ("reporting.show", "/c/{slug}/grants/{grant}/reports/{report}", {FACILITATOR, REVIEWER, APPLICANT}),
     ("commissioning.index", "/c/{slug}/commissioning/", {FACILITATOR, REVIEWER}),
     ("commissioning.settings", "/c/{slug}/commissioning/settings", {FACILITATOR}),
@@ -87,7 +89,13 @@ ROUTES = [
     ("documents.grant_report", "/c/{slug}/grants/{grant}/reports/{submitted_report}/report.pdf",
      {FACILITATOR, REVIEWER, APPLICANT}),
     ("documents.decision_report", "/c/{slug}/rounds/{counted}/review/decision-report.pdf", {FACILITATOR, REVIEWER}),
+    # the counted round is not ratified yet: its impact report is not public (test_impact_report covers public)
+    ("documents.impact_report", "/c/{slug}/rounds/{counted}/impact-report.pdf", {FACILITATOR, REVIEWER}),
+    ("documents.impact_reports", "/c/{slug}/impact-reports", {FACILITATOR, REVIEWER}),
+    ("documents.impact_report_year", "/c/{slug}/impact-reports/2025.pdf", {FACILITATOR, REVIEWER}),
     ("documents.proposal_pack", "/c/{slug}/rounds/{round}/proposal-pack", {FACILITATOR, MEMBER, APPLICANT}),
+    ("documents.proposal_pack_status", "/c/{slug}/rounds/{round}/proposal-pack/status",
+     {FACILITATOR, MEMBER, APPLICANT}),
     ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
@@ -109,6 +117,12 @@ NOT_IN_MATRIX = {
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")
+
+
+@pytest.fixture
+def app_config(app_config):
+    """The 360Giving download answers only once the site has a 360Giving prefix."""
+    return {**app_config, "THREESIXTY_PREFIX": "360G-tenancytest"}
 
 
 @pytest.fixture

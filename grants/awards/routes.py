@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from grants import permissions
@@ -11,6 +11,10 @@ from grants.awards.forms import AcceptForm, DeclineForm, PaymentForm
 from grants.awards.models import CONDITIONS, Grant
 from grants.collectives import queries as collective_queries
 from grants.db import db
+from grants.errors import Refused
+from grants.exports import threesixty
+from grants.exports.csvfile import csv_download
+from grants.exports.grants_csv import grants_csv as grants_csv_text
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal, budget_lines
 from grants.reporting.operations import reports_of
@@ -25,6 +29,11 @@ def can_view_grant(person, grant: Grant) -> bool:
     """Facilitators and reviewers see every grant of the collective; a grantee only its own."""
     return (permissions.can_manage_collective(person, grant.collective_id)
             or permissions.can_review(person, grant.collective_id) or "applicant" in grant.actor_roles(person))
+
+
+def can_export_grants(person, collective) -> bool:
+    """The grants CSV: facilitators and the partnership's reviewers."""
+    return permissions.can_manage_collective(person, collective) or permissions.can_review(person, collective)
 
 
 def load(slug: str, grant_id: int):
@@ -46,7 +55,39 @@ def index(slug: str):
         if membership.organisation_id is None or not membership.is_applicant:
             abort(403)
         grants = operations.grants_of(collective, membership.organisation_id)
-    return render_template("awards/index.html", collective=collective, grants=grants)
+    publish = permissions.can_manage_collective(current_user, collective)
+    not_ready = None
+    if publish:
+        try:
+            threesixty.settings_for(collective)
+        except Refused as error:
+            not_ready = error.message
+    return render_template("awards/index.html", collective=collective, grants=grants,
+                           export=can_export_grants(current_user, collective), publish=publish,
+                           threesixty_not_ready=not_ready,
+                           awarded=sum(1 for grant, _title, _organisation in grants
+                                       if grant.state in threesixty.AWARDED_STATES))
+
+
+@bp.route("/grants.csv")
+@login_required
+def grants_csv(slug: str):
+    collective = collective_queries.collective_for(current_user, slug, can_export_grants)
+    return csv_download(grants_csv_text(collective), f"grants-{collective.slug}.csv")
+
+
+@bp.route("/360giving.json")
+@login_required
+def threesixty_json(slug: str):
+    """The awarded grants in the 360Giving Data Standard, for the facilitator to publish."""
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_manage_collective)
+    try:
+        text = threesixty.package_json(collective)
+    except Refused as error:
+        flash(error.message, "info")
+        return redirect(url_for("awards.index", slug=slug))
+    return Response(text, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="360giving-{collective.slug}.json"'})
 
 
 def _page(collective, grant, **forms):

@@ -4,13 +4,21 @@
 - grant report: the same, once the report is submitted;
 - decision report: the partnership and the facilitators (the review page's rule), once counted;
 - proposal pack: facilitators and members (voters). It is built in the background: its page
-  shows how far a build has got, refreshing itself while one runs, and offers to build again
-  when the proposals or the round have changed since; the PDF is served only while current.
+  shows how far a build has got and offers to build again when the proposals or the round have
+  changed since; the PDF is served only while current. While a build runs, a script on the page
+  (``grants/static/js/proposal-pack.js``) polls :func:`proposal_pack_status` (JSON) every two
+  seconds and updates the page's status region in place; without the script, a "Check again"
+  link reloads the page. (No ``<meta http-equiv="refresh">``: a page that reloads itself moves
+  screen-reader users back to its top.)
+- impact report of a round: once counted, for facilitators and reviewers; once the round's
+  results are public (ratified), for everyone, like the results page: every count by community
+  in it is disclosure-controlled. Of a financial year: facilitators and reviewers, from the
+  impact reports page. Both are a few pages, so they render on request.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grants import permissions
@@ -19,9 +27,12 @@ from grants.awards import routes as award_routes
 from grants.collectives import queries as collective_queries
 from grants.documents import builds
 from grants.documents.registry import DocumentKind
+from grants.reporting import impact
 from grants.reporting import routes as reporting_routes
 from grants.review import routes as review_routes
+from grants.rounds import queries as round_queries
 from grants.rounds.models import Round, latest_count
+from grants.timeutil import format_datetime
 from grants.views import attempt
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<slug>")
@@ -74,6 +85,31 @@ def _pack_round(slug: str, round_id: int):
     return collective, collective_queries.in_collective(Round, round_id, collective)
 
 
+def _pack_fingerprint(round_id: int):
+    return lambda: builds.fingerprint(documents.PROPOSAL_PACK.load(round_id))
+
+
+def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
+    """What the page's status region says about the latest build, for the page and its JSON alike."""
+    build = found.latest
+    ready = found.ready
+    values = {"state": found.state, "under_way": found.under_way, "ready": ready is not None,
+              "progress": build.progress if build else 0, "stage": build.stage if build else "",
+              "pages": ready.pages if ready else None,
+              "download_url": url_for("documents.proposal_pack_pdf", slug=slug, round_id=round_id) if ready else None,
+              "page_url": url_for("documents.proposal_pack", slug=slug, round_id=round_id)}
+    if found.under_way:
+        values["message"] = f"{build.progress}% done. {build.stage}."
+    elif ready is not None:
+        values["message"] = (f"The pack is ready: {ready.pages} page{'' if ready.pages == 1 else 's'}, built on "
+                             f"{format_datetime(ready.finished_at)}.")
+    elif found.state == "failed":
+        values["message"] = "The build did not finish. Check again to see why and to build it again."
+    else:
+        values["message"] = "The pack is no longer being built. Check again to build it."
+    return values
+
+
 @bp.route("/rounds/<int:round_id>/proposal-pack")
 @login_required
 def proposal_pack(slug: str, round_id: int):
@@ -81,8 +117,18 @@ def proposal_pack(slug: str, round_id: int):
     values = documents.PROPOSAL_PACK.load(round_.id)
     found = builds.status(documents.PROPOSAL_PACK.name, round_.id, builds.fingerprint(values))
     return render_template("documents/proposal_pack.html", collective=collective, round=round_, status=found,
-                           proposals=values["count"],
-                           refresh=found.under_way and request.args.get("refresh") != "off")
+                           proposals=values["count"], progress=pack_progress(found, slug, round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/proposal-pack/status")
+@login_required
+def proposal_pack_status(slug: str, round_id: int):
+    """How far the latest build has got, as JSON, for the page's script to poll."""
+    _collective, round_ = _pack_round(slug, round_id)
+    found = builds.current_status(documents.PROPOSAL_PACK.name, round_.id, _pack_fingerprint(round_.id))
+    response = jsonify(pack_progress(found, slug, round_.id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/rounds/<int:round_id>/proposal-pack", methods=["POST"])
@@ -117,3 +163,42 @@ def proposal_pack_pdf(slug: str, round_id: int):
         return redirect(url_for("documents.proposal_pack", slug=slug, round_id=round_id))
     _build, pdf = found
     return _pdf(pdf, documents.PROPOSAL_PACK.filename(values))
+
+
+# -- the impact report, of a round or a financial year ----------------------------------------
+
+def can_see_impact_reports(person, collective) -> bool:
+    return permissions.can_manage_collective(person, collective) or permissions.can_review(person, collective)
+
+
+@bp.route("/rounds/<int:round_id>/impact-report.pdf")
+def impact_report(slug: str, round_id: int):
+    """Public once the round's results are; before that, for the facilitators and reviewers."""
+    collective = collective_queries.collective_by_slug(slug)
+    round_ = collective_queries.in_collective(Round, round_id, collective)
+    if not round_queries.is_public(round_) and not can_see_impact_reports(current_user, collective):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.path))
+        abort(403)
+    if latest_count(round_) is None:
+        abort(404)
+    return _rendered(impact.IMPACT_REPORT, round_.id)
+
+
+@bp.route("/impact-reports")
+@login_required
+def impact_reports(slug: str):
+    collective = collective_queries.collective_for(current_user, slug, can_see_impact_reports)
+    return render_template("documents/impact_reports.html", collective=collective,
+                           index=impact.report_index(collective.id))
+
+
+@bp.route("/impact-reports/<int:year>.pdf")
+@login_required
+def impact_report_year(slug: str, year: int):
+    """``year`` is the financial year's first year: 2027 is April 2027 to March 2028."""
+    collective = collective_queries.collective_for(current_user, slug, can_see_impact_reports)
+    if not impact.FIRST_YEAR <= year <= impact.current_year():
+        abort(404)
+    values = impact.year_values(collective.id, year)
+    return _pdf(impact.IMPACT_REPORT_YEAR.render(values), impact.IMPACT_REPORT_YEAR.filename(values))
