@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-pdf clean
+.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf clean
 
 run: install assets
 	$(FLASK) db upgrade
@@ -68,6 +68,10 @@ bench-allocation: .venv-bench/.installed
 
 bench-ballots: .venv-bench/.ballots-installed
 	.venv-bench/bin/python bench/bench_ballots.py $(BENCH_ARGS)
+
+# Where a ballot POST's CPU goes beyond the bare insert, step by step, in one process (no HTTP).
+bench-ballot-floor: install
+	$(BIN)/python bench/ballot_floor.py $(BENCH_ARGS)
 
 # The proposal pack for 100 proposals (sample values, no database), rendered in a child process:
 # seconds per page and peak memory. WeasyPrint and pypdf are in the project's own .venv.

@@ -76,8 +76,9 @@ PASSWORD = "bench-ballots-password"
 
 # gunicorn, per database (workers x gthread threads), on this 2-core machine. Python runs one
 # thread per process at a time, so about two busy workers use both cores; the rest of the threads
-# only help while requests wait. SQLite: POSTs begin with BEGIN IMMEDIATE, so writers are served one
-# at a time whatever the thread count; more concurrent requests only queue on SQLite's lock, whose
+# only help while requests wait. SQLite: writes take the database's one write lock (BEGIN IMMEDIATE;
+# the ballot page reads first and takes it only for its writes), so writers are served one at a
+# time whatever the thread count; more concurrent requests only queue on SQLite's lock, whose
 # busy handler is unfair and sleeps (p99 of several seconds with 4x8, and now and then a wait past
 # the 10 s busy timeout: a 500), while with 2x4 they queue in gunicorn instead. PostgreSQL locks
 # rows, and a request spends much of its time waiting for round trips and commits, so 4x8 keeps
@@ -107,7 +108,7 @@ class SQLiteDatabase:
         pass
 
     def describe(self) -> str:
-        return f"SQLite file {self.path} (WAL, BEGIN IMMEDIATE for POSTs)"
+        return f"SQLite file {self.path} (WAL; POSTs write under BEGIN IMMEDIATE, the ballot page after its reads)"
 
 
 class PostgresDatabase:

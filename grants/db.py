@@ -70,13 +70,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 # POST endpoints that only read the database: signing in checks a password (scrypt, ~0.1 s),
 # which must not hold SQLite's write lock while other people sign in or vote.
 READ_ONLY_ENDPOINTS = frozenset({"auth.login"})
+# POST endpoints that read first and take SQLite's write lock only for their writes, when they call
+# ``db.begin_write()``: most of casting a ballot is reading (the member, the collective, the round,
+# its proposals), which can go on while other members' ballots are written.
+READ_FIRST_ENDPOINTS = frozenset({"voting.ballot"})
 
 
 def _read_only_request() -> bool:
-    """GET and HEAD requests only read, so their SQLite transactions need no write lock."""
-    from flask import has_request_context, request
+    """Whether this request's SQLite transaction begins without the write lock (a plain BEGIN).
 
-    return has_request_context() and (request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_ENDPOINTS)
+    GET and HEAD requests only read; so do the READ_ONLY endpoints, and READ_FIRST ones until they
+    call ``db.begin_write()``.
+    """
+    from flask import g, has_request_context, request
+
+    if not has_request_context():
+        return False
+    if request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_ENDPOINTS:
+        return True
+    return request.endpoint in READ_FIRST_ENDPOINTS and not g.get("db_writing", False)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -122,6 +134,27 @@ class Database:
         if "db_session" not in g:
             g.db_session = Session(self.engine, expire_on_commit=False)
         return g.db_session
+
+    def begin_write(self) -> bool:
+        """Take SQLite's write lock for the rest of a READ_FIRST request, once its reads are done.
+
+        The transaction so far only read: it is committed (ending its snapshot) and the next
+        statement begins with ``BEGIN IMMEDIATE``. Returns True then, because what was read may
+        have changed since and must be checked again where it matters. Anywhere else (PostgreSQL,
+        other requests, no request, a second call) the transaction goes on as it is: returns False.
+        """
+        from flask import has_request_context, request
+
+        if not has_request_context() or request.endpoint not in READ_FIRST_ENDPOINTS or g.get("db_writing", False):
+            return False
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() comes before the request's first change")
+        g.db_writing = True
+        if self.engine.dialect.name != "sqlite" or not session.in_transaction():
+            return False
+        session.commit()
+        return True
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from sqlmodel import func, select
 
@@ -206,6 +207,47 @@ def test_one_ballot_per_member_replaced_not_duplicated(app, voting_world):
         assert db.session.exec(select(func.count()).select_from(Ballot)).one() == 1
         marks = db.session.exec(select(BallotMark.proposal_id)).all()
         assert marks == [ps[2].id]
+
+
+def _ballot_request(app, w):
+    """A request context for the ballot page's POST: on SQLite it reads without the write lock."""
+    return app.test_request_context(f"/c/{w['collective'].slug}/rounds/{w['round'].id}/ballot", method="POST")
+
+
+def test_a_vote_that_closes_while_a_ballot_is_being_cast_refuses_it(app, voting_world):
+    """The round is read as voting, then the vote closes (another transaction commits): the
+    ballot is refused and nothing is saved, because the state is read again under a lock."""
+    w, ps = voting_world
+    with _ballot_request(app, w):
+        round_ = db.session.get(Round, w["round"].id)
+        member = db.session.get(type(w["members"][0]), w["members"][0].id)
+        assert round_.state == "voting"
+        with db.engine.begin() as other:          # the scheduler closing the vote, elsewhere
+            other.execute(sa.update(Round).where(Round.id == round_.id).values(state="counting"))
+        with pytest.raises(Refused, match="closed"):
+            voting_ops.cast_ballot(round_, member, {ps[1].id: 1}, actor=member, now=T0 + timedelta(days=22))
+        db.session.rollback()
+        assert db.session.exec(select(func.count()).select_from(Ballot)).one() == 0
+
+
+def test_the_ballot_page_reads_first_and_takes_sqlites_write_lock_to_write(app, voting_world):
+    from grants.db import _read_only_request
+
+    w, ps = voting_world
+    with _ballot_request(app, w):
+        assert _read_only_request()                       # reads: no write lock yet
+        member = db.session.get(type(w["members"][0]), w["members"][0].id)
+        voting_ops.cast_ballot(db.session.get(Round, w["round"].id), member, {ps[1].id: 1}, actor=member,
+                               now=T0 + timedelta(days=22))
+        assert not _read_only_request()                   # the writes began with BEGIN IMMEDIATE
+        assert db.begin_write() is False                  # once per request
+        db.session.commit()
+        assert db.session.exec(select(Ballot.member_id)).all() == [member.id]
+    with _ballot_request(app, w):
+        db.session.add(AuditEvent(actor_label="x", action="x", object_type="x", summary="x"))
+        with pytest.raises(RuntimeError, match="before the request's first change"):
+            db.begin_write()
+        db.session.rollback()
 
 
 @pytest.mark.parametrize("tamper, message", [

@@ -39,8 +39,14 @@ _ROUND_PROPOSALS = select(Proposal.id, Proposal.state, Proposal.organisation_id)
     Proposal.round_id == bindparam("round_id"))
 _MEMBER_BALLOT = select(Ballot).where(Ballot.round_id == bindparam("round_id"),
                                       Ballot.member_id == bindparam("member_id"))
-_PREVIOUS_BALLOT = select(Ballot.is_paper, Ballot.updated_at).where(Ballot.round_id == bindparam("round_id"),
-                                                                    Ballot.member_id == bindparam("member_id"))
+# Once the ballot is about to be written: the round's state again, under a lock the transition
+# closing the vote must wait for (FOR SHARE OF round on PostgreSQL; rendered as nothing on SQLite,
+# where the write lock that begin_write takes does the same), and the member's earlier ballot.
+_ROUND_AND_PREVIOUS_BALLOT = (
+    select(Round.state, Round.voting_closes_at, Ballot.is_paper, Ballot.updated_at)
+    .outerjoin(Ballot, (Ballot.round_id == Round.id) & (Ballot.member_id == bindparam("member_id")))
+    .where(Round.id == bindparam("round_id"))
+    .with_for_update(read=True, of=Round.__table__))
 _BALLOT_MARKS = select(BallotMark.proposal_id, BallotMark.value).where(BallotMark.ballot_id == bindparam("ballot_id"))
 _DELETE_MARKS = delete(BallotMark).where(BallotMark.ballot_id == bindparam("ballot_id"))
 _INSERT_MARK = insert(BallotMark)
@@ -118,8 +124,9 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     """Save ``member``'s whole ballot, replacing any earlier one (online or paper).
 
     Six statements on the session's connection when nothing is wrong (the route has usually
-    cached the member's membership): the round's proposals, the member's earlier ballot, the
-    ballot upsert, its marks deleted and inserted, the audit row.
+    cached the member's membership): the round's proposals; then, holding the write lock, the
+    round's state again with the member's earlier ballot, the ballot upsert, its marks deleted
+    and inserted, the audit row.
     """
     now = now or utcnow()
     if not permissions.can_vote(member, round_.collective_id):
@@ -130,20 +137,27 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
         raise Refused("You can only cast your own ballot")
     if round_.state != "voting" or now >= round_.voting_closes_at:
         raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
-    connection = db.session.connection()
     # One query for the round's proposals: which are in the vote, which are the member's organisation's.
     own_org = own_organisation_id(member, round_)
     in_vote, own = set(), set()
-    for proposal_id, state, organisation_id in connection.execute(_ROUND_PROPOSALS, {"round_id": round_.id}):
+    for proposal_id, state, organisation_id in db.session.connection().execute(_ROUND_PROPOSALS,
+                                                                                {"round_id": round_.id}):
         if state == "in_vote":
             in_vote.add(proposal_id)
         if own_org is not None and organisation_id == own_org:
             own.add(proposal_id)
     cleaned = check_marks(round_, marks, in_vote=in_vote, own=own)
 
+    # Writing from here. On SQLite the ballot page read all of the above without the write lock and
+    # takes it now. Either way the vote may have closed since the round was read (and its count
+    # begun): ask again, under a lock the closing transition waits for.
+    db.begin_write()
+    connection = db.session.connection()
     keys = {"round_id": round_.id, "member_id": member.id}
-    previous = connection.execute(_PREVIOUS_BALLOT, keys).first()
-    replaced_kind = None if previous is None else ("paper" if previous.is_paper else "online")
+    state, closes_at, was_paper, saved_at = connection.execute(_ROUND_AND_PREVIOUS_BALLOT, keys).one()
+    if state != "voting" or now >= closes_at:
+        raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
+    replaced_kind = None if saved_at is None else ("paper" if was_paper else "online")
     ballot_id = connection.execute(_upsert_ballot(db.engine.dialect.name),
                                    {**keys, "collective_id": round_.collective_id, "is_paper": paper,
                                     "entered_by_id": actor.id, "now": now}).scalar_one()
@@ -158,11 +172,11 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
         summary = (f"Paper ballot entered for {member.name}"
                    + (f", replacing their {replaced_kind} ballot" if replaced_kind else ""))
     else:
-        action = "ballot.cast" if previous is None else "ballot.replaced"
-        summary = f"{member.name} {'cast' if previous is None else 'replaced'} their ballot"
+        action = "ballot.cast" if replaced_kind is None else "ballot.replaced"
+        summary = f"{member.name} {'cast' if replaced_kind is None else 'replaced'} their ballot"
     audit.record_now(actor, action, object_type="ballot", object_id=ballot_id, collective_id=round_.collective_id,
                      summary=summary)
-    return SavedBallot(ballot_id, replaced_kind, previous.updated_at if previous else None)
+    return SavedBallot(ballot_id, replaced_kind, saved_at)
 
 
 def my_ballot(round_: Round, member: Person) -> tuple[Ballot | None, dict[int, int]]:
