@@ -177,7 +177,7 @@ def sees_exact_figures(viewer, collective) -> bool:
     """The one rule: the collective's facilitators and reviewers see exact figures inside the app."""
     from grants import permissions
 
-    return permissions.can_manage_collective(viewer, collective) or permissions.can_review(viewer, collective)
+    return permissions.can_oversee(viewer, collective)
 
 
 def figures_for(viewer, collective) -> Figures:

@@ -83,6 +83,12 @@ def can_review(person, collective) -> bool:
     return "reviewer" in roles_in(person, collective)
 
 
+def can_oversee(person, collective) -> bool:
+    """Facilitators and the partnership's reviewers: they see the collective's exact figures, its
+    results before they are published, every grant, and its reports and exports."""
+    return can_manage_collective(person, collective) or can_review(person, collective)
+
+
 def can_vote(person, collective) -> bool:
     return "member" in roles_in(person, collective)
 

@@ -31,11 +31,6 @@ def can_view_grant(person, grant: Grant) -> bool:
             or permissions.can_review(person, grant.collective_id) or "applicant" in grant.actor_roles(person))
 
 
-def can_export_grants(person, collective) -> bool:
-    """The grants CSV: facilitators and the partnership's reviewers."""
-    return permissions.can_manage_collective(person, collective) or permissions.can_review(person, collective)
-
-
 def load(slug: str, grant_id: int):
     collective = collective_queries.collective_for(current_user, slug)
     grant = collective_queries.in_collective(Grant, grant_id, collective)
@@ -48,7 +43,7 @@ def load(slug: str, grant_id: int):
 @login_required
 def index(slug: str):
     collective = collective_queries.collective_for(current_user, slug)
-    if permissions.can_manage_collective(current_user, collective) or permissions.can_review(current_user, collective):
+    if permissions.can_oversee(current_user, collective):
         grants = operations.grants_of(collective)
     else:
         membership = permissions.membership(current_user, collective)
@@ -63,7 +58,7 @@ def index(slug: str):
         except Refused as error:
             not_ready = error.message
     return render_template("awards/index.html", collective=collective, grants=grants,
-                           export=can_export_grants(current_user, collective), publish=publish,
+                           export=permissions.can_oversee(current_user, collective), publish=publish,
                            threesixty_not_ready=not_ready,
                            awarded=sum(1 for grant, _title, _organisation in grants
                                        if grant.state in threesixty.AWARDED_STATES))
@@ -72,7 +67,7 @@ def index(slug: str):
 @bp.route("/grants.csv")
 @login_required
 def grants_csv(slug: str):
-    collective = collective_queries.collective_for(current_user, slug, can_export_grants)
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_oversee)
     return csv_download(grants_csv_text(collective), f"grants-{collective.slug}.csv")
 
 

@@ -167,16 +167,12 @@ def proposal_pack_pdf(slug: str, round_id: int):
 
 # -- the impact report, of a round or a financial year ----------------------------------------
 
-def can_see_impact_reports(person, collective) -> bool:
-    return permissions.can_manage_collective(person, collective) or permissions.can_review(person, collective)
-
-
 @bp.route("/rounds/<int:round_id>/impact-report.pdf")
 def impact_report(slug: str, round_id: int):
     """Public once the round's results are; before that, for the facilitators and reviewers."""
     collective = collective_queries.collective_by_slug(slug)
     round_ = collective_queries.in_collective(Round, round_id, collective)
-    if not round_queries.is_public(round_) and not can_see_impact_reports(current_user, collective):
+    if not round_queries.is_public(round_) and not permissions.can_oversee(current_user, collective):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
         abort(403)
@@ -188,7 +184,7 @@ def impact_report(slug: str, round_id: int):
 @bp.route("/impact-reports")
 @login_required
 def impact_reports(slug: str):
-    collective = collective_queries.collective_for(current_user, slug, can_see_impact_reports)
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_oversee)
     return render_template("documents/impact_reports.html", collective=collective,
                            index=impact.report_index(collective.id))
 
@@ -197,7 +193,7 @@ def impact_reports(slug: str):
 @login_required
 def impact_report_year(slug: str, year: int):
     """``year`` is the financial year's first year: 2027 is April 2027 to March 2028."""
-    collective = collective_queries.collective_for(current_user, slug, can_see_impact_reports)
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_oversee)
     if not impact.FIRST_YEAR <= year <= impact.current_year():
         abort(404)
     values = impact.year_values(collective.id, year)

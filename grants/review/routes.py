@@ -18,7 +18,7 @@ bp = Blueprint("review", __name__, url_prefix="/c/<slug>/rounds/<int:round_id>/r
 
 
 def _can_see(person, collective) -> bool:
-    return permissions.can_review(person, collective) or permissions.can_manage_collective(person, collective)
+    return permissions.can_oversee(person, collective)
 
 
 def _page(collective, round_, **forms):

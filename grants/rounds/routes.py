@@ -91,7 +91,7 @@ def show(slug: str, round_id: int):
 @login_required
 def move(slug: str, round_id: int):
     collective, round_ = load(slug, round_id)
-    if not (permissions.can_manage_collective(current_user, collective) or permissions.can_review(current_user, collective)):
+    if not permissions.can_oversee(current_user, collective):
         abort(403)
     form = MoveRoundForm()
     if not form.validate_on_submit():

@@ -14,7 +14,7 @@ bp = Blueprint("workflow", __name__, url_prefix="/c/<slug>/workflows")
 
 
 def _can_view(person, collective) -> bool:
-    return permissions.can_manage_collective(person, collective) or permissions.can_review(person, collective)
+    return permissions.can_oversee(person, collective)
 
 
 @bp.route("/")
