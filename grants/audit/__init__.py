@@ -13,11 +13,12 @@ from grants.timeutil import utcnow
 
 
 def actor_label(actor) -> str:
+    """Who acted, as the log keeps it (at most 120 characters, the column's width)."""
     if actor is None:
         return "system"
     if isinstance(actor, str):
-        return actor
-    return f"{actor.name} <{actor.email}>"
+        return actor[:120]
+    return f"{actor.name} <{actor.email}>"[:120]
 
 
 def record(
@@ -56,7 +57,7 @@ def record_now(actor, action: str, *, object_type: str, object_id: int | None, c
     ORM objects (casting a ballot): it skips building a model object and waiting for the flush.
     Only ever an INSERT, so the log stays append-only.
     """
-    values = {"actor_id": getattr(actor, "id", None), "actor_label": actor_label(actor)[:120],
+    values = {"actor_id": getattr(actor, "id", None), "actor_label": actor_label(actor),
               "collective_id": collective_id, "action": action, "object_type": object_type,
               "object_id": object_id, "summary": summary[:500], "before": None, "after": None,
               "at": at or utcnow()}

@@ -43,7 +43,7 @@ from grants.commissioning.models import CommissioningCycle, Need, Priority, Prio
 from grants.db import db
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
-from grants.reporting.models import Report
+from grants.reporting.models import Report, people_reached_by_grant
 from grants.rounds.models import Pot, Round, RoundTheme
 
 # Grants that were taken up: an offer not yet accepted, declined, withdrawn or returned answers nothing.
@@ -240,10 +240,7 @@ def _grants_of(cycle: CommissioningCycle) -> tuple[list[tuple[GrantDelivered, in
     for grant_id, group in accepted.items():
         grant = grants[grant_id]
         grant.reports_accepted = len(group)
-        for report in group:                     # a mid-point and an end report: the larger figure
-            for code, n in report.people_reached.items():
-                if code in ethnicity.STATED_CODES and isinstance(n, int) and n > grant.people.get(code, 0):
-                    grant.people[code] = n
+        grant.people = people_reached_by_grant(report.people_reached for report in group)
         how_by_outcome: dict[int, str] = {}
         for report in group:                     # a later report's words replace an earlier one's
             for key, how in report.outcomes_achieved.items():

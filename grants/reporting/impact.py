@@ -53,8 +53,8 @@ from grants.db import db
 from grants.documents.registry import DocumentKind, register
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
-from grants.reference import ETHNIC_CATEGORY_BY_CODE, OUTCOME_TERMS
-from grants.reporting.models import KINDS, Report
+from grants.reference import OUTCOME_TERMS
+from grants.reporting.models import KINDS, Report, people_reached_by_grant
 from grants.rounds.models import Count, CountOutcome, Round
 from grants.rounds.communities import community_table
 from grants.rounds.queries import PUBLIC_STATES, pots_with_names
@@ -256,18 +256,14 @@ def _community_table(submitted: list[ProposalFact]) -> dict:
 def _people(proposals: list[ProposalFact], reports: list[ReportFact]) -> dict:
     """People reached by community: per grant the larger figure of its accepted reports, summed."""
     in_scope = {p.id for p in proposals if p.grant_state}
-    per_grant: dict[int, dict[str, int]] = {}
+    by_grant: dict[int, list[dict]] = {}
     for report in reports:
-        if report.proposal_id not in in_scope:
-            continue
-        figures = per_grant.setdefault(report.proposal_id, {})
-        for code, count in report.people_reached.items():
-            if code in ETHNIC_CATEGORY_BY_CODE and isinstance(count, int) and count > 0:
-                figures[code] = max(figures.get(code, 0), count)
+        if report.proposal_id in in_scope:
+            by_grant.setdefault(report.proposal_id, []).append(report.people_reached)
     totals: Counter = Counter()
-    for figures in per_grant.values():
-        totals.update(figures)
-    return {**people_reached(dict(totals)), "grants": len(per_grant)}
+    for figures in by_grant.values():
+        totals.update(people_reached_by_grant(figures))
+    return {**people_reached(dict(totals)), "grants": len(by_grant)}
 
 
 def _outcomes(outcomes: list[OutcomeFact], proposals: list[ProposalFact], reports: list[ReportFact]) -> list[dict]:

@@ -11,15 +11,30 @@ published only through disclosure control. A story is published only with the co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from grants.db import UTCDateTime
+from grants.reference import ETHNIC_CATEGORY_BY_CODE
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
 KINDS = {"mid": "Mid-point report", "end": "End report"}
+
+
+def people_reached_by_grant(figures: Iterable[dict]) -> dict[str, int]:
+    """The people one grant reached, by ONS category, from its accepted reports' ``people_reached``:
+    for each community the larger figure of its reports, so a mid-point and an end report count
+    nobody twice. The impact report and "we did" both count people this way."""
+    reached: dict[str, int] = {}
+    for people in figures:
+        for code, count in people.items():
+            if code in ETHNIC_CATEGORY_BY_CODE and isinstance(count, int) and count > reached.get(code, 0):
+                reached[code] = count
+    return reached
 
 
 class Report(WorkflowFields, table=True):
