@@ -127,6 +127,21 @@ def scheduler_command(once: bool, interval: int) -> None:
         scheduler.shutdown(wait=False)
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Tasks run at once (threads).")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the background worker: Huey's consumer under this app's configuration."""
+    from grants import queue
+
+    app = current_app._get_current_object()
+    queue.bind_tasks(app)
+    consumer = queue.huey_of(app).create_consumer(workers=workers, worker_type="thread", periodic=False,
+                                                  check_worker_health=True)
+    click.echo(f"Worker running {workers} at once on {type(queue.huey_of(app)).__name__} (Ctrl+C to stop).")
+    consumer.run()
+
+
 def init_app(app: Flask) -> None:
     from grants.commissioning.cli import commissioning_cli
     from grants.documents.cli import documents_cli
@@ -144,3 +159,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(worker_command)

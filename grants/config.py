@@ -12,6 +12,8 @@ Environment variables (all optional):
 - ``THREESIXTY_FUNDER_IDS``: each collective's org-id as funder, ``slug=GB-CHC-1234567,slug2=…``
   (in instance/config.py, a dict); a collective without one is ``{prefix}-collective-{slug}``.
 - ``THREESIXTY_LICENSE``: the URL of the licence the 360Giving data is published under.
+- ``REDIS_URL``: Redis for the job queue (RedisHuey) and the rate limits, shared by every host;
+  without it the queue is a SQLite file in instance/ and rate limits are counted in memory.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
-    "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE",
+    "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
 )
 _BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
@@ -53,6 +55,9 @@ def defaults(instance_path: str) -> dict:
         "THREESIXTY_PREFIX": "",
         "THREESIXTY_FUNDER_IDS": {},
         "THREESIXTY_LICENSE": "",
+        "REDIS_URL": "",
+        # Tests run every queued task in-process, at once (grants.queue).
+        "HUEY_IMMEDIATE": False,
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template, request, send_from_directory
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -17,12 +19,17 @@ from grants.timeutil import format_date, format_datetime
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Rate limits (grants.auth and other anonymous-facing routes decorate with ``limiter.limit``):
+# in memory by default, in Redis when REDIS_URL is set, so every host shares one count.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 ASSETS = Path(__file__).parent / "static" / "build"
 
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     WTFormsHelpers(app)
     _init_login(app)
     _init_templates(app)
@@ -48,8 +55,10 @@ def init_app(app: Flask) -> None:
                       voting_bp, review_bp, awards_bp, reporting_bp, commissioning_bp, documents_bp):
         app.register_blueprint(blueprint)
 
+    from grants import queue
     from grants.cli import init_app as init_cli
 
+    queue.init_app(app)
     init_cli(app)
 
 

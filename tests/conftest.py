@@ -74,6 +74,7 @@ def app_config(database_url, mail_server, tmp_path):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail_server.port,
         "SERVER_NAME": None,
+        "HUEY_IMMEDIATE": True,
     }
     engine = make_engine(database_url)
     _empty_tables(engine)
