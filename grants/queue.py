@@ -41,6 +41,7 @@ class TaskSpec:
     retries: int
     retry_delay: int
     retry_backoff: float
+    every_minutes: int | None = None
 
 
 _TASKS: dict[str, TaskSpec] = {}
@@ -55,6 +56,22 @@ def task(*, retries: int = 8, retry_delay: int = 30, retry_backoff: float = 2.0)
     def register(function: Callable) -> Callable:
         name = f"{function.__module__}.{function.__qualname__}"
         _TASKS[name] = TaskSpec(name, function, retries, retry_delay, retry_backoff)
+        function.task_name = name
+        return function
+
+    return register
+
+
+def periodic_task(*, every_minutes: int = 1):
+    """Declare ``function`` a sweep that every worker runs every ``every_minutes`` minutes.
+
+    For putting right what a killed process left half-done (a claimed row nobody finished): it
+    must be safe when several workers run it at once, as every task must be.
+    """
+
+    def register(function: Callable) -> Callable:
+        name = f"{function.__module__}.{function.__qualname__}"
+        _TASKS[name] = TaskSpec(name, function, 0, 0, 0, every_minutes)
         function.task_name = name
         return function
 
@@ -83,9 +100,16 @@ def bind_tasks(app: Flask) -> dict:
     state = app.extensions[_EXTENSION]
     huey, bound = state["huey"], state["bound"]
     for name, spec in _TASKS.items():
-        if name not in bound:
-            bound[name] = huey.task(retries=spec.retries, retry_delay=spec.retry_delay,
-                                    retry_backoff=spec.retry_backoff, name=name)(_in_app_context(app, spec))
+        if name in bound:
+            continue
+        if spec.every_minutes:
+            from huey import crontab
+
+            decorator = huey.periodic_task(crontab(minute=f"*/{spec.every_minutes}"), name=name)
+        else:
+            decorator = huey.task(retries=spec.retries, retry_delay=spec.retry_delay,
+                                  retry_backoff=spec.retry_backoff, name=name)
+        bound[name] = decorator(_in_app_context(app, spec))
     return bound
 
 

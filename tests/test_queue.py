@@ -66,3 +66,27 @@ def test_only_declared_tasks_can_be_queued(app):
             assert "not a task" in str(error)
         else:
             raise AssertionError("an undeclared function was queued")
+
+
+SWEPT: list = []
+
+
+@queue.periodic_task(every_minutes=5)
+def sweep():
+    SWEPT.append(current_app.name)
+
+
+def test_a_periodic_sweep_is_registered_on_the_workers_schedule(app_config, tmp_path):
+    from datetime import datetime
+
+    app = create_app({**app_config, "HUEY_IMMEDIATE": False, "INSTANCE_PATH": str(tmp_path / "instance")})
+    huey = queue.huey_of(app)
+    due = {task.name for task in huey.read_periodic(datetime(2026, 12, 2, 10, 5))}
+    assert sweep.task_name in due
+    assert sweep.task_name not in {task.name for task in huey.read_periodic(datetime(2026, 12, 2, 10, 6))}
+    SWEPT.clear()
+    for message in huey.read_periodic(datetime(2026, 12, 2, 10, 5)):
+        if message.name == sweep.task_name:
+            huey.execute(message)
+    assert SWEPT == [app.name]
+    app.extensions["commonpot_db"].dispose()
