@@ -28,15 +28,42 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, request) -> str:
+    """The session's database: a SQLite file, or the PostgreSQL database ``make test`` made.
+
+    Under pytest-xdist every worker gets a database of its own (a file in its own temporary
+    folder; on PostgreSQL ``<database>_<worker>``, created here and dropped at the end), since
+    each test empties every table when it ends.
+    """
     url = os.environ.get("COMMONPOT_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    elif worker:
+        url = _worker_database(url, worker, request)
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     return url
+
+
+def _worker_database(url: str, worker: str, request) -> str:
+    import sqlalchemy as sa
+
+    name = f"{sa.make_url(url).database}_{worker}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_tables(engine) -> None:
