@@ -27,6 +27,9 @@ from tests import factories
 from tests.rounds_helpers import T0, open_round, proposal, to_voting, vote, world
 
 FIRST_BALLOT_ID = 7_340_001
+# The applicant of organisation A, the member who votes online through the page, the one who votes on paper.
+ERASABLE = (("Zuleikha Okonkwo-Baptiste", "zuleikha.ob@example.org"), ("Ignatius Fairweather", "ignatius.f@example.org"),
+            ("Philippa Quennell", "pq@example.org"))
 
 
 def _ballot_ids_start_at(first: int, w) -> int:
@@ -44,6 +47,10 @@ def decided_round(app) -> dict:
     with app.test_request_context("/", method="POST"):
         w = world(organisations=3, extra_members=4)
         applicant, organisation = w["applicants"][0], w["orgs"][0]
+        # Names and addresses that appear nowhere else, so a search for them finds only them.
+        for person, (name, email) in zip((applicant, w["members"][0], w["members"][3]), ERASABLE):
+            person.name, person.email = name, email
+            db.session.add(person)
         organisation.contact_name, organisation.contact_email = applicant.name, applicant.email
         organisation.contact_phone = "0121 496 0000"
         db.session.add(organisation)
