@@ -9,6 +9,7 @@ member's name beside a vote.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -121,10 +122,15 @@ def test_no_page_download_pdf_or_email_carries_a_ballot_id_or_ties_a_name_to_a_v
             for spelling in _spellings(ballot_id):
                 assert reached.containing(spelling) == [], (role, spelling)
         for path, text in reached.pages.items():
+            if path.startswith("/account/your-data"):
+                continue   # a person's own data: their own ballot only (below)
             shows_votes = any(word in path for word in ("results", "election.pb", "review", ".pdf", ".csv", ".json"))
             if shows_votes:
                 assert not [name for name in members if name in text], (role, path)
             kinds.add(path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else "page")
+        if role != "public":
+            own = json.loads(reached.pages["/account/your-data.json"])["ballots"]
+            assert len(own) == (1 if role == "member" else 0), role
         if role == "facilitator":
             assert f"/c/west/rounds/{round_id}/turnout" in reached.pages and "/c/west/audit" in reached.pages
     assert {"page", "pb", "pdf", "csv"} <= kinds
