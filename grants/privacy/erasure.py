@@ -24,6 +24,7 @@ from grants.db import db
 from grants.errors import Refused
 from grants.organisations.models import Organisation
 from grants.privacy import ERASERS, FORMER_MEMBER, Erased, on_erasure
+from grants.privacy.personal_data import contains_text as _contains
 from grants.review.models import ReviewMessage
 from grants.rounds.models import Count
 from grants.timeutil import utcnow
@@ -37,10 +38,6 @@ FORMER_CONTACT = "Former contact (erased)"
 def erased_email(person_id: int) -> str:
     # RFC 2606: .invalid never resolves, so no mail is ever delivered to it; unique per person.
     return f"erased-{person_id}@invalid"
-
-
-def _contains(column, text: str):
-    return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
 
 def _typed_names(person: Person) -> tuple[str, ...]:

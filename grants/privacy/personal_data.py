@@ -36,7 +36,7 @@ def _collective_names() -> dict[int, str]:
     return dict(db.session.exec(select(Collective.id, Collective.name)).all())
 
 
-def _contains(column, text: str):
+def contains_text(column, text: str):
     """Case-insensitive substring match on both databases, with LIKE's wildcards escaped."""
     return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
@@ -165,8 +165,8 @@ def audit_rows_about(person: Person):
     return select(AuditEvent).where(or_(
         AuditEvent.actor_id == person.id,
         (AuditEvent.object_type == Person.__tablename__) & (AuditEvent.object_id == person.id),
-        _contains(AuditEvent.summary, person.email), _contains(AuditEvent.summary, person.name),
-        _contains(AuditEvent.actor_label, person.email)))
+        contains_text(AuditEvent.summary, person.email), contains_text(AuditEvent.summary, person.name),
+        contains_text(AuditEvent.actor_label, person.email)))
 
 
 @section("audit", "Audit log entries about you")
