@@ -99,6 +99,10 @@ ROUTES = [
     ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
+    # h1: personal data (a person's own data; erasure by a site admin)
+    ("privacy.your_data", "/account/your-data", SIGNED_IN),
+    ("privacy.your_data_json", "/account/your-data.json", SIGNED_IN),
+    ("privacy.erase", "/admin/people/{erasable}/erase", {ADMIN}),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -165,6 +169,8 @@ def world(app):
             "beta": {"slug": "beta", "org": org_b.id, "join": join_b.id, "invitation": invite_b.id, **rounds_b,
                      "membership": membership_id(beta, beta_member)},
         }
+        # The erasure page is opened (never submitted) for a person of beta: the admin reaches every account.
+        ids["alpha"]["erasable"] = ids["beta"]["erasable"] = beta_member.id
         ids["alpha"].update(commissioning_objects(alpha, org_a))
         ids["beta"].update(commissioning_objects(beta, org_b))
         _built_proposal_pack(app, alpha, ids["alpha"]["round"])
@@ -262,7 +268,7 @@ def test_route_matrix(app, world, role):
         response = client.get(path)
         if role in allowed:
             assert response.status_code == 200, (role, endpoint, response.status_code)
-            if endpoint.startswith("admin."):
+            if endpoint.startswith("admin.") or endpoint == "privacy.erase":
                 continue  # the site admin manages every account by design, and sees no collective data
             assert b"Beta Secret Organisation" not in response.data, (role, endpoint)
             assert b"beta.person@example.org" not in response.data, (role, endpoint)

@@ -34,6 +34,8 @@ class Person(UserMixin, SQLModel, table=True):
     preferred_language: str = Field(default="en", sa_column=sa.Column(sa.String(8), nullable=False, server_default="en"))
     wants_reminders: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # When a site admin erased this person (UK GDPR): the row stays, pseudonymised (grants.privacy).
+    erased_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

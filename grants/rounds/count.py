@@ -40,14 +40,18 @@ def election_of(round_: Round) -> tuple[Election, list[Proposal]]:
     for ballot_id, proposal_id, value in rows:
         if proposal_id in in_vote:
             marks.setdefault(ballot_id, []).append((proposal_id, value))
-    ballot_ids = db.session.exec(select(Ballot.id).where(Ballot.round_id == round_.id).order_by(Ballot.id)).all()
+    ballot_ids = db.session.exec(select(Ballot.id).where(Ballot.round_id == round_.id)).all()
     kind = BALLOT_KINDS[round_.voting_method]
     with_points = kind != "approval"
+    # Secret ballot: a ballot's id follows the order in which members first voted, and that order
+    # can be read off the turnout page and the audit log. Voters are therefore numbered 1..n in the
+    # order of their ballots' content (identical ballots are interchangeable), so the election, the
+    # count and the .pb export depend only on the multiset of ballots, never on who voted when.
+    contents = sorted(tuple(marks.get(ballot_id, [])) for ballot_id in ballot_ids)
     ballots = []
-    for ballot_id in ballot_ids:
-        chosen = marks.get(ballot_id, [])
+    for number, chosen in enumerate(contents, start=1):
         ballots.append(ElectionBallot(
-            voter_id=str(ballot_id), projects=tuple(str(pid) for pid, _v in chosen),
+            voter_id=str(number), projects=tuple(str(pid) for pid, _v in chosen),
             points=tuple(v for _pid, v in chosen) if with_points else None))
     election = Election(
         budget=round_.budget, kind=kind,

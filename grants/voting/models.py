@@ -24,7 +24,10 @@ class Ballot(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
     round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
-    member_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    # Empty only once the member was erased (UK GDPR): the count reads marks, never who cast them,
+    # so an erased member's ballot goes on counting without pointing at anyone. Unique per round
+    # still holds for everyone else (NULLs are distinct), and an erased person can never vote again.
+    member_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
     is_paper: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     entered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))

@@ -166,7 +166,9 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     if cleaned:
         connection.execute(_INSERT_MARK, [
             {"ballot_id": ballot_id, "proposal_id": pid, "value": value} for pid, value in sorted(cleaned.items())])
-    # Secret ballot: the audit row says that a ballot was cast, never what it says.
+    # Secret ballot: the audit row says that a ballot was cast, never what it says,
+    # and it carries no ballot id: the log is ordered by time, like the ballot ids, so an id here
+    # would tie each ballot to a name for anyone who reads the log beside a ballot's id elsewhere.
     if paper:
         action = "ballot.paper_entered"
         summary = (f"Paper ballot entered for {member.name}"
@@ -174,7 +176,7 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     else:
         action = "ballot.cast" if replaced_kind is None else "ballot.replaced"
         summary = f"{member.name} {'cast' if replaced_kind is None else 'replaced'} their ballot"
-    audit.record_now(actor, action, object_type="ballot", object_id=ballot_id, collective_id=round_.collective_id,
+    audit.record_now(actor, action, object_type="ballot", object_id=None, collective_id=round_.collective_id,
                      summary=summary)
     return SavedBallot(ballot_id, replaced_kind, saved_at)
 
@@ -216,7 +218,8 @@ def send_voting_reminders(now: datetime | None = None) -> int:
         if now < round_.voting_closes_at - timedelta(hours=round_.reminder_hours):
             continue
         collective = db.session.get(Collective, round_.collective_id)
-        voted = select(Ballot.member_id).where(Ballot.round_id == round_.id)
+        # (NOT IN over a NULL would match nobody: an erased member's ballot has no member.)
+        voted = select(Ballot.member_id).where(Ballot.round_id == round_.id, Ballot.member_id.is_not(None))
         reminded = select(ReminderSent.member_id).where(ReminderSent.round_id == round_.id,
                                                         ReminderSent.kind == "voting")
         people = db.session.exec(

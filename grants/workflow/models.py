@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from grants.append_only import protect
 from grants.db import UTCDateTime
 from grants.timeutil import utcnow
 
@@ -35,22 +36,28 @@ class WorkflowFields(SQLModel):
 
 
 class StateHistory(SQLModel, table=True):
-    """One transition of one workflow-driven row. Append-only."""
+    """One transition of one workflow-driven row. Append-only, in the database too (``grants.append_only``)."""
 
     __tablename__ = "state_history"
     __append_only__: ClassVar[bool] = True
     __table_args__ = (sa.Index("ix_state_history_object", "object_type", "object_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    collective_id: int | None = Field(default=None, foreign_key="collective.id", ondelete="CASCADE", index=True)
+    collective_id: int | None = Field(default=None, foreign_key="collective.id", index=True)
     workflow: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     object_type: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     object_id: int = Field(nullable=False)
     transition: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
     from_state: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     to_state: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
-    actor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
     actor_label: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    # Set when the person who fired the transition was erased (UK GDPR); see grants.append_only.
+    erased_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+
+protect(StateHistory.__table__, identity=("id", "at", "collective_id", "workflow", "object_type", "object_id",
+                                          "transition", "from_state", "to_state"))
