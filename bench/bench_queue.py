@@ -16,9 +16,9 @@ For each queue backend the script:
    (for duplicates), runs the sweep and every delivery task once more in-process (a row sent must
    not go again), and counts.
 
-Figures: mails/s (messages ÷ seconds from the first commit to the last arrival), p50 and p99 from a
-message's commit to its arrival at the SMTP server, *lost* (queued, never arrived), *duplicated*
-(arrived more than once, by Message-ID), and the rows' final states. Its LAST line is one JSON
+Figures: how long the commits took, mails/s (messages ÷ seconds from the first commit to the last
+arrival), p50 and p99 from a message's commit to its arrival at the SMTP server, *lost* (queued,
+never arrived), *duplicated* (arrived more than once, by Message-ID), and the rows' final states. Its LAST line is one JSON
 object: ``{"sqlite": {...}, "redis": {...}}``.
 
     .venv/bin/python bench/bench_queue.py                 # both
@@ -166,6 +166,7 @@ def run(queue_name: str, args, folder: Path) -> dict:
             "queue": "SqliteHuey" if queue_name == "sqlite" else "RedisHuey",
             "database": "sqlite" if queue_name == "sqlite" else "postgresql",
             "mails": len(committed), "per_commit": args.per_commit, "workers": args.workers,
+            "queued_in_s": round(max(committed.values()) - min(committed.values()), 2),
             "mails_per_s": round(delivered / span, 1) if delivered else 0.0,
             "p50_ms": round(percentile(latencies, 0.50), 1) if latencies else None,
             "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
@@ -202,7 +203,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-queue-{name}-") as folder:
             figures = run(name, args, Path(folder))
         report[name] = figures
-        print(f"{name:>6} ({figures['queue']} + {figures['database']}): {figures['mails']} mails, "
+        print(f"{name:>6} ({figures['queue']} + {figures['database']}): {figures['mails']} mails "
+              f"committed in {figures['queued_in_s']} s, "
               f"{figures['mails_per_s']} mails/s, commit to delivery p50 {figures['p50_ms']} ms, "
               f"p99 {figures['p99_ms']} ms; {figures['lost']} lost, {figures['duplicated']} duplicated; "
               f"rows {figures['states']}", flush=True)

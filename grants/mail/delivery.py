@@ -153,7 +153,12 @@ def send(token: str, claimed: list[Claimed]) -> None:
     outcome = _Outcome(token)
     if not config.get("MAIL_SERVER"):
         for message in claimed:
-            outcome.sent(message, _write_file(message))
+            try:
+                outcome.sent(message, _write_file(message))
+            except ValueError as error:
+                outcome.failed(message, f"Not written: {error}")
+            except OSError as error:
+                outcome.later([message], f"Could not write the file: {_describe(error)}")
         return
     waiting = list(claimed)
     try:
