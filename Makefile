@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf clean
+.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
 
 run: install assets
 	$(FLASK) db upgrade
@@ -77,6 +77,11 @@ bench-ballot-floor: install
 # seconds per page and peak memory. WeasyPrint and pypdf are in the project's own .venv.
 bench-pdf: install
 	$(BIN)/python bench/bench_pdf.py $(BENCH_ARGS)
+
+# The mail outbox: 1,000 queued mails through a real worker process to a local aiosmtpd, on SqliteHuey
+# (with SQLite) and on RedisHuey (with a throwaway PostgreSQL database); needs Redis and PostgreSQL up.
+bench-queue: install
+	$(BIN)/python bench/bench_queue.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench node_modules grants/static/build

@@ -136,7 +136,7 @@ def worker_command(workers: int) -> None:
 
     app = current_app._get_current_object()
     queue.bind_tasks(app)
-    consumer = queue.huey_of(app).create_consumer(workers=workers, worker_type="thread", periodic=True,
+    consumer = queue.huey_of(app).create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=2.0,
                                                   check_worker_health=True)
     click.echo(f"Worker running {workers} at once on {type(queue.huey_of(app)).__name__} (Ctrl+C to stop).")
     consumer.run()

@@ -6,6 +6,8 @@ Environment variables (all optional):
 - ``DATABASE_URL``: a PostgreSQL URL (``postgresql://user@host/db``); default SQLite in instance/.
 - ``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS``,
   ``MAIL_USE_SSL``, ``MAIL_DEFAULT_SENDER``: SMTP; without ``MAIL_SERVER`` mail goes to instance/mail/.
+- ``MAIL_RETRY_ATTEMPTS``, ``MAIL_RETRY_DELAY``, ``MAIL_RETRY_MAX_DELAY``, ``MAIL_SENDING_TIMEOUT``,
+  ``MAIL_BATCH_SIZE``: the outbox's retries and batches (seconds; see grants.mail.delivery).
 - ``COMMONPOT_BASE_URL``: the public address used in links inside emails and PDFs.
 - ``THREESIXTY_PREFIX``: the publisher's 360Giving prefix (``360G-…``, given by 360Giving); the
   360Giving export refuses to run without it.
@@ -26,7 +28,10 @@ ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
+    "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE",
 )
+_INTEGER_KEYS = {"MAIL_PORT", "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY",
+                 "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE"}
 _BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
 
@@ -41,6 +46,19 @@ def defaults(instance_path: str) -> dict:
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "Commonpot <no-reply@commonpot.local>",
         "MAIL_TIMEOUT": 10,
+        # The outbox (grants.mail.delivery): a message the server could not take now is tried
+        # again after MAIL_RETRY_DELAY seconds, doubled each time up to MAIL_RETRY_MAX_DELAY, and
+        # marked failed after MAIL_RETRY_ATTEMPTS attempts (1 min, 2, 4 … 1 h: about 4 hours).
+        "MAIL_RETRY_ATTEMPTS": 10,
+        "MAIL_RETRY_DELAY": 60,
+        "MAIL_RETRY_MAX_DELAY": 3600,
+        # A message "sending" for longer than this was left by a worker that died: send it again.
+        "MAIL_SENDING_TIMEOUT": 900,
+        # Messages sent over one SMTP connection by one task; rows queued per sweep.
+        "MAIL_BATCH_SIZE": 50,
+        "MAIL_SWEEP_LIMIT": 1000,
+        # Queued for longer than this (seconds), a message shows on the failed-mail pages.
+        "MAIL_DELAYED_AFTER": 900,
         "COMMONPOT_BASE_URL": "http://127.0.0.1:5000",
         # A request body larger than this is refused with a clear page (413), never read whole.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -68,7 +86,7 @@ def from_environment() -> dict:
             value: object = os.environ[key]
             if key in _BOOLEAN_KEYS:
                 value = str(value).lower() in {"1", "true", "yes", "on"}
-            elif key == "MAIL_PORT":
+            elif key in _INTEGER_KEYS:
                 value = int(str(value))
             values[key] = value
     return values

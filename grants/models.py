@@ -5,6 +5,7 @@ from grants.awards.models import Grant, Payment
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.documents.models import DocumentBuild
+from grants.mail.models import OutboxMessage
 from grants.commissioning.models import (
     CommissioningCycle,
     CommissioningSetting,
@@ -59,6 +60,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "Outcome",
+    "OutboxMessage",
     "Person",
     "StateHistory",
     "Theme",

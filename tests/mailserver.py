@@ -22,18 +22,25 @@ class _Handler:
 
 
 class MailServer:
-    def __init__(self) -> None:
+    """Started and stopped as often as a test likes, always on the same port (down in between:
+    connections are refused, as with a mail server that is off)."""
+
+    def __init__(self, handler_class=_Handler) -> None:
         self.messages: list[EmailMessage] = []
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self._controller = Controller(_Handler(self.messages), hostname="127.0.0.1", port=self.port)
+        self._handler = handler_class(self.messages)
+        self._controller: Controller | None = None
 
     def start(self) -> None:
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def stop(self) -> None:
-        self._controller.stop()
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
         """Messages arrive through a socket: wait (briefly) until ``count`` have come."""

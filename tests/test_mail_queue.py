@@ -45,7 +45,7 @@ def test_commissioning_mail_renders_its_own_template_onto_the_same_outbox(app, c
     assert link.endswith("/c/west/you-said-we-did")
     queued = notify.queue("amina@example.org", "You said, we did", "loop_closed.txt", collective=collective,
                           cycle=CYCLE, link=link)
-    assert isinstance(queued, mail.Mail) and link in queued.body
+    assert isinstance(queued, mail.OutboxMessage) and link in queued.body
     assert 'West Collective has closed the loop on its commissioning cycle "2027 community health"' in queued.body
     db.session.commit()
     [message] = mail_server.wait_for(1)

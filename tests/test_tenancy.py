@@ -103,6 +103,9 @@ ROUTES = [
     ("privacy.your_data", "/account/your-data", SIGNED_IN),
     ("privacy.your_data_json", "/account/your-data.json", SIGNED_IN),
     ("privacy.erase", "/admin/people/{erasable}/erase", {ADMIN}),
+    # h6: mail outbox
+    ("mail.collective_outbox", "/c/{slug}/mail", {FACILITATOR}),
+    ("mail.admin_outbox", "/admin/mail", {ADMIN}),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -118,6 +121,8 @@ NOT_IN_MATRIX = {
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
+    "mail.collective_retry": "POST only (test_outbox; foreign: test_another_collectives_mail_is_never_shown_or_retried)",
+    "mail.admin_retry": "POST only (test_outbox.test_the_site_admin_sees_every_failed_mail_and_retries_it)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")
@@ -406,3 +411,26 @@ def test_a_reports_photo_is_never_served_to_another_collective(app, world):
     client = _client_for(app, world, FACILITATOR)
     for slug in ("alpha", "beta"):
         assert client.get(f"/c/{slug}/grants/{beta['grant']}/reports/{beta['report']}/photo").status_code in (403, 404)
+
+
+def test_another_collectives_mail_is_never_shown_or_retried(app, world):
+    from grants.mail.models import OutboxMessage
+
+    with app.app_context():
+        from grants.collectives.models import Collective
+
+        beta = db.session.exec(select(Collective).where(Collective.slug == "beta")).one()
+        theirs = OutboxMessage(message_id="<beta-failed@commonpot.local>", collective_id=beta.id,
+                               recipient="beta.person@example.org", subject="Beta Secret news", body="x",
+                               state="failed", attempts=10, last_answer="550 no such mailbox")
+        db.session.add(theirs)
+        db.session.commit()
+        theirs_id = theirs.id
+    client = _client_for(app, world, FACILITATOR)
+    assert b"beta.person@example.org" not in client.get("/c/alpha/mail").data
+    assert client.get("/c/beta/mail").status_code == 403
+    assert client.post(f"/c/alpha/mail/{theirs_id}/retry").status_code == 404
+    assert client.post(f"/c/beta/mail/{theirs_id}/retry").status_code == 403
+    assert client.post(f"/admin/mail/{theirs_id}/retry").status_code == 403
+    with app.app_context():
+        assert db.session.get(OutboxMessage, theirs_id).state == "failed"

@@ -45,7 +45,10 @@ def index():
             if done:
                 flash(f"{done.result.name} created, with {facilitator.name} as facilitator.", "success")
                 return redirect(url_for("admin.index"))
-    return render_template("admin/index.html", collectives=queries.all_collectives(), form=form)
+    from grants.mail.queries import failed_count
+
+    return render_template("admin/index.html", collectives=queries.all_collectives(), form=form,
+                           failed_mail=failed_count(whole_site=True))
 
 
 @bp.route("/people")

@@ -44,14 +44,17 @@ def show(slug: str):
     collective = queries.collective_by_slug(slug)
     pending = (queries.pending_join_request(collective, current_user)
                if current_user.is_authenticated else None)
-    open_requests = (len(queries.join_requests(collective, "pending"))
-                     if permissions.can_manage_collective(current_user, collective) else 0)
+    manages = permissions.can_manage_collective(current_user, collective)
+    open_requests = len(queries.join_requests(collective, "pending")) if manages else 0
+    from grants.mail.queries import failed_count
+
+    failed_mail = failed_count(collective.id) if manages else 0
     from grants.rounds.queries import PUBLIC_STATES, rounds_of
 
     published = [r for r in rounds_of(collective) if r.state in PUBLIC_STATES]
     return render_template("collectives/show.html", collective=collective, themes=queries.themes(collective),
                            outcomes=queries.outcomes(collective), pending=pending, open_requests=open_requests,
-                           published=published)
+                           published=published, failed_mail=failed_mail)
 
 
 @bp.route("/c/<slug>/join", methods=["GET", "POST"])

@@ -15,5 +15,7 @@ from grants.urls import external_url
 __all__ = ["external_url", "queue"]
 
 
-def queue(to: str, subject: str, template: str, **context) -> mail.Mail:
-    return mail.queue_body(to, subject, render_template(f"commissioning/emails/{template}", **context))
+def queue(to: str, subject: str, template: str, **context) -> mail.OutboxMessage:
+    """Render ``templates/commissioning/emails/<template>``; the mail is the ``collective``'s."""
+    return mail.queue_body(to, subject, render_template(f"commissioning/emails/{template}", **context),
+                           collective=context.get("collective"))
