@@ -99,6 +99,8 @@ ROUTES = [
     ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
+    # h2: accounts and sessions
+    ("auth.resend_verification", "/email/confirm", EVERYONE),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -114,6 +116,8 @@ NOT_IN_MATRIX = {
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
+    # h2: accounts and sessions
+    "auth.verify_email": "emailed token (tests/security/test_accounts_verification.py)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")
