@@ -97,7 +97,8 @@ def resend_verification():
         operations.resend_email_verification(form.email.data)
         db.session.commit()
         return render_template("auth/confirm_sent.html", email=form.email.data, registered=False)
-    return render_template("auth/resend_verification.html", form=form)
+    return render_template("auth/ask_by_email.html", form=form, heading="Get a new confirmation link",
+                           intro="Enter the email address you registered with. We will email you a new link to confirm it.")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -108,7 +109,9 @@ def forgot_password():
         operations.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("auth/ask_by_email.html", form=form, heading="Reset your password",
+                           intro="Enter the email address you use for Commonpot. We will email you a link to choose "
+                                 "a new password.")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
