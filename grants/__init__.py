@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None):
         app.config.from_mapping(config_module.from_environment())
     else:
         app.config.from_mapping(test_config)
+    config_module.finish(app.config, app.debug)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.ensure_secret_key(app.instance_path)
 

@@ -16,23 +16,58 @@ Environment variables (all optional):
 - ``THREESIXTY_LICENSE``: the URL of the licence the 360Giving data is published under.
 - ``REDIS_URL``: Redis for the job queue (RedisHuey) and the rate limits, shared by every host;
   without it the queue is a SQLite file in instance/ and rate limits are counted in memory.
+- ``TRUSTED_HOSTS``: the host names this site answers to, comma-separated; a request for any other
+  ``Host`` gets a 400 page. Default: the host of ``COMMONPOT_BASE_URL``, plus localhost and
+  127.0.0.1 for development.
+- ``SESSION_COOKIE_SECURE``: send the session and "remember me" cookies over HTTPS only. Default:
+  on, except in debug mode when ``COMMONPOT_BASE_URL`` is a localhost address.
+- ``SESSION_IDLE_MINUTES`` (30), ``SESSION_ABSOLUTE_HOURS`` (12): a sign-in ends after this long
+  without a request, and this long after it began, whatever happens (``grants.auth.sessions``).
+- ``RATELIMIT_ENABLED``: ``false`` turns every rate limit off (default on). The limits themselves
+  are the ``LIMIT_…`` keys below, in Flask-Limiter's notation (``"5 per minute; 20 per hour"``), each
+  also settable from the environment.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
     "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE",
+    "TRUSTED_HOSTS", "SESSION_COOKIE_SECURE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
+    "RATELIMIT_ENABLED",
 )
+_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
 _INTEGER_KEYS = {"MAIL_PORT", "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY",
-                 "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE"}
-_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
+                 "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+_LIST_KEYS = {"TRUSTED_HOSTS"}
+
+# Rate limits (grants.ratelimits), in Flask-Limiter's notation. Sign-in counts only failed
+# attempts, per account and per address: the tiers are the back-off (a few tries a minute, then a
+# growing wait), kept low enough to stop guessing and high enough that a venue sharing one address
+# (a community centre's wifi) is not locked out by one forgetful person.
+RATE_LIMITS = {
+    "LIMIT_SIGN_IN_PER_ACCOUNT": "5 per minute; 10 per 15 minutes; 20 per hour; 50 per day",
+    "LIMIT_SIGN_IN_PER_ADDRESS": "20 per minute; 100 per hour",
+    # Each of these sends an email: a few an hour per address typed and per network address.
+    "LIMIT_EMAIL_PER_ACCOUNT": "3 per 15 minutes; 10 per day",
+    "LIMIT_EMAIL_PER_ADDRESS": "10 per 15 minutes; 50 per day",
+    # A join request emails every facilitator of the collective; invitations email the invitee.
+    "LIMIT_JOIN_REQUESTS": "5 per hour; 20 per day",
+    "LIMIT_INVITATIONS": "30 per hour; 200 per day",
+    # Following an emailed link (verification, reset, invitation): guessing tokens is hopeless,
+    # but each try costs a signature check or a lookup.
+    "LIMIT_EMAILED_LINKS": "30 per minute; 300 per hour",
+    # Public pages and documents that anyone may fetch: results, .pb, impact report, "you said, we did".
+    "LIMIT_PUBLIC_DOCUMENTS": "30 per minute; 300 per hour",
+}
 
 
 def defaults(instance_path: str) -> dict:
@@ -76,20 +111,60 @@ def defaults(instance_path: str) -> dict:
         "REDIS_URL": "",
         # Tests run every queued task in-process, at once (grants.queue).
         "HUEY_IMMEDIATE": False,
+        # Accounts and sessions (grants.auth.sessions); TRUSTED_HOSTS and SESSION_COOKIE_SECURE
+        # are derived in ``finish`` unless set.
+        "TRUSTED_HOSTS": None,
+        "SESSION_COOKIE_SECURE": None,
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        "EMAIL_VERIFICATION_HOURS": 48,
+        # Flask-Limiter: on everywhere, tests included (each app gets its own memory store).
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STRATEGY": "moving-window",
+        # Every window is checked, so the 429 page's "try again at" is the latest of the breached ones.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        "RATELIMIT_KEY_PREFIX": "commonpot",
+        **RATE_LIMITS,
     }
 
 
 def from_environment() -> dict:
     values: dict = {}
-    for key in ENV_KEYS:
+    for key in (*ENV_KEYS, *RATE_LIMITS):
         if key in os.environ and os.environ[key] != "":
             value: object = os.environ[key]
             if key in _BOOLEAN_KEYS:
                 value = str(value).lower() in {"1", "true", "yes", "on"}
             elif key in _INTEGER_KEYS:
                 value = int(str(value))
+            elif key in _LIST_KEYS:
+                value = [part.strip() for part in str(value).split(",") if part.strip()]
             values[key] = value
     return values
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def finish(config, debug: bool) -> None:
+    """Derive the settings that depend on others, unless they were set.
+
+    Links in emails are built from ``COMMONPOT_BASE_URL`` alone (``grants.urls``), and a request
+    for any host but the configured ones is refused, so a forged ``Host`` header can neither
+    poison a link nor reach the application.
+    """
+    base_host = (urlsplit(config["COMMONPOT_BASE_URL"]).hostname or "").lower()
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(h for h in (base_host, *_LOCAL_HOSTS) if h))
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        # Plain http only while developing on this machine; anywhere else cookies need HTTPS.
+        config["SESSION_COOKIE_SECURE"] = not (debug and base_host in _LOCAL_HOSTS)
+    # Flask-Login's "remember me" cookie: the same flags, and no longer than a sign-in may last.
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_SAMESITE"] = config["SESSION_COOKIE_SAMESITE"]
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"]))
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"]))
 
 
 def ensure_secret_key(instance_path: str) -> str:

@@ -16,6 +16,7 @@ from grants.collectives.models import Collective, Membership, Outcome, Theme
 from grants.commissioning.demo import seed_commissioning
 from grants.db import db
 from grants.organisations.models import Organisation
+from grants.timeutil import utcnow
 
 DEMO_PASSWORD = "commonpot-demo"
 SLUG = "demo"
@@ -158,7 +159,6 @@ def seed_round_in_progress(collective) -> None:
     from grants.mail import silence_mail
     from grants.proposals import operations as proposals
     from grants.rounds import operations as rounds
-    from grants.timeutil import utcnow
     from grants.voting import operations as voting
     from grants.workflow.operations import fire
 
@@ -202,7 +202,8 @@ def seed_round_in_progress(collective) -> None:
 
 
 def _person(local: str, name: str, is_admin: bool = False) -> Person:
-    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="")
+    # Demo accounts sign in straight away: their made-up addresses could never be confirmed.
+    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="", email_verified_at=utcnow())
     person.set_password(DEMO_PASSWORD)
     db.session.add(person)
     db.session.flush()
@@ -246,7 +247,6 @@ def seed_awarded_round(collective):
     from grants.reporting.models import Report
     from grants.review import operations as review
     from grants.rounds import operations as rounds
-    from grants.timeutil import utcnow
     from grants.voting import operations as voting
     from grants.workflow.operations import fire
 

@@ -2,7 +2,7 @@
 
 from grants.audit.models import AuditEvent
 from grants.awards.models import Grant, Payment
-from grants.auth.models import Person
+from grants.auth.models import Person, SignInEvent
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.documents.models import DocumentBuild
 from grants.mail.models import OutboxMessage
@@ -37,6 +37,7 @@ from grants.workflow.models import StateHistory
 
 __all__ = [
     "AuditEvent",
+    "SignInEvent",
     "Ballot",
     "BallotMark",
     "BudgetLine",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
+import time
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
 from flask import Flask, render_template, request, send_from_directory
+from flask.globals import request_ctx
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,6 +18,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import SecurityError
 
 from grants.db import db
 from grants.money import format_pence
@@ -19,8 +26,8 @@ from grants.timeutil import format_date, format_datetime
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Rate limits (grants.auth and other anonymous-facing routes decorate with ``limiter.limit``):
-# in memory by default, in Redis when REDIS_URL is set, so every host shares one count.
+# Rate limits (the decorators in grants.ratelimits): in memory by default, in Redis when
+# REDIS_URL is set, so every host shares one count.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 ASSETS = Path(__file__).parent / "static" / "build"
 
@@ -66,19 +73,15 @@ def init_app(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from grants.auth.models import Person
+    from grants.auth import sessions
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_person(person_id: str):
-        if not person_id.isdigit():
-            return None
-        person = db.session.get(Person, int(person_id))
-        return person if person is not None and person.active else None
+    login_manager.user_loader(sessions.load)
+    # Every request: a session past its idle time or lifetime, or of an older session version, ends.
+    app.before_request(sessions.enforce)
 
 
 def _init_templates(app: Flask) -> None:
@@ -134,6 +137,26 @@ def _init_errors(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         return render_template("errors/error.html", status=status, title=title, message=message), status
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error):
+        # The request's Host is not one of TRUSTED_HOSTS, so Flask built no URL adapter for it:
+        # the page's own links point at the configured address instead.
+        base = urlsplit(app.config["COMMONPOT_BASE_URL"])
+        request_ctx.url_adapter = app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                                   url_scheme=base.scheme or "https")
+        return page(400, "Sorry, this address is not one this site answers to",
+                    "Check the web address you typed, or go to the start page.")
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        # The latest moment when every breached window has room again (Flask-Limiter checks them all).
+        breached = [lim.reset_at for lim in limiter.current_limits if lim.breached]
+        reset_at = max(breached) if breached else time.time() + 60
+        seconds = max(1, math.ceil(reset_at - time.time()))
+        retry_at = datetime.fromtimestamp(time.time() + seconds, timezone.utc)
+        return (render_template("errors/too_many_requests.html", wait=_wait_text(seconds), retry_at=retry_at),
+                429, {"Retry-After": str(seconds)})
+
     @app.errorhandler(400)
     def bad_request(_error):
         return page(400, "Sorry, there is a problem with that request",
@@ -170,6 +193,17 @@ def _init_errors(app: Flask) -> None:
         db.session.rollback()
         return page(500, "Sorry, there is a problem with the service",
                     "Try again later. What you saved before this page is safe.")
+
+
+def _wait_text(seconds: int) -> str:
+    """'about 4 minutes', for a person waiting (rounded up: never promise too early)."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours"
 
 
 def _init_security_headers(app: Flask) -> None:

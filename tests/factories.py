@@ -8,6 +8,7 @@ from grants.auth.models import Person
 from grants.collectives.models import Collective, Membership, Theme
 from grants.db import db
 from grants.organisations.models import Organisation
+from grants.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -16,7 +17,7 @@ _counter = itertools.count(1)
 def person(name: str | None = None, email: str | None = None, *, is_admin: bool = False, active: bool = True) -> Person:
     n = next(_counter)
     found = Person(email=(email or f"person{n}@example.org").lower(), name=name or f"Person {n}",
-                   is_admin=is_admin, active=active, password_hash="")
+                   is_admin=is_admin, active=active, password_hash="", email_verified_at=utcnow())
     found.set_password(PASSWORD)
     db.session.add(found)
     db.session.flush()

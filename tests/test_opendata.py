@@ -232,11 +232,13 @@ def test_recipient_identifiers(kind, number, expected):
 def test_links_only_to_a_real_public_address(app):
     w = _awarded(app)
     app.config["THREESIXTY_PREFIX"] = PREFIX
-    with app.test_request_context("/", base_url="https://grants.example.org"):
+    app.config["COMMONPOT_BASE_URL"] = "https://grants.example.org"
+    with app.test_request_context("/"):
         collective = db.session.exec(select(Collective).where(Collective.slug == "west")).one()
         package = threesixty.build_package(collective)
     programme = package["grants"][0]["grantProgramme"][0]
     assert programme["url"] == f"https://grants.example.org/c/west/rounds/{w['round'].id}/results"
+    app.config["COMMONPOT_BASE_URL"] = "http://localhost:5000"
     assert "url" not in _package(app)["grants"][0]["grantProgramme"][0]      # http://localhost: left out
 
 

@@ -106,6 +106,8 @@ ROUTES = [
     # h6: mail outbox
     ("mail.collective_outbox", "/c/{slug}/mail", {FACILITATOR}),
     ("mail.admin_outbox", "/admin/mail", {ADMIN}),
+    # h2: accounts and sessions
+    ("auth.resend_verification", "/email/confirm", EVERYONE),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -123,6 +125,8 @@ NOT_IN_MATRIX = {
     "documents.build_proposal_pack": "POST only (same)",
     "mail.collective_retry": "POST only (test_outbox; foreign: test_another_collectives_mail_is_never_shown_or_retried)",
     "mail.admin_retry": "POST only (test_outbox.test_the_site_admin_sees_every_failed_mail_and_retries_it)",
+    # h2: accounts and sessions
+    "auth.verify_email": "emailed token (tests/security/test_accounts_verification.py)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")

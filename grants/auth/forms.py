@@ -31,6 +31,7 @@ class LoginForm(FlaskForm):
     email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
                        validators=[Required("Enter your email address"), EmailAddress()])
     password = PasswordField("Password", widget=GovPasswordInput(), validators=[Required("Enter your password")])
+    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
     next = HiddenField()
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -56,6 +57,20 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
                        validators=[Required("Enter your email address"), EmailAddress()])
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ResendVerificationForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
+                       validators=[Required("Enter your email address"), EmailAddress()])
+    submit = SubmitField("Send me a new link", widget=GovSubmitInput())
+
+
+class ConfirmEmailForm(FlaskForm):
+    submit = SubmitField("Confirm my email address", widget=GovSubmitInput())
+
+
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Sign out of every other device", widget=GovSubmitInput())
 
 
 class ResetPasswordForm(FlaskForm):

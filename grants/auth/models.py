@@ -1,8 +1,18 @@
-"""People: the accounts that sign in.
+"""People: the accounts that sign in, and the record of their sign-ins.
 
 A person's email is stored lower-cased, so uniqueness is case-insensitive. Passwords are hashed
 with scrypt (Werkzeug's default KDF). ``is_admin`` marks a site administrator, who manages
 collectives and accounts; every other power comes from a membership of a collective.
+
+- *email verified*: an account made by registering can sign in only once its owner has followed
+  the link emailed to the address (``email_verified_at``); accounts made from an invitation, by
+  an operator or by a password reset are verified by that email.
+- *session version*: a number copied into every sign-in's session. Changing the password,
+  resetting it, or "sign out everywhere" increases it, and every session holding an older number
+  ends at its next request (``grants.auth.sessions``).
+- *sign-in event*: one attempt to sign in, successful or not, with the network address it came
+  from; the person's account page lists their recent ones. Kept apart from the audit log, which
+  belongs to collectives: a sign-in belongs to no collective.
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ class Person(UserMixin, SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     # When a site admin erased this person (UK GDPR): the row stays, pseudonymised (grants.privacy).
     erased_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    email_verified_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    session_version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -46,3 +58,20 @@ class Person(UserMixin, SQLModel, table=True):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+
+class SignInEvent(SQLModel, table=True):
+    """An attempt to sign in. Never the password; for an address with no account, only a keyed digest
+    of what was typed (people type passwords into the email box), enough to see one address tried
+    again and again."""
+
+    __tablename__ = "sign_in_event"
+    __table_args__ = (sa.Index("ix_sign_in_event_person_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    succeeded: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    outcome: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    address: str = Field(default="", sa_column=sa.Column(sa.String(45), nullable=False, server_default=""))
+    email_digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))

@@ -1,78 +1,132 @@
-"""Sign in, sign out, register, reset a password, and the account page."""
+"""Sign in, sign out, register and confirm an address, reset a password, and the account page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
 
-from grants.auth import operations
-from grants.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from grants import ratelimits
+from grants.auth import operations, sessions
+from grants.auth.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    SignOutEverywhereForm,
+)
+from grants.auth.models import SignInEvent
 from grants.db import db
 from grants.views import attempt
 from grants.forms import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
+RECENT_SIGN_INS = 10
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimits.sign_in
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next_url(request.args.get("next")) or ""
+    unverified = False
     if form.validate_on_submit():
-        person = operations.authenticate(form.email.data, form.password.data)
-        if person is None:
-            form.email.errors = ["Enter a correct email address and password"]
-        else:
-            login_user(person)
-            flash(f"Signed in as {person.name}.", "success")
+        found = operations.check_password(form.email.data, form.password.data)
+        if found.passed:
+            sessions.start_session(found.person, remember=bool(form.remember.data))
+            db.session.commit()
+            flash(f"Signed in as {found.person.name}.", "success")
             return redirect(safe_next_url(form.next.data) or url_for("collectives.home"))
-    return render_template("auth/login.html", form=form)
+        db.session.commit()  # the failed attempt's record
+        if found.outcome == sessions.NOT_VERIFIED:
+            unverified = True
+            form.email.errors = ["Confirm your email address before you sign in: follow the link we emailed you"]
+        else:
+            form.email.errors = ["Enter a correct email address and password"]
+    return render_template("auth/login.html", form=form, unverified=unverified)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("collectives.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@ratelimits.sends_email
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("collectives.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        done = attempt(form, operations.register_person, email=form.email.data, name=form.name.data,
-                       password=form.password.data, preferred_language=form.preferred_language.data)
-        if done:
-            login_user(done.result)
-            flash("Your account has been created. Find your collective and ask to join.", "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("collectives.home"))
+        operations.sign_up(email=form.email.data, name=form.name.data, password=form.password.data,
+                           preferred_language=form.preferred_language.data)
+        db.session.commit()
+        return render_template("auth/confirm_sent.html", email=form.email.data, registered=True)
     return render_template("auth/register.html", form=form)
 
 
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@ratelimits.emailed_links
+def verify_email(token: str):
+    if operations.person_for_verification_token(token) is None:
+        return render_template("auth/confirm_invalid.html"), 400
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        done = attempt(form, operations.verify_email, token)
+        if done:
+            flash("Your email address is confirmed. Sign in to carry on.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/confirm_email.html", form=form)
+
+
+@bp.route("/email/confirm", methods=["GET", "POST"])
+@ratelimits.sends_email
+def resend_verification():
+    form = ResendVerificationForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+    if form.validate_on_submit():
+        operations.resend_email_verification(form.email.data)
+        db.session.commit()
+        return render_template("auth/confirm_sent.html", email=form.email.data, registered=False)
+    return render_template("auth/ask_by_email.html", form=form, heading="Get a new confirmation link",
+                           intro="Enter the email address you registered with. We will email you a new link to confirm it.")
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@ratelimits.sends_email
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("auth/ask_by_email.html", form=form, heading="Reset your password",
+                           intro="Enter the email address you use for Commonpot. We will email you a link to choose "
+                                 "a new password.")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@ratelimits.emailed_links
 def reset_password(token: str):
     if operations.person_for_reset_token(token) is None:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        done = attempt(form, operations.reset_password, token, form.password.data)
-        if done:
-            login_user(done.result)
-            flash("Your password has been changed.", "success")
-            return redirect(url_for("collectives.home"))
+        if attempt(form, operations.reset_password, token, form.password.data):
+            # Not signed in by the link: signing in stays one path, with every step it has.
+            sessions.end_session()
+            flash("Your password has been changed, and every device that was signed in has been signed out. "
+                  "Sign in with your new password.", "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -81,6 +135,7 @@ def reset_password(token: str):
 def account():
     form = AccountForm(obj=current_user, prefix="account")
     password_form = ChangePasswordForm(prefix="password")
+    everywhere_form = SignOutEverywhereForm(prefix="everywhere")
     if form.submit.data and form.validate_on_submit():
         operations.update_account(current_user, name=form.name.data,
                                   preferred_language=form.preferred_language.data,
@@ -91,9 +146,20 @@ def account():
     if password_form.submit.data and password_form.validate_on_submit():
         if attempt(password_form, operations.change_password, current_user, current=password_form.current.data,
                    new=password_form.password.data):
-            flash("Your password has been changed.", "success")
+            sessions.keep_this_session(current_user)
+            flash("Your password has been changed. Every other device signed in to your account has been "
+                  "signed out.", "success")
             return redirect(url_for("auth.account"))
+    if everywhere_form.submit.data and everywhere_form.validate_on_submit():
+        operations.sign_out_everywhere(current_user)
+        db.session.commit()
+        sessions.keep_this_session(current_user)
+        flash("You have been signed out on every other device. This one is still signed in.", "success")
+        return redirect(url_for("auth.account"))
     from grants.collectives.queries import my_collectives
 
+    sign_ins = db.session.exec(select(SignInEvent).where(SignInEvent.person_id == current_user.id)
+                               .order_by(SignInEvent.at.desc(), SignInEvent.id.desc()).limit(RECENT_SIGN_INS)).all()
     return render_template("auth/account.html", form=form, password_form=password_form,
-                           collectives=my_collectives(current_user))
+                           everywhere_form=everywhere_form, collectives=my_collectives(current_user),
+                           sign_ins=sign_ins, idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])

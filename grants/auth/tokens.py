@@ -2,6 +2,8 @@
 
 - Password reset: signed (itsdangerous) with the person's id and a fragment of their current
   password hash, so a link stops working once used (the hash changes) or after an hour.
+- Email confirmation: signed with the person's id and address, valid for
+  ``EMAIL_VERIFICATION_HOURS``; once the address is confirmed it does nothing (single use).
 - Invitations: random, single-use; only their SHA-256 is stored.
 """
 
@@ -31,6 +33,25 @@ def read_password_reset_token(token: str) -> tuple[int, str] | None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         return None
     return data["id"], str(data.get("h", ""))
+
+
+def _verification_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="commonpot-email-verification")
+
+
+def email_verification_token(person) -> str:
+    return _verification_serializer().dumps({"id": person.id, "e": person.email})
+
+
+def read_email_verification_token(token: str) -> tuple[int, str] | None:
+    """(person id, email address), or None if the token is forged, mangled or expired."""
+    try:
+        data = _verification_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_HOURS"] * 3600)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("e"), str):
+        return None
+    return data["id"], data["e"]
 
 
 def new_invitation_token() -> tuple[str, str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlmodel import func, select
 
-from grants import permissions
+from grants import permissions, ratelimits
 from grants.audit.models import AuditEvent
 from grants.auth import operations as auth_operations
+from grants.auth.sessions import start_session
 from grants.collectives import operations, queries
 from grants.collectives.forms import (
     AcceptAsMemberForm,
@@ -59,6 +60,7 @@ def show(slug: str):
 
 @bp.route("/c/<slug>/join", methods=["GET", "POST"])
 @login_required
+@ratelimits.join_requests
 def join(slug: str):
     collective = queries.collective_by_slug(slug)
     if permissions.can_view_collective(current_user, collective):
@@ -164,6 +166,7 @@ def edit_membership(slug: str, membership_id: int):
 
 @bp.route("/c/<slug>/invitations/new", methods=["GET", "POST"])
 @login_required
+@ratelimits.invitations
 def invite(slug: str):
     collective = queries.collective_for(current_user, slug, permissions.can_manage_collective)
     form = InviteForm()
@@ -191,6 +194,7 @@ def invitation_detail(slug: str, invitation_id: int):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@ratelimits.emailed_links
 def invitation(token: str):
     found = operations.invitation_for_token(token)
     try:
@@ -214,8 +218,9 @@ def invitation(token: str):
         else:
             done = attempt(form, operations.accept_invitation_with_new_account, found, name=form.name.data,
                            password=form.password.data)
-            if done:
-                login_user(done.result)
+            if done:  # the invitation reached this address: the new account signs in at once
+                start_session(done.result)
+                db.session.commit()
         if done:
             flash(f"Welcome to {collective.name}.", "success")
             return redirect(url_for("collectives.show", slug=collective.slug))

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 import workflows
 
+from grants import ratelimits
 from grants.collectives import queries as collective_queries
 from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary
 from grants.commissioning import permissions as cperm
@@ -380,6 +381,7 @@ def needs_analysis(slug: str, cycle_id: int):
 # -- public --------------------------------------------------------------------------------------
 
 @bp.route("/you-said-we-did")
+@ratelimits.public_documents
 def public(slug: str):
     collective = collective_queries.collective_by_slug(slug)
     cycles = [summary.cycle_summary(c, gap_sets=[]) for c in queries.public_cycles(collective)]

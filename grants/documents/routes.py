@@ -21,7 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grants import permissions
+from grants import permissions, ratelimits
 from grants.awards import documents
 from grants.awards import routes as award_routes
 from grants.collectives import queries as collective_queries
@@ -168,6 +168,7 @@ def proposal_pack_pdf(slug: str, round_id: int):
 # -- the impact report, of a round or a financial year ----------------------------------------
 
 @bp.route("/rounds/<int:round_id>/impact-report.pdf")
+@ratelimits.public_documents
 def impact_report(slug: str, round_id: int):
     """Public once the round's results are; before that, for the facilitators and reviewers."""
     collective = collective_queries.collective_by_slug(slug)

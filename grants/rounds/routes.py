@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants import disclosure, permissions
+from grants import disclosure, permissions, ratelimits
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
@@ -136,6 +136,7 @@ def _results_round(slug: str, round_id: int):
 
 
 @bp.route("/<int:round_id>/results")
+@ratelimits.public_documents
 def results(slug: str, round_id: int):
     collective, round_, refusal = _results_round(slug, round_id)
     if refusal:
@@ -152,6 +153,7 @@ def results(slug: str, round_id: int):
 
 
 @bp.route("/<int:round_id>/election.pb")
+@ratelimits.public_documents
 def election_file(slug: str, round_id: int):
     _collective, round_, refusal = _results_round(slug, round_id)
     if refusal:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from grants.db import db
 from tests import factories
+from tests.mailserver import body
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +34,18 @@ def test_register_join_approve_and_sign_in_as_member(checked_page, live_app, mai
     p.fill("Create a password", "a good long password")
     p.fill("Confirm your password", "a good long password")
     p.submit("Create account")
-    assert "Your account has been created" in p.text()
+    assert "Check your email" in p.text()
+
+    # ... confirms her address from the emailed link, and signs in
+    confirmation = next(m for m in mail_server.wait_for(1) if m["To"] == "amina@example.org")
+    link = re.search(r"http://\S+/email/confirm/\S+", body(confirmation)).group(0)
+    p.goto(link.removeprefix(p.base_url))
+    p.submit("Confirm my email address")
+    assert "Your email address is confirmed" in p.text()
+    p.fill("Email address", "amina@example.org")
+    p.fill("Password", "a good long password")
+    p.submit("Sign in")
+    mail_server.messages.clear()
 
     # ... and asks for her organisation to join
     p.goto("/c/west")

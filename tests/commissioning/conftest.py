@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from grants.auth.models import Person
 from grants.db import db
+from grants.timeutil import utcnow
 from tests import factories
 
 THEMES = ("Building trust", "Primary care access", "Diabetes, obesity and asthma", "Communications")
@@ -50,7 +51,7 @@ def _password_hash() -> str:
 
 def person(name: str, email: str) -> Person:
     """A person who signs in with ``factories.PASSWORD``; the (slow, scrypt) hash is worked out once."""
-    found = Person(email=email, name=name, password_hash=_password_hash())
+    found = Person(email=email, name=name, password_hash=_password_hash(), email_verified_at=utcnow())
     db.session.add(found)
     db.session.flush()
     return found
