@@ -67,13 +67,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# POST endpoints that only read the database: signing in checks a password (scrypt, ~0.1 s),
-# which must not hold SQLite's write lock while other people sign in or vote.
-READ_ONLY_ENDPOINTS = frozenset({"auth.login"})
+# POST endpoints that only read the database.
+READ_ONLY_ENDPOINTS: frozenset[str] = frozenset()
 # POST endpoints that read first and take SQLite's write lock only for their writes, when they call
 # ``db.begin_write()``: most of casting a ballot is reading (the member, the collective, the round,
-# its proposals), which can go on while other members' ballots are written.
-READ_FIRST_ENDPOINTS = frozenset({"voting.ballot"})
+# its proposals), which can go on while other members' ballots are written; signing in checks a
+# password (scrypt, ~0.1 s) before it writes the sign-in record, and must not hold the lock meanwhile.
+READ_FIRST_ENDPOINTS = frozenset({"voting.ballot", "auth.login"})
 
 
 def _read_only_request() -> bool:

@@ -154,6 +154,7 @@ def email_digest(email: str) -> str:
 
 def record_sign_in(person: Person | None, succeeded: bool, outcome: str, *, email: str = "") -> SignInEvent:
     """Add a row to the sign-in record, and log it. The caller commits."""
+    db.begin_write()  # the password check is done: take SQLite's write lock (a no-op elsewhere)
     address = (request.remote_addr or "")[:45]
     event = SignInEvent(person_id=person.id if person is not None else None, succeeded=succeeded,
                         outcome=outcome, address=address,
