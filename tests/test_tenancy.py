@@ -99,6 +99,9 @@ ROUTES = [
     ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
+    # h8: health checks for load balancers
+    ("health.healthz", "/healthz", EVERYONE),
+    ("health.readyz", "/readyz", EVERYONE),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
