@@ -103,28 +103,46 @@ def seed_demo(if_empty: bool) -> None:
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Fire what is due now, then exit (for cron or a check).")
 @click.option("--interval", default=60, show_default=True, help="Seconds between runs of the job.")
+@click.option("--standby-poll", default=5.0, show_default=True,
+              help="Seconds between a standby scheduler's tries to take over.")
 @with_appcontext
-def scheduler_command(once: bool, interval: int) -> None:
-    """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass."""
-    from grants.voting.operations import send_voting_reminders
-    from grants.workflow.scheduler import build_scheduler, fire_due_transitions
+def scheduler_command(once: bool, interval: int, standby_poll: float) -> None:
+    """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass.
 
+    Start one on each host if you like: only the one holding the scheduler lock fires, the others
+    stand by and take over when it stops.
+    """
+    import signal
+    import threading
+
+    from grants import logs
+    from grants.workflow import scheduler as scheduler_module
+
+    app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"])
     if once:
-        moves = fire_due_transitions()
-        click.echo(f"Fired {len(moves)} due transition(s).")
+        lock = scheduler_module.SchedulerLock(app)
+        if not lock.acquire():
+            click.echo("Another scheduler is running (it holds the scheduler lock): nothing fired.")
+            return
+        moves: list = []
+        try:
+            done = scheduler_module.run_jobs(moves=moves)
+        finally:
+            lock.release()
+        click.echo(f"Fired {done['transitions']} due transition(s).")
         for move in moves:
             click.echo(f"  {move.workflow}.{move.transition}: {move.from_state.value} → {move.to_state.value}")
-        click.echo(f"Sent {send_voting_reminders()} voting reminder(s).")
-        from grants.reporting.operations import send_report_reminders
-
-        click.echo(f"Sent {send_report_reminders()} report reminder(s).")
+        click.echo(f"Sent {done['voting_reminders']} voting reminder(s).")
+        click.echo(f"Sent {done['report_reminders']} report reminder(s).")
         return
-    click.echo(f"Scheduler running: due transitions are fired every {interval} s. Ctrl+C to stop.")
-    scheduler = build_scheduler(current_app._get_current_object(), interval_seconds=interval)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Scheduler started: due transitions are fired every {interval} s once it holds the "
+               "scheduler lock. Ctrl+C to stop.")
+    scheduler_module.run(app, interval_seconds=interval, standby_poll=standby_poll, stop=stop)
+    click.echo("Scheduler stopped.")
 
 
 @click.command("worker")
@@ -134,7 +152,10 @@ def worker_command(workers: int) -> None:
     """Run the background worker: Huey's consumer under this app's configuration."""
     from grants import queue
 
+    from grants import logs
+
     app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"])
     queue.bind_tasks(app)
     consumer = queue.huey_of(app).create_consumer(workers=workers, worker_type="thread", periodic=True,
                                                   check_worker_health=True)
