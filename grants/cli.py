@@ -4,9 +4,13 @@
 - ``create-admin``: create (or promote) a site administrator.
 - ``seed-demo``: a demo collective (slug ``demo``) with organisations, people and roles; prints logins.
 - ``export 360giving`` / ``export grants-csv``: a collective's grants as open data or CSV (grants.exports.cli).
+- ``scheduler``, ``worker``: the two long-running processes beside the web server.
+- ``backup FILE`` / ``restore FILE [--force]``: the whole database (grants.backup).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -163,6 +167,38 @@ def worker_command(workers: int) -> None:
     consumer.run()
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Back up the whole database to FILE (pg_dump's custom format on PostgreSQL, a SQLite file on SQLite)."""
+    from grants import backup
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        size = backup.backup(url, db.engine, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {backup.describe(url)} to {file} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has accounts in it.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the whole database with the backup in FILE (stop the web, worker and scheduler first)."""
+    from grants import backup
+
+    url = current_app.config["DATABASE_URL"]
+    db.session.close()
+    try:
+        backup.restore(url, db.engine, file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {file} into {backup.describe(url)}.")
+
+
 def init_app(app: Flask) -> None:
     from grants.commissioning.cli import commissioning_cli
     from grants.documents.cli import documents_cli
@@ -181,3 +217,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
