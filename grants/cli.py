@@ -83,25 +83,48 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only seed a database that has no collective yet.")
+@click.option("--if-empty", is_flag=True, help="Skip, without an error, a database that has accounts already.")
+@click.option("--force", is_flag=True, help="Seed a database named by DATABASE_URL (a throwaway one, never production).")
 @with_appcontext
-def seed_demo(if_empty: bool) -> None:
-    """Create the demo collective (slug 'demo') and print its logins."""
-    from sqlmodel import select
+def seed_demo(if_empty: bool, force: bool) -> None:
+    """Create the demo collective (slug 'demo') and print its logins (only with COMMONPOT_DEMO=1).
 
+    The demo's accounts have a published password, so it never goes anywhere by accident: only with
+    the demo flag, never into a database that already has people, and never into a database
+    named by DATABASE_URL (not the demo's own SQLite file) unless forced.
+    """
+    from sqlmodel import func, select
+
+    from grants import config as config_module
+    from grants.auth.models import Person
     from grants.collectives.models import Collective
     from grants.demo import SLUG, seed
 
-    if if_empty and db.session.exec(select(Collective)).first() is not None:
-        if db.session.exec(select(Collective).where(Collective.slug == SLUG)).first() is None:
-            click.echo("The database already has collectives: the demo was not added.")
+    config = current_app.config
+    if not config.get("COMMONPOT_DEMO"):
+        raise click.ClickException("seed-demo only runs for the demo: set COMMONPOT_DEMO=1 (make run does). "
+                                   "Its accounts share a published password.")
+    demo_database = config_module.defaults(current_app.instance_path)["DATABASE_URL"]
+    if config["DATABASE_URL"] != demo_database and not force:
+        from grants.backup import describe
+
+        raise click.ClickException(
+            f"DATABASE_URL names {describe(config['DATABASE_URL'])}, not the demo's own database: the demo would "
+            "add a site admin with a published password to it. Add --force only for a throwaway database.")
+    already = db.session.exec(select(Collective).where(Collective.slug == SLUG)).first() is not None
+    if not already and db.session.exec(select(func.count()).select_from(Person)).one():
+        message = "The database already has accounts: the demo was not added."
+        if if_empty:
+            click.echo(message)
             return
+        raise click.ClickException(message)
     logins = seed()
     db.session.commit()
     click.echo("Demo collective 'demo' is ready. Sign in with any of these (password for all: "
                f"{logins['password']}):")
     for role, email in logins["people"]:
         click.echo(f"  {role:<28} {email}")
+    click.echo("The site admin must choose a new password at first sign-in, except on this machine (localhost).")
 
 
 @click.command("scheduler")

@@ -3,6 +3,8 @@
 A person's email is stored lower-cased, so uniqueness is case-insensitive. Passwords are hashed
 with scrypt (Werkzeug's default KDF). ``is_admin`` marks a site administrator, who manages
 collectives and accounts; every other power comes from a membership of a collective.
+``must_change_password`` sends a person to "choose a new password" before any other page
+(except on localhost, where the demo runs on one's own machine).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class Person(UserMixin, SQLModel, table=True):
     is_admin: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     preferred_language: str = Field(default="en", sa_column=sa.Column(sa.String(8), nullable=False, server_default="en"))
     wants_reminders: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    # Their password is known to others (the demo admin's is published): choose a new one first.
+    must_change_password: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
+                                                                          server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 
     def set_password(self, password: str) -> None:

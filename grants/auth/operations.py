@@ -66,8 +66,19 @@ def change_password(person: Person, *, current: str, new: str) -> None:
     if not person.check_password(current):
         raise Refused("Your current password is not right", field="current")
     person.set_password(new)
+    person.must_change_password = False
     db.session.add(person)
     audit.record(person, "account.password_changed", person, "Password changed")
+
+
+def choose_new_password(person: Person, new: str) -> None:
+    """Replace a password others know (the demo admin's) before the person does anything else."""
+    if person.check_password(new):
+        raise Refused("Choose a password different from the one you signed in with", field="password")
+    person.set_password(new)
+    person.must_change_password = False
+    db.session.add(person)
+    audit.record(person, "account.password_chosen", person, "Replaced a password others knew with a new one")
 
 
 def request_password_reset(email: str) -> None:
@@ -97,6 +108,7 @@ def reset_password(token: str, new: str) -> Person:
     if person is None:
         raise Refused("This password reset link has expired or has already been used. Ask for a new one.")
     person.set_password(new)
+    person.must_change_password = False
     db.session.add(person)
     audit.record(person, "account.password_reset", person, "Password reset with an emailed link")
     return person
