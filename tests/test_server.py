@@ -15,6 +15,21 @@ from grants import REPO_ROOT, create_app
 from grants.config import ConfigurationError
 
 
+@pytest.fixture
+def make_app(app_config):
+    """Apps of their own configuration, their database connections closed after the test."""
+    made = []
+
+    def make(**overrides):
+        app = create_app({**app_config, **overrides})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["commonpot_db"].dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -30,9 +45,9 @@ def test_healthz_and_readyz_answer_when_all_is_well(client):
         assert "Set-Cookie" not in response.headers
 
 
-def test_readyz_is_503_with_the_database_down_and_says_nothing_of_why(app_config):
+def test_readyz_is_503_with_the_database_down_and_says_nothing_of_why(make_app):
     port = _free_port()   # nothing listens there: an unreachable PostgreSQL
-    app = create_app({**app_config, "DATABASE_URL": f"postgresql://commonpot@127.0.0.1:{port}/commonpot"})
+    app = make_app(DATABASE_URL=f"postgresql://commonpot@127.0.0.1:{port}/commonpot")
     client = app.test_client()
     assert client.get("/healthz").status_code == 200          # the process itself is alive
     response = client.get("/readyz")
@@ -42,8 +57,8 @@ def test_readyz_is_503_with_the_database_down_and_says_nothing_of_why(app_config
     assert str(port) not in body and "database" not in body and "psycopg" not in body.lower()
 
 
-def test_readyz_is_503_with_the_queue_down(app_config):
-    app = create_app({**app_config, "HUEY_IMMEDIATE": False, "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"})
+def test_readyz_is_503_with_the_queue_down(make_app):
+    app = make_app(HUEY_IMMEDIATE=False, REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert "redis" not in response.get_data(as_text=True).lower()
@@ -61,15 +76,15 @@ def _probe(app):
 FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "grants.example.org"}
 
 
-def test_without_proxy_fix_forwarded_headers_are_ignored(app_config):
-    client = _probe(create_app(app_config))
+def test_without_proxy_fix_forwarded_headers_are_ignored(make_app):
+    client = _probe(make_app())
     seen = client.get("/test-probe", headers=FORWARDED).get_json()
     assert seen["remote_addr"] == "127.0.0.1" and seen["scheme"] == "http"
     assert seen["host"] == "localhost"
 
 
-def test_proxy_fix_believes_one_trusted_proxy(app_config):
-    client = _probe(create_app({**app_config, "COMMONPOT_PROXY_FIX": 1}))
+def test_proxy_fix_believes_one_trusted_proxy(make_app):
+    client = _probe(make_app(COMMONPOT_PROXY_FIX=1))
     seen = client.get("/test-probe", headers=FORWARDED).get_json()
     assert seen == {"remote_addr": "203.0.113.9", "scheme": "https", "host": "grants.example.org",
                     "url": "https://grants.example.org/healthz"}
@@ -78,13 +93,13 @@ def test_proxy_fix_believes_one_trusted_proxy(app_config):
     assert seen["remote_addr"] == "203.0.113.9"
 
 
-def test_every_response_carries_a_request_id_generated_unless_a_trusted_proxy_gave_one(app_config):
-    plain = create_app(app_config).test_client()
+def test_every_response_carries_a_request_id_generated_unless_a_trusted_proxy_gave_one(make_app):
+    plain = make_app().test_client()
     first, second = (plain.get("/healthz", headers={"X-Request-ID": "from-the-client"}) for _ in range(2))
     assert first.headers["X-Request-ID"] != "from-the-client"          # no proxy: not believed
     assert len(first.headers["X-Request-ID"]) == 32
     assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
-    proxied = create_app({**app_config, "COMMONPOT_PROXY_FIX": 1}).test_client()
+    proxied = make_app(COMMONPOT_PROXY_FIX=1).test_client()
     assert proxied.get("/healthz", headers={"X-Request-ID": "lb-7f3a-01"}).headers["X-Request-ID"] == "lb-7f3a-01"
     # a header that is not an id (a log injection attempt) is replaced
     forged = proxied.get("/healthz", headers={"X-Request-ID": 'x" injected\tline'}).headers["X-Request-ID"]
@@ -112,11 +127,11 @@ def test_logs_are_one_json_object_a_line_with_the_request_id(tmp_path):
     assert outside["request_id"] == "" and outside["level"] == "WARNING"
 
 
-def test_a_token_in_the_path_is_not_written_to_the_log(app_config, caplog):
+def test_a_token_in_the_path_is_not_written_to_the_log(make_app, caplog):
     import logging
 
     caplog.set_level(logging.INFO, logger="grants.request")
-    create_app(app_config).test_client().get("/password/reset/very-secret-token")
+    make_app().test_client().get("/password/reset/very-secret-token")
     [record] = [r for r in caplog.records if r.getMessage() == "request"]
     assert record.path == "/password/reset/<token>"
 
