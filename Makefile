@@ -7,12 +7,20 @@ ASSETS := grants/static/build/commonpot.css
 
 .PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
 
+# The demo: SQLite and the SQLite job queue in instance/, nothing else to install. The three
+# processes of the Procfile (web, worker, scheduler) run under honcho; Ctrl+C stops all three.
+# `make run PORT=8080` serves on another port, and emailed links say so.
+PORT ?= 5000
+run: export COMMONPOT_DEMO := 1
+run: export COMMONPOT_BASE_URL := http://127.0.0.1:$(PORT)
 run: install assets
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "Commonpot is at http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Commonpot is at http://127.0.0.1:$(PORT): web, worker and scheduler start below (Ctrl+C stops all three)."
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# Redis for the tests that need it (the deployment tests, the Redis queue): CI's local server.
+test test-postgres: export REDIS_URL ?= redis://127.0.0.1:6379
 test: install assets
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres

@@ -4,9 +4,13 @@
 - ``create-admin``: create (or promote) a site administrator.
 - ``seed-demo``: a demo collective (slug ``demo``) with organisations, people and roles; prints logins.
 - ``export 360giving`` / ``export grants-csv``: a collective's grants as open data or CSV (grants.exports.cli).
+- ``scheduler``, ``worker``: the two long-running processes beside the web server.
+- ``backup FILE`` / ``restore FILE [--force]``: the whole database (grants.backup).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -79,52 +83,93 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only seed a database that has no collective yet.")
+@click.option("--if-empty", is_flag=True, help="Skip, without an error, a database that has accounts already.")
+@click.option("--force", is_flag=True, help="Seed a database named by DATABASE_URL (a throwaway one, never production).")
 @with_appcontext
-def seed_demo(if_empty: bool) -> None:
-    """Create the demo collective (slug 'demo') and print its logins."""
-    from sqlmodel import select
+def seed_demo(if_empty: bool, force: bool) -> None:
+    """Create the demo collective (slug 'demo') and print its logins (only with COMMONPOT_DEMO=1).
 
+    The demo's accounts have a published password, so it never goes anywhere by accident: only with
+    the demo flag, never into a database that already has people, and never into a database
+    named by DATABASE_URL (not the demo's own SQLite file) unless forced.
+    """
+    from sqlmodel import func, select
+
+    from grants import config as config_module
+    from grants.auth.models import Person
     from grants.collectives.models import Collective
     from grants.demo import SLUG, seed
 
-    if if_empty and db.session.exec(select(Collective)).first() is not None:
-        if db.session.exec(select(Collective).where(Collective.slug == SLUG)).first() is None:
-            click.echo("The database already has collectives: the demo was not added.")
+    config = current_app.config
+    if not config.get("COMMONPOT_DEMO"):
+        raise click.ClickException("seed-demo only runs for the demo: set COMMONPOT_DEMO=1 (make run does). "
+                                   "Its accounts share a published password.")
+    demo_database = config_module.defaults(current_app.instance_path)["DATABASE_URL"]
+    if config["DATABASE_URL"] != demo_database and not force:
+        from grants.backup import describe
+
+        raise click.ClickException(
+            f"DATABASE_URL names {describe(config['DATABASE_URL'])}, not the demo's own database: the demo would "
+            "add a site admin with a published password to it. Add --force only for a throwaway database.")
+    already = db.session.exec(select(Collective).where(Collective.slug == SLUG)).first() is not None
+    if not already and db.session.exec(select(func.count()).select_from(Person)).one():
+        message = "The database already has accounts: the demo was not added."
+        if if_empty:
+            click.echo(message)
             return
+        raise click.ClickException(message)
     logins = seed()
     db.session.commit()
     click.echo("Demo collective 'demo' is ready. Sign in with any of these (password for all: "
                f"{logins['password']}):")
     for role, email in logins["people"]:
         click.echo(f"  {role:<28} {email}")
+    click.echo("The site admin must choose a new password at first sign-in, except on this machine (localhost).")
 
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Fire what is due now, then exit (for cron or a check).")
 @click.option("--interval", default=60, show_default=True, help="Seconds between runs of the job.")
+@click.option("--standby-poll", default=5.0, show_default=True,
+              help="Seconds between a standby scheduler's tries to take over.")
 @with_appcontext
-def scheduler_command(once: bool, interval: int) -> None:
-    """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass."""
-    from grants.voting.operations import send_voting_reminders
-    from grants.workflow.scheduler import build_scheduler, fire_due_transitions
+def scheduler_command(once: bool, interval: int, standby_poll: float) -> None:
+    """Run the scheduler: fire timed transitions (deadlines, expiries) as their dates pass.
 
+    Start one on each host if you like: only the one holding the scheduler lock fires, the others
+    stand by and take over when it stops.
+    """
+    import signal
+    import threading
+
+    from grants import logs
+    from grants.workflow import scheduler as scheduler_module
+
+    app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"])
     if once:
-        moves = fire_due_transitions()
-        click.echo(f"Fired {len(moves)} due transition(s).")
+        lock = scheduler_module.SchedulerLock(app)
+        if not lock.acquire():
+            click.echo("Another scheduler is running (it holds the scheduler lock): nothing fired.")
+            return
+        moves: list = []
+        try:
+            done = scheduler_module.run_jobs(moves=moves)
+        finally:
+            lock.release()
+        click.echo(f"Fired {done['transitions']} due transition(s).")
         for move in moves:
             click.echo(f"  {move.workflow}.{move.transition}: {move.from_state.value} → {move.to_state.value}")
-        click.echo(f"Sent {send_voting_reminders()} voting reminder(s).")
-        from grants.reporting.operations import send_report_reminders
-
-        click.echo(f"Sent {send_report_reminders()} report reminder(s).")
+        click.echo(f"Sent {done['voting_reminders']} voting reminder(s).")
+        click.echo(f"Sent {done['report_reminders']} report reminder(s).")
         return
-    click.echo(f"Scheduler running: due transitions are fired every {interval} s. Ctrl+C to stop.")
-    scheduler = build_scheduler(current_app._get_current_object(), interval_seconds=interval)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Scheduler started: due transitions are fired every {interval} s once it holds the "
+               "scheduler lock. Ctrl+C to stop.")
+    scheduler_module.run(app, interval_seconds=interval, standby_poll=standby_poll, stop=stop)
+    click.echo("Scheduler stopped.")
 
 
 @click.command("worker")
@@ -134,12 +179,47 @@ def worker_command(workers: int) -> None:
     """Run the background worker: Huey's consumer under this app's configuration."""
     from grants import queue
 
+    from grants import logs
+
     app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"])
     queue.bind_tasks(app)
     consumer = queue.huey_of(app).create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=2.0,
                                                   check_worker_health=True)
     click.echo(f"Worker running {workers} at once on {type(queue.huey_of(app)).__name__} (Ctrl+C to stop).")
     consumer.run()
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Back up the whole database to FILE (pg_dump's custom format on PostgreSQL, a SQLite file on SQLite)."""
+    from grants import backup
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        size = backup.backup(url, db.engine, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {backup.describe(url)} to {file} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has accounts in it.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the whole database with the backup in FILE (stop the web, worker and scheduler first)."""
+    from grants import backup
+
+    url = current_app.config["DATABASE_URL"]
+    db.session.close()
+    try:
+        backup.restore(url, db.engine, file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {file} into {backup.describe(url)}.")
 
 
 def init_app(app: Flask) -> None:
@@ -160,3 +240,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

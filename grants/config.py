@@ -1,8 +1,16 @@
 """Configuration: defaults here, then ``instance/config.py``, then the environment.
 
-Environment variables (all optional):
-- ``SECRET_KEY``: signs sessions and tokens. Without it, a random key is generated once and kept
+Environment variables (all optional but ``SECRET_KEY``):
+- ``SECRET_KEY``: signs sessions and tokens; required, and the same on every host. Only the demo
+  (``COMMONPOT_DEMO``) and debug mode may go without: a random key is then generated once and kept
   in ``instance/secret_key`` (never committed), so a restart does not sign everybody out.
+- ``COMMONPOT_DEMO``: ``1`` marks the embedded demo (what ``make run`` starts): ``seed-demo`` may
+  run, a secret key may be generated, and the demo's relaxations for localhost apply.
+- ``COMMONPOT_INSTANCE_PATH``: the instance folder (local config, SQLite files, the queue file);
+  default ``instance/`` in the repository.
+- ``COMMONPOT_PROXY_FIX``: the number of reverse proxies in front of the app whose
+  ``X-Forwarded-*`` headers (and ``X-Request-ID``) are trusted; 0 (the default) trusts none.
+- ``LOG_LEVEL``: the log level of every process (default ``INFO``); logs are JSON, one a line.
 - ``DATABASE_URL``: a PostgreSQL URL (``postgresql://user@host/db``); default SQLite in instance/.
 - ``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS``,
   ``MAIL_USE_SSL``, ``MAIL_DEFAULT_SENDER``: SMTP; without ``MAIL_SERVER`` mail goes to instance/mail/.
@@ -42,11 +50,12 @@ ENV_KEYS = (
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
     "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE",
     "TRUSTED_HOSTS", "SESSION_COOKIE_SECURE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
-    "RATELIMIT_ENABLED",
+    "RATELIMIT_ENABLED", "COMMONPOT_DEMO", "COMMONPOT_PROXY_FIX", "LOG_LEVEL",
 )
-_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
+_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "COMMONPOT_DEMO"}
 _INTEGER_KEYS = {"MAIL_PORT", "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY",
-                 "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+                 "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
+                 "COMMONPOT_PROXY_FIX"}
 _LIST_KEYS = {"TRUSTED_HOSTS"}
 
 # Rate limits (grants.ratelimits), in Flask-Limiter's notation. Sign-in counts only failed
@@ -68,6 +77,10 @@ RATE_LIMITS = {
     # Public pages and documents that anyone may fetch: results, .pb, impact report, "you said, we did".
     "LIMIT_PUBLIC_DOCUMENTS": "30 per minute; 300 per hour",
 }
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot start without is missing or wrong; the message names it."""
 
 
 def defaults(instance_path: str) -> dict:
@@ -125,6 +138,11 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
         "RATELIMIT_KEY_PREFIX": "commonpot",
         **RATE_LIMITS,
+        # The embedded demo (make run): see the module docstring.
+        "COMMONPOT_DEMO": False,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+        "COMMONPOT_PROXY_FIX": 0,
+        "LOG_LEVEL": "INFO",
     }
 
 
@@ -136,7 +154,10 @@ def from_environment() -> dict:
             if key in _BOOLEAN_KEYS:
                 value = str(value).lower() in {"1", "true", "yes", "on"}
             elif key in _INTEGER_KEYS:
-                value = int(str(value))
+                try:
+                    value = int(str(value))
+                except ValueError as error:
+                    raise ConfigurationError(f"{key} must be a whole number, not {value!r}") from error
             elif key in _LIST_KEYS:
                 value = [part.strip() for part in str(value).split(",") if part.strip()]
             values[key] = value
@@ -167,8 +188,25 @@ def finish(config, debug: bool) -> None:
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"]))
 
 
+def require_secret_key(config, instance_path: str) -> str:
+    """The secret key: the configured one, or (demo and debug only) one generated once per instance.
+
+    A generated key lives in one host's instance folder, so two hosts would sign sessions with
+    different keys: anywhere but the demo and debug mode the key must be set.
+    """
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if config.get("COMMONPOT_DEMO") or config.get("DEBUG"):
+        return ensure_secret_key(instance_path)
+    raise ConfigurationError(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable (or SECRET_KEY in instance/config.py) "
+        "to a long random value, the same on every host, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_hex(32))'`. Only the demo (COMMONPOT_DEMO=1) "
+        "generates one by itself.")
+
+
 def ensure_secret_key(instance_path: str) -> str:
-    """Read (or create once) the instance's secret key file."""
+    """Read (or create once) the instance's secret key file (the demo's and debug mode's only)."""
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()

@@ -110,6 +110,8 @@ def make_engine(url: str, **kwargs) -> Engine:
         def _begin(connection):
             connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
     else:
+        # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
+        kwargs.setdefault("connect_args", {"connect_timeout": 5})
         engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
     return engine
 

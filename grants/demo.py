@@ -97,6 +97,8 @@ def seed() -> dict:
         return logins
 
     admin = _person("admin", "Site Administrator", is_admin=True)
+    # Its password is published: anywhere but localhost, the first sign-in must replace it.
+    admin.must_change_password = True
     collective = Collective(
         slug=SLUG, name="West Birmingham Community Health Collective", locality="West Birmingham",
         description=("Grassroots and faith organisations in Ladywood, Soho, Handsworth and Smethwick who decide "

@@ -21,9 +21,9 @@ def _database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from grants import create_app
+    from grants import configured_database_url
 
-    return create_app().config["DATABASE_URL"]
+    return configured_database_url()
 
 
 def include_object(obj, name, type_, reflected, compare_to):

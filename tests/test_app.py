@@ -31,11 +31,12 @@ def test_config_order_defaults_then_instance_file_then_environment(tmp_path, mon
     assert app.config["SECRET_KEY"] == "env-secret"
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+def test_the_demos_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     import grants
 
     monkeypatch.setattr(grants, "REPO_ROOT", tmp_path)
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("COMMONPOT_DEMO", "1")   # only the demo may go without a configured key
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     first = create_app().config["SECRET_KEY"]
     second = create_app().config["SECRET_KEY"]

@@ -35,11 +35,12 @@ def test_create_admin_refuses_bad_input_without_a_traceback(runner, app):
 
 
 def test_seed_demo_builds_a_realistic_collective_once(runner, app):
-    result = runner.invoke(args=["seed-demo"])
+    app.config["COMMONPOT_DEMO"] = True   # the seed runs only for the demo, by its flag
+    result = runner.invoke(args=["seed-demo", "--force"])
     assert result.exit_code == 0, result.output
     assert "facilitator@demo.example.org" in result.output
     assert "commonpot-demo" in result.output
-    again = runner.invoke(args=["seed-demo"])
+    again = runner.invoke(args=["seed-demo", "--force"])
     assert again.exit_code == 0
     with app.app_context():
         assert db.session.exec(select(func.count()).select_from(Collective)).one() == 1
@@ -73,8 +74,9 @@ def test_seed_demo_builds_a_realistic_collective_once(runner, app):
         assert sorted(r.state for r in db.session.exec(select(Report)).all()) == ["accepted", "submitted"]
 
 
-def test_demo_logins_work(runner, client, outbox):
-    runner.invoke(args=["seed-demo"])
+def test_demo_logins_work(runner, app, client, outbox):
+    app.config["COMMONPOT_DEMO"] = True   # the seed runs only for the demo, by its flag
+    runner.invoke(args=["seed-demo", "--force"])
     assert outbox == []          # seeding emails nobody
     response = client.post("/login", data={"email": "facilitator@demo.example.org", "password": "commonpot-demo"})
     assert response.status_code == 302

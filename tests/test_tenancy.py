@@ -108,11 +108,17 @@ ROUTES = [
     ("mail.admin_outbox", "/admin/mail", {ADMIN}),
     # h2: accounts and sessions
     ("auth.resend_verification", "/email/confirm", EVERYONE),
+    # h8: health checks for load balancers
+    ("health.healthz", "/healthz", EVERYONE),
+    ("health.readyz", "/readyz", EVERYONE),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
     "static": "static files", "govuk_assets": "static files", "built_assets": "static files",
-    "auth.logout": "POST only (test_auth)", "auth.reset_password": "emailed token (test_auth)",
+    "auth.logout": "POST only (test_auth)",
+    # h8: the demo admin's first sign-in
+    "auth.choose_password": "only for a person whose password others know (test_first_password)",
+    "auth.reset_password": "emailed token (test_auth)",
     "collectives.invitation": "emailed token (test_collectives)", "admin.set_active": "POST only (test_admin)",
     "collectives.withdraw_join_request": "POST only (test_withdrawing_is_only_for_the_person_who_asked)",
     "rounds.move": "POST only (test_foreign_posts_change_nothing)", "rounds.extend": "POST only (same)",

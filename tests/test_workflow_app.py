@@ -232,6 +232,88 @@ def test_two_schedulers_at_once_never_fire_twice(app):
         assert sorted(r.object_id for r in rows) == sorted(ids)
 
 
+def test_a_row_whose_effect_raises_is_rolled_back_logged_and_retried_while_the_others_fire(app, ctx, monkeypatch,
+                                                                                          caplog):
+    import logging
+
+    from grants.workflow import scheduler
+
+    collective = factories.collective()
+    invitations = [_invitation(collective, T0, f"e{n}@example.org") for n in range(3)]
+    broken = invitations[1]
+    real_fire = scheduler.fire
+
+    def fire_with_a_broken_effect(row, transition, actor, **kwargs):
+        move = real_fire(row, transition, actor, **kwargs)   # state, history and audit are written...
+        if row.id == broken.id:
+            raise RuntimeError("the effect's mail server is on fire")   # ...then the effect fails
+        return move
+
+    monkeypatch.setattr(scheduler, "fire", fire_with_a_broken_effect)
+    caplog.set_level(logging.ERROR, logger="grants.workflow.scheduler")
+    moves = scheduler.fire_due_transitions(now=T0 + timedelta(minutes=1))
+    assert len(moves) == 2
+    db.session.expire_all()
+    assert [db.session.get(Invitation, i.id).state for i in invitations] == ["expired", "sent", "expired"]
+    assert history_of(broken) == []                                   # rolled back whole
+    assert db.session.exec(select(AuditEvent).where(AuditEvent.object_id == broken.id)).all() == []
+    [record] = caplog.records
+    assert record.object_id == broken.id and record.object_type == "invitation"
+    assert f"invitation {broken.id}" in record.getMessage() and "tried again" in record.getMessage()
+    monkeypatch.setattr(scheduler, "fire", real_fire)                  # mended: the next run fires it
+    assert [m.transition for m in scheduler.fire_due_transitions(now=T0 + timedelta(minutes=2))] == ["expire"]
+    db.session.expire_all()
+    assert db.session.get(Invitation, broken.id).state == "expired" and len(history_of(broken)) == 1
+
+
+def test_a_failing_job_does_not_keep_the_others_from_running(app, ctx, monkeypatch):
+    from grants.voting import operations as voting
+    from grants.workflow import scheduler
+
+    collective = factories.collective()
+    _invitation(collective, T0)
+
+    def broken(_now=None):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(voting, "send_voting_reminders", broken)
+    done = scheduler.run_jobs(T0 + timedelta(minutes=1))
+    assert done == {"transitions": 1, "voting_reminders": 0, "report_reminders": 0}
+
+
+def test_only_one_process_holds_the_scheduler_lock(app):
+    from grants.workflow.scheduler import SchedulerLock
+
+    first, second = SchedulerLock(app), SchedulerLock(app)
+    try:
+        assert first.acquire() and first.held()
+        assert not second.acquire() and not second.held()
+        first.release()
+        assert second.acquire() and second.held()     # the standby takes over once it is free
+        assert not first.acquire()
+    finally:
+        first.release()
+        second.release()
+
+
+def test_scheduler_once_fires_nothing_while_another_scheduler_holds_the_lock(app, runner):
+    from grants.workflow.scheduler import SchedulerLock
+
+    with app.app_context():
+        collective = factories.collective()
+        invitation = _invitation(collective, datetime.now(timezone.utc) - timedelta(days=1))
+    active = SchedulerLock(app)
+    assert active.acquire()
+    try:
+        result = runner.invoke(args=["scheduler", "--once"])
+        assert result.exit_code == 0, result.output
+        assert "Another scheduler is running" in result.output
+        with app.app_context():
+            assert db.session.get(Invitation, invitation.id).state == "sent"
+    finally:
+        active.release()
+
+
 def test_apscheduler_runs_the_job_from_its_persistent_store(app):
     with app.app_context():
         collective = factories.collective()

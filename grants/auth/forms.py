@@ -82,6 +82,10 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
+class ChooseNewPasswordForm(ResetPasswordForm):
+    submit = SubmitField("Save my new password", widget=GovSubmitInput())
+
+
 class AccountForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(), filters=[strip],
                        validators=[Required("Enter your full name"), MaxLength(120, "Your name")])

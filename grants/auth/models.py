@@ -13,6 +13,9 @@ collectives and accounts; every other power comes from a membership of a collect
 - *sign-in event*: one attempt to sign in, successful or not, with the network address it came
   from; the person's account page lists their recent ones. Kept apart from the audit log, which
   belongs to collectives: a sign-in belongs to no collective.
+
+``must_change_password`` sends a person to "choose a new password" before any other page
+(except on localhost, where the demo runs on one's own machine).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ class Person(UserMixin, SQLModel, table=True):
     is_admin: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     preferred_language: str = Field(default="en", sa_column=sa.Column(sa.String(8), nullable=False, server_default="en"))
     wants_reminders: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    # Their password is known to others (the demo admin's is published): choose a new one first.
+    must_change_password: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
+                                                                          server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     # When a site admin erased this person (UK GDPR): the row stays, pseudonymised (grants.privacy).
     erased_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))

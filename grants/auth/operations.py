@@ -166,6 +166,7 @@ def change_password(person: Person, *, current: str, new: str) -> None:
         raise Refused("Your current password is not right", field="current")
     person.set_password(new)
     person.session_version += 1
+    person.must_change_password = False
     db.session.add(person)
     audit.record(person, "account.password_changed", person, "Password changed; every other session ended")
 
@@ -175,6 +176,16 @@ def sign_out_everywhere(person: Person) -> None:
     person.session_version += 1
     db.session.add(person)
     audit.record(person, "account.signed_out_everywhere", person, "Signed out on every other device")
+
+
+def choose_new_password(person: Person, new: str) -> None:
+    """Replace a password others know (the demo admin's) before the person does anything else."""
+    if person.check_password(new):
+        raise Refused("Choose a password different from the one you signed in with", field="password")
+    person.set_password(new)
+    person.must_change_password = False
+    db.session.add(person)
+    audit.record(person, "account.password_chosen", person, "Replaced a password others knew with a new one")
 
 
 def request_password_reset(email: str) -> None:
@@ -208,6 +219,7 @@ def reset_password(token: str, new: str) -> Person:
     person.session_version += 1
     if person.email_verified_at is None:  # the link reached the address: that confirms it too
         person.email_verified_at = utcnow()
+    person.must_change_password = False
     db.session.add(person)
     audit.record(person, "account.password_reset", person, "Password reset with an emailed link; every session ended")
     return person

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
@@ -11,6 +13,7 @@ from grants.auth import operations, sessions
 from grants.auth.forms import (
     AccountForm,
     ChangePasswordForm,
+    ChooseNewPasswordForm,
     ConfirmEmailForm,
     ForgotPasswordForm,
     LoginForm,
@@ -163,3 +166,40 @@ def account():
     return render_template("auth/account.html", form=form, password_form=password_form,
                            everywhere_form=everywhere_form, collectives=my_collectives(current_user),
                            sign_ins=sign_ins, idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+# What a person who must choose a new password can still reach: the page itself, signing out,
+# and what the page needs (assets, and the health checks that have nothing to do with people).
+_BEFORE_NEW_PASSWORD = frozenset({"auth.choose_password", "auth.logout", "static", "govuk_assets", "built_assets",
+                                  "health.healthz", "health.readyz"})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def on_localhost() -> bool:
+    """Whether this request is from this machine to this machine (the demo on one's own laptop).
+
+    Both the address asked for and the address asked from must be local: a forged ``Host`` from
+    outside, or a proxy on the same machine serving the public, is not "localhost".
+    """
+    return urlsplit(f"//{request.host}").hostname in _LOOPBACK and request.remote_addr in _LOOPBACK
+
+
+@bp.before_app_request
+def new_password_first():
+    if request.endpoint in _BEFORE_NEW_PASSWORD or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password and not on_localhost():
+        return redirect(url_for("auth.choose_password"))
+    return None
+
+
+@bp.route("/account/new-password", methods=["GET", "POST"])
+@login_required
+def choose_password():
+    if not current_user.must_change_password:
+        return redirect(url_for("auth.account"))
+    form = ChooseNewPasswordForm()
+    if form.validate_on_submit() and attempt(form, operations.choose_new_password, current_user, form.password.data):
+        flash("Your new password is saved. Use it from now on.", "success")
+        return redirect(url_for("collectives.home"))
+    return render_template("auth/choose_password.html", form=form)

@@ -21,7 +21,8 @@ from tests.commissioning.test_documents import text_of
 
 
 def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and_we_did(app, runner):
-    result = runner.invoke(args=["seed-demo"])
+    app.config["COMMONPOT_DEMO"] = True   # the seed runs only for the demo, by its flag
+    result = runner.invoke(args=["seed-demo", "--force"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         cycle = db.session.exec(select(CommissioningCycle)).one()
@@ -70,7 +71,7 @@ def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and
     # the grant still waiting for its report to be accepted, on a theme no priority has, is not there
     assert "Stay-and-play sessions" not in public
     # a second run changes nothing
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--force"]).exit_code == 0
     with app.app_context():
         assert len(db.session.exec(select(CommissioningCycle)).all()) == 1
 
