@@ -3,6 +3,7 @@ at first sign-in anywhere but on one's own machine."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from grants.audit.models import AuditEvent
@@ -14,6 +15,11 @@ from tests import factories
 
 PUBLIC = "http://grants.example.org"
 ADMIN = "admin@demo.example.org"
+
+
+@pytest.fixture(autouse=True)
+def public_host(app):
+    app.config["TRUSTED_HOSTS"] = ["grants.example.org", "localhost", "127.0.0.1"]
 
 
 def _seed(app, runner, *args):

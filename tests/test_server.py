@@ -84,7 +84,7 @@ def test_without_proxy_fix_forwarded_headers_are_ignored(make_app):
 
 
 def test_proxy_fix_believes_one_trusted_proxy(make_app):
-    client = _probe(make_app(COMMONPOT_PROXY_FIX=1))
+    client = _probe(make_app(COMMONPOT_PROXY_FIX=1, TRUSTED_HOSTS=["grants.example.org", "localhost"]))
     seen = client.get("/test-probe", headers=FORWARDED).get_json()
     assert seen == {"remote_addr": "203.0.113.9", "scheme": "https", "host": "grants.example.org",
                     "url": "https://grants.example.org/healthz"}
