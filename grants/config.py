@@ -14,6 +14,8 @@ Environment variables (all optional):
 - ``THREESIXTY_LICENSE``: the URL of the licence the 360Giving data is published under.
 - ``REDIS_URL``: Redis for the job queue (RedisHuey) and the rate limits, shared by every host;
   without it the queue is a SQLite file in instance/ and rate limits are counted in memory.
+- ``TWO_FACTOR_REQUIRED_FOR_ADMINS``: site admins must use two-factor sign-in (default true; never
+  required when ``COMMONPOT_DEMO`` is on and ``COMMONPOT_BASE_URL`` is localhost).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ ENV_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
+    "TWO_FACTOR_REQUIRED_FOR_ADMINS",
 )
-_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
+_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "TWO_FACTOR_REQUIRED_FOR_ADMINS"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -58,6 +61,12 @@ def defaults(instance_path: str) -> dict:
         "REDIS_URL": "",
         # Tests run every queued task in-process, at once (grants.queue).
         "HUEY_IMMEDIATE": False,
+        # Two-factor sign-in (grants.auth.twofactor): who must use it, how long a sign-in waits for
+        # its code, and how many wrong codes are allowed (only refused codes are counted).
+        "TWO_FACTOR_REQUIRED_FOR_ADMINS": True,
+        "TWO_FACTOR_PENDING_SECONDS": 300,
+        "TWO_FACTOR_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
+        "TWO_FACTOR_LIMIT_PER_ADDRESS": "60 per hour",
     }
 
 

@@ -3,6 +3,7 @@
 from grants.audit.models import AuditEvent
 from grants.awards.models import Grant, Payment
 from grants.auth.models import Person
+from grants.auth.twofactor import RecoveryCode, TwoFactor
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.documents.models import DocumentBuild
 from grants.commissioning.models import (
@@ -60,8 +61,10 @@ __all__ = [
     "Organisation",
     "Outcome",
     "Person",
+    "RecoveryCode",
     "StateHistory",
     "Theme",
+    "TwoFactor",
     # reverse commissioning
     "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
     "EngagementParticipation", "EvidenceImport", "FeedbackItem", "FeedbackTheme", "Need", "NeedEvidence",

@@ -99,6 +99,9 @@ ROUTES = [
     ("documents.proposal_pack_pdf", "/c/{slug}/rounds/{round}/proposal-pack.pdf", {FACILITATOR, MEMBER, APPLICANT}),
     ("admin.index", "/admin/", {ADMIN}),
     ("admin.people", "/admin/people", {ADMIN}),
+    # h3: two-factor sign-in
+    ("twofactor.manage", "/account/two-factor", SIGNED_IN),
+    ("twofactor.recovery_codes", "/account/two-factor/recovery-codes", SIGNED_IN),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -114,6 +117,7 @@ NOT_IN_MATRIX = {
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
+    "twofactor.challenge": "needs a pending sign-in (tests/security/test_two_factor.py)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")

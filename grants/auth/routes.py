@@ -6,6 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from grants.auth import operations
+from grants.auth.sessions import start_session
+from grants.auth.twofactor_routes import challenge_if_enabled
 from grants.auth.forms import AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from grants.db import db
 from grants.views import attempt
@@ -24,7 +26,10 @@ def login():
         if person is None:
             form.email.errors = ["Enter a correct email address and password"]
         else:
-            login_user(person)
+            second_step = challenge_if_enabled(person, form.next.data)
+            if second_step:
+                return second_step
+            start_session(person)
             flash(f"Signed in as {person.name}.", "success")
             return redirect(safe_next_url(form.next.data) or url_for("collectives.home"))
     return render_template("auth/login.html", form=form)
@@ -70,8 +75,12 @@ def reset_password(token: str):
     if form.validate_on_submit():
         done = attempt(form, operations.reset_password, token, form.password.data)
         if done:
-            login_user(done.result)
             flash("Your password has been changed.", "success")
+            # An emailed link alone must not pass two-factor sign-in.
+            second_step = challenge_if_enabled(done.result, None)
+            if second_step:
+                return second_step
+            start_session(done.result)
             return redirect(url_for("collectives.home"))
     return render_template("auth/reset_password.html", form=form)
 
