@@ -118,6 +118,7 @@ NOT_IN_MATRIX = {
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
     "twofactor.challenge": "needs a pending sign-in (tests/security/test_two_factor.py)",
+    "twofactor.reset_for_person": "POST only (test_two_factor.test_a_site_admin_resets_a_locked_out_person)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")

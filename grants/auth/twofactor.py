@@ -238,9 +238,10 @@ def start_set_up(person: Person) -> TwoFactor:
     found = enrolment(person)
     if found is not None and found.confirmed_at is not None:
         raise Refused("Two-factor sign-in is already on. Turn it off first to move it to a new app.")
+    secret = pyotp.random_base32()
     if found is None:
-        found = TwoFactor(person_id=person.id, secret="")
-    found.secret = pyotp.random_base32()
+        found = TwoFactor(person_id=person.id, secret=secret)
+    found.secret = secret
     found.last_used_step = None
     found.created_at = utcnow()
     db.session.add(found)
@@ -313,6 +314,30 @@ def turn_off(person: Person, password_or_code: str) -> None:
     audit.record(person, "account.two_factor_disabled", person, "Two-factor sign-in turned off")
     queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
                person=person, change="turned off")
+
+
+def reset_for_person(person: Person, actor: Person) -> None:
+    """A site admin turns off a person's two-factor sign-in (phone and recovery codes both lost).
+
+    Whoever must use it is asked to set it up again at their next sign-in.
+    """
+    if person.id == actor.id:
+        raise Refused("Ask another site admin to reset your own two-factor sign-in.")
+    found = enrolment(person)
+    if found is None:
+        raise Refused(f"{person.email} does not use two-factor sign-in.")
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == person.id)
+                       .execution_options(synchronize_session=False))
+    db.session.delete(found)
+    audit.record(actor, "account.two_factor_reset", person,
+                 f"Two-factor sign-in of {person.email} reset by a site admin")
+    queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
+               person=person, change="reset")
+
+
+def people_using_it() -> set[int]:
+    """Ids of everyone with two-factor sign-in on (for the accounts page, in one query)."""
+    return set(db.session.exec(select(TwoFactor.person_id).where(TwoFactor.confirmed_at.is_not(None))).all())
 
 
 def check_sign_in_code(person: Person, code: str) -> CodeCheck:

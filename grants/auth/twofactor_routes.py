@@ -8,12 +8,13 @@ which remembers the last time-step used, so replaying an old cookie gains nothin
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlmodel import select
 import sqlalchemy as sa
 
+from grants import permissions
 from grants.auth import twofactor
 from grants.auth.models import Person
 from grants.auth.sessions import start_session
@@ -25,7 +26,7 @@ from grants.auth.twofactor_forms import (
     TurnOffForm,
 )
 from grants.db import db
-from grants.forms import safe_next_url
+from grants.forms import FlaskForm, safe_next_url
 from grants.timeutil import utcnow
 from grants.views import attempt
 from grants.web import limiter
@@ -36,7 +37,8 @@ PENDING = "two_factor_pending"
 NEW_CODES = "two_factor_new_codes"
 AFTER_SET_UP = "two_factor_next"
 # Pages a person who must set up two-factor may still open.
-OPEN_BEFORE_SET_UP = {"static", "govuk_assets", "built_assets", "auth.logout"}
+OPEN_BEFORE_SET_UP = {"static", "govuk_assets", "built_assets", "auth.logout", "twofactor.manage",
+                      "twofactor.recovery_codes", "twofactor.challenge"}
 
 
 # --- the pending sign-in -------------------------------------------------------------------------
@@ -137,15 +139,11 @@ def manage():
     elif confirm.submit.data and confirm.validate_on_submit():
         done = attempt(confirm, twofactor.confirm_set_up, current_user, confirm.code.data)
         if done:
-            session[NEW_CODES] = done.result
-            flash("Two-factor sign-in is on.", "success")
-            return redirect(url_for("twofactor.recovery_codes"))
+            return _show_once(done.result, "Two-factor sign-in is on.")
     elif codes_form.submit.data and codes_form.validate_on_submit():
         done = attempt(codes_form, twofactor.make_new_recovery_codes, current_user, codes_form.password.data)
         if done:
-            session[NEW_CODES] = done.result
-            flash("You have new recovery codes. The old ones no longer work.", "success")
-            return redirect(url_for("twofactor.recovery_codes"))
+            return _show_once(done.result, "You have new recovery codes. The old ones no longer work.")
     elif off_form.submit.data and off_form.validate_on_submit():
         if attempt(off_form, twofactor.turn_off, current_user, off_form.proof.data):
             flash("Two-factor sign-in is off.", "success")
@@ -166,6 +164,13 @@ def manage():
     return response
 
 
+def _show_once(codes: list[str], message: str):
+    """Hand new recovery codes to the next page, which shows them once (post, redirect, get)."""
+    session[NEW_CODES] = codes
+    flash(message, "success")
+    return redirect(url_for("twofactor.recovery_codes"))
+
+
 @bp.route("/account/two-factor/recovery-codes")
 @login_required
 def recovery_codes():
@@ -176,6 +181,25 @@ def recovery_codes():
         enabled=twofactor.is_enabled(current_user), after=after or url_for("auth.account")))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/admin/people/<int:person_id>/two-factor/reset", methods=["POST"])
+@login_required
+def reset_for_person(person_id: int):
+    if not permissions.is_admin(current_user):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    person = db.session.get(Person, person_id) or abort(404)
+    if attempt(None, twofactor.reset_for_person, person, current_user):
+        flash(f"Two-factor sign-in of {person.email} is reset. They can set it up again when they next sign in.",
+              "success")
+    return redirect(url_for("admin.people"))
+
+
+@bp.app_template_global("people_using_two_factor")
+def people_using_two_factor() -> set[int]:
+    return twofactor.people_using_it()
 
 
 @bp.app_template_global("two_factor_enabled")
@@ -190,7 +214,7 @@ def set_up_first_where_required():
     """Send a site admin, or a facilitator or reviewer of a collective that asks for it, to set up
     two-factor sign-in before any other page."""
     endpoint = request.endpoint
-    if endpoint is None or endpoint in OPEN_BEFORE_SET_UP or endpoint.startswith("twofactor."):
+    if endpoint is None or endpoint in OPEN_BEFORE_SET_UP:
         return None
     if not current_user.is_authenticated:
         return None

@@ -75,6 +75,15 @@ def signed_in(client) -> bool:
     return client.get("/account").status_code == 200
 
 
+def enrolled(app, client) -> tuple:
+    """A person who has turned two-factor on and signed out: (person, secret, recovery codes)."""
+    who = make_person(app)
+    factories.login(client, who)
+    secret, codes = set_up(client, app, who)
+    sign_out(client)
+    return who, secret, codes
+
+
 def password_step(client, who, next_url: str = ""):
     response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD, "next": next_url})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login/two-factor")
@@ -142,10 +151,7 @@ def test_a_code_works_once(app, client, clock):
 
 
 def test_a_code_one_step_either_side_is_accepted(app, client, clock):
-    who = make_person(app)
-    factories.login(client, who)
-    secret, _codes = set_up(client, app, who)
-    sign_out(client)
+    who, secret, _codes = enrolled(app, client)
     clock.shift(STEP * 5)
     password_step(client, who)
     slow_phone = pyotp.TOTP(secret).at(datetime.now(timezone.utc) - STEP)
@@ -158,10 +164,7 @@ def test_a_code_one_step_either_side_is_accepted(app, client, clock):
 
 
 def test_a_recovery_code_works_once(app, client, clock, mail_server):
-    who = make_person(app)
-    factories.login(client, who)
-    _secret, codes = set_up(client, app, who)
-    sign_out(client)
+    who, _secret, codes = enrolled(app, client)
 
     password_step(client, who)
     response = client.post("/login/two-factor", data={"code": codes[3].upper().replace("-", " ")}, follow_redirects=True)
@@ -178,10 +181,7 @@ def test_a_recovery_code_works_once(app, client, clock, mail_server):
 
 
 def test_a_wrong_code_is_explained_beside_the_field_and_audited(app, client, clock):
-    who = make_person(app)
-    factories.login(client, who)
-    secret, _codes = set_up(client, app, who)
-    sign_out(client)
+    who, secret, _codes = enrolled(app, client)
     password_step(client, who)
     right = code_now(secret)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
@@ -201,10 +201,7 @@ def test_a_wrong_code_is_explained_beside_the_field_and_audited(app, client, clo
 
 
 def test_a_pending_sign_in_expires(app, client, clock):
-    who = make_person(app)
-    factories.login(client, who)
-    secret, _codes = set_up(client, app, who)
-    sign_out(client)
+    who, secret, _codes = enrolled(app, client)
     password_step(client, who)
     clock.shift(timedelta(minutes=5, seconds=1))
     response = client.post("/login/two-factor", data={"code": code_now(secret)})
@@ -217,10 +214,7 @@ def test_a_pending_sign_in_expires(app, client, clock):
 
 
 def test_wrong_codes_are_rate_limited_per_account(app, client, clock):
-    who = make_person(app)
-    factories.login(client, who)
-    secret, _codes = set_up(client, app, who)
-    sign_out(client)
+    who, secret, _codes = enrolled(app, client)
     password_step(client, who)
     for _ in range(5):
         assert client.post("/login/two-factor", data={"code": "000001"}).status_code == 200
@@ -394,3 +388,32 @@ def test_a_collective_can_require_it_of_facilitators_and_reviewers(app, client, 
     assert actions(app).count("collective.two_factor_not_required") == 1
     assert reviewer_client.post("/account/two-factor", data={"off-proof": factories.PASSWORD,
                                                              "off-submit": "y"}).status_code == 302
+
+
+def test_a_site_admin_resets_a_locked_out_person(app, client, clock, mail_server):
+    who = make_person(app, name="Lost Phone")
+    admin = make_person(app, is_admin=True)
+    factories.login(client, who)
+    set_up(client, app, who)
+    sign_out(client)
+    path = f"/admin/people/{who.id}/two-factor/reset"
+    assert client.post(path).status_code == 302 and "/login" in client.post(path).headers["Location"]
+    member = app.test_client()
+    factories.login(member, make_person(app))
+    assert member.post(path).status_code == 403                       # only site admins
+    with app.app_context():
+        assert db.session.exec(select(TwoFactor)).one().confirmed_at is not None
+
+    admin_client = app.test_client()
+    factories.login(admin_client, admin)
+    people = admin_client.get("/admin/people").data.decode()
+    assert f'action="{path}"' in people
+    assert admin_client.post(path).status_code == 302
+    assert admin_client.post(f"/admin/people/{admin.id}/two-factor/reset").status_code == 302   # refused, not a 500
+    with app.app_context():
+        assert db.session.exec(select(TwoFactor)).all() == [] and db.session.exec(select(RecoveryCode)).all() == []
+        reset = db.session.exec(select(AuditEvent).where(AuditEvent.action == "account.two_factor_reset")).one()
+        assert reset.actor_id == admin.id and reset.object_id == who.id
+    assert any(m["To"] == who.email and "is off" in m["Subject"] for m in mail_server.wait_for(2))
+    factories.login(client, who)
+    assert signed_in(client)
