@@ -92,6 +92,20 @@ def test_an_admin_sets_up_two_factor_and_signs_in_with_a_code(checked_page, live
         assert "you cannot turn it off" in p.text().lower()
         shot(p, "manage")
 
+        # a colleague lost both phone and recovery codes: the admin resets theirs
+        with live_app.app_context():
+            from grants.auth.twofactor import TwoFactor
+
+            colleague = factories.person("Lost Phone", "lost@example.org")
+            db.session.add(TwoFactor(person_id=colleague.id, secret=pyotp.random_base32(),
+                                     confirmed_at=datetime.now(timezone.utc)))
+            db.session.commit()
+        p.goto("/admin/people")
+        assert p.page.get_by_role("button", name="Reset two-factor sign-in of ada@example.org").count() == 0
+        shot(p, "accounts")
+        p.submit("Reset two-factor sign-in of lost@example.org")
+        assert "Two-factor sign-in of lost@example.org is reset" in p.text()
+
 
 def test_a_facilitator_turns_it_on_for_themselves_then_for_the_collective(checked_page, live_app):
     with live_app.app_context():
