@@ -34,6 +34,8 @@ Environment variables (all optional but ``SECRET_KEY``):
 - ``RATELIMIT_ENABLED``: ``false`` turns every rate limit off (default on). The limits themselves
   are the ``LIMIT_…`` keys below, in Flask-Limiter's notation (``"5 per minute; 20 per hour"``), each
   also settable from the environment.
+- ``TWO_FACTOR_REQUIRED_FOR_ADMINS``: site admins must use two-factor sign-in (default true; never
+  required when ``COMMONPOT_DEMO`` is on and ``COMMONPOT_BASE_URL`` is localhost).
 """
 
 from __future__ import annotations
@@ -50,9 +52,10 @@ ENV_KEYS = (
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
     "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE",
     "TRUSTED_HOSTS", "SESSION_COOKIE_SECURE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
-    "RATELIMIT_ENABLED", "COMMONPOT_DEMO", "COMMONPOT_PROXY_FIX", "LOG_LEVEL",
+    "RATELIMIT_ENABLED", "COMMONPOT_DEMO", "COMMONPOT_PROXY_FIX", "LOG_LEVEL", "TWO_FACTOR_REQUIRED_FOR_ADMINS",
 )
-_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "COMMONPOT_DEMO"}
+_BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "COMMONPOT_DEMO",
+                 "TWO_FACTOR_REQUIRED_FOR_ADMINS"}
 _INTEGER_KEYS = {"MAIL_PORT", "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY",
                  "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
                  "COMMONPOT_PROXY_FIX"}
@@ -143,6 +146,12 @@ def defaults(instance_path: str) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
         "COMMONPOT_PROXY_FIX": 0,
         "LOG_LEVEL": "INFO",
+        # Two-factor sign-in (grants.auth.twofactor): who must use it, how long a sign-in waits for
+        # its code, and how many wrong codes are allowed (only refused codes are counted).
+        "TWO_FACTOR_REQUIRED_FOR_ADMINS": True,
+        "TWO_FACTOR_PENDING_SECONDS": 300,
+        "TWO_FACTOR_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
+        "TWO_FACTOR_LIMIT_PER_ADDRESS": "60 per hour",
     }
 
 

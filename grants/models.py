@@ -3,6 +3,7 @@
 from grants.audit.models import AuditEvent
 from grants.awards.models import Grant, Payment
 from grants.auth.models import Person, SignInEvent
+from grants.auth.twofactor import RecoveryCode, TwoFactor
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.documents.models import DocumentBuild
 from grants.mail.models import OutboxMessage
@@ -63,8 +64,10 @@ __all__ = [
     "Outcome",
     "OutboxMessage",
     "Person",
+    "RecoveryCode",
     "StateHistory",
     "Theme",
+    "TwoFactor",
     # reverse commissioning
     "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
     "EngagementParticipation", "EvidenceImport", "FeedbackItem", "FeedbackTheme", "Need", "NeedEvidence",

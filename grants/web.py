@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
 
     from grants.admin.routes import bp as admin_bp
     from grants.auth.routes import bp as auth_bp
+    from grants.auth.twofactor_routes import bp as twofactor_bp
     from grants.collectives.routes import bp as collectives_bp
     from grants.commissioning.routes import bp as commissioning_bp
     from grants.documents.routes import bp as documents_bp
@@ -63,7 +64,7 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp, rounds_bp, proposals_bp,
                       voting_bp, review_bp, awards_bp, reporting_bp, commissioning_bp, documents_bp, privacy_bp,
-                      mail_bp, health_bp):
+                      mail_bp, health_bp, twofactor_bp):
         app.register_blueprint(blueprint)
 
     from grants import queue

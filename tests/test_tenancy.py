@@ -111,6 +111,9 @@ ROUTES = [
     # h8: health checks for load balancers
     ("health.healthz", "/healthz", EVERYONE),
     ("health.readyz", "/readyz", EVERYONE),
+    # h3: two-factor sign-in
+    ("twofactor.manage", "/account/two-factor", SIGNED_IN),
+    ("twofactor.recovery_codes", "/account/two-factor/recovery-codes", SIGNED_IN),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -133,6 +136,8 @@ NOT_IN_MATRIX = {
     "mail.admin_retry": "POST only (test_outbox.test_the_site_admin_sees_every_failed_mail_and_retries_it)",
     # h2: accounts and sessions
     "auth.verify_email": "emailed token (tests/security/test_accounts_verification.py)",
+    "twofactor.challenge": "needs a pending sign-in (tests/security/test_two_factor.py)",
+    "twofactor.reset_for_person": "POST only (test_two_factor.test_a_site_admin_resets_a_locked_out_person)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")

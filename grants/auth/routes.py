@@ -23,6 +23,7 @@ from grants.auth.forms import (
     SignOutEverywhereForm,
 )
 from grants.auth.models import SignInEvent
+from grants.auth.twofactor_routes import challenge_if_enabled
 from grants.db import db
 from grants.views import attempt
 from grants.forms import safe_next_url
@@ -42,6 +43,10 @@ def login():
     if form.validate_on_submit():
         found = operations.check_password(form.email.data, form.password.data)
         if found.passed:
+            second_step = challenge_if_enabled(found.person, form.next.data)
+            if second_step:
+                db.session.commit()
+                return second_step
             sessions.start_session(found.person, remember=bool(form.remember.data))
             db.session.commit()
             flash(f"Signed in as {found.person.name}.", "success")

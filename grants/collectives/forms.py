@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import EqualTo, Length, Regexp
 
 from grants.forms import (
@@ -11,6 +11,7 @@ from grants.forms import (
     EmailAddress,
     FlaskForm,
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -112,6 +113,8 @@ class CollectiveForm(FlaskForm):
                                     validators=[MaxLength(4000, "The outcomes")])
     outcomes_long = TextAreaField("Long-term outcomes", widget=GovTextArea(), filters=[strip],
                                   validators=[MaxLength(4000, "The outcomes")])
+    requires_two_factor = BooleanField("Facilitators and reviewers must use two-factor sign-in",
+                                       widget=GovCheckboxInput())
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_themes(self, field) -> None:

@@ -34,6 +34,9 @@ class Collective(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     locality: str = Field(default="", sa_column=sa.Column(sa.String(120), nullable=False, server_default=""))
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    # Its facilitators and reviewers must use two-factor sign-in (grants.auth.twofactor).
+    requires_two_factor: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
+                                                                         server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 
 

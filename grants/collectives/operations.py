@@ -48,13 +48,17 @@ def create_collective(*, name: str, slug: str, locality: str, facilitator: Perso
 
 
 def update_collective(collective: Collective, *, name: str, locality: str, description: str,
-                      theme_lines: list[str], outcome_lines: dict[str, list[str]], actor: Person) -> None:
-    """Change a collective's details, themes and theory of change.
+                      theme_lines: list[str], outcome_lines: dict[str, list[str]], actor: Person,
+                      requires_two_factor: bool | None = None) -> None:
+    """Change a collective's details, themes and theory of change, and (unless None) whether its
+    facilitators and reviewers must use two-factor sign-in.
 
     Themes and outcomes are matched by their text: a new line adds one, a missing line retires
     it (rounds and reports that used it keep pointing at it), and order follows the lines.
     """
     before = {"name": collective.name, "locality": collective.locality, "description": collective.description}
+    if requires_two_factor is not None and requires_two_factor != collective.requires_two_factor:
+        _set_two_factor_requirement(collective, requires_two_factor, actor)
     collective.name, collective.locality, collective.description = name, locality, description
     db.session.add(collective)
 
@@ -92,6 +96,20 @@ def update_collective(collective: Collective, *, name: str, locality: str, descr
     audit.record(actor, "collective.updated", collective, "Collective details, themes or theory of change changed",
                  before=before, after={"name": name, "locality": locality, "description": description,
                                        "themes": theme_lines, "outcomes": outcome_lines})
+
+
+def _set_two_factor_requirement(collective: Collective, required: bool, actor: Person) -> None:
+    from grants.auth import twofactor
+
+    if required and not twofactor.is_enabled(actor):
+        # Otherwise the facilitator saving it would be sent away from the page they are on.
+        raise Refused("Turn on two-factor sign-in for your own account first (on your account page)",
+                      field="requires_two_factor")
+    collective.requires_two_factor = required
+    audit.record(actor, "collective.two_factor_required" if required else "collective.two_factor_not_required",
+                 collective, "Facilitators and reviewers " + ("must now use" if required else "no longer must use")
+                 + " two-factor sign-in", collective_id=collective.id, before={"requires_two_factor": not required},
+                 after={"requires_two_factor": required})
 
 
 def request_to_join(collective: Collective, person: Person, organisation_values: dict, message: str) -> JoinRequest:

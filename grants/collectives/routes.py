@@ -241,14 +241,14 @@ def settings(slug: str):
         def lines(text):
             return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
-        operations.update_collective(
-            collective, name=form.name.data, locality=form.locality.data or "",
-            description=form.description.data or "", theme_lines=lines(form.themes.data),
-            outcome_lines={term: lines(getattr(form, f"outcomes_{term}").data) for term in ("short", "medium", "long")},
-            actor=current_user)
-        db.session.commit()
-        flash("Collective settings saved.", "success")
-        return redirect(url_for("collectives.show", slug=slug))
+        if attempt(form, operations.update_collective,
+                   collective, name=form.name.data, locality=form.locality.data or "",
+                   description=form.description.data or "", theme_lines=lines(form.themes.data),
+                   outcome_lines={term: lines(getattr(form, f"outcomes_{term}").data)
+                                  for term in ("short", "medium", "long")},
+                   requires_two_factor=form.requires_two_factor.data, actor=current_user):
+            flash("Collective settings saved.", "success")
+            return redirect(url_for("collectives.show", slug=slug))
     return render_template("collectives/settings.html", collective=collective, form=form)
 
 
