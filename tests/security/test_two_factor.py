@@ -241,6 +241,10 @@ def test_a_right_password_alone_never_signs_in_after_a_reset(app, client, clock)
         token = password_reset_token(who)
     response = client.post(f"/password/reset/{token}", data={"password": "a brand new password",
                                                              "confirm": "a brand new password"})
+    # A reset signs nobody in: the person signs in again, through both steps.
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert not signed_in(client)
+    response = client.post("/login", data={"email": who.email, "password": "a brand new password"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login/two-factor")
     assert not signed_in(client)
 
