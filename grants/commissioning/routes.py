@@ -119,7 +119,7 @@ def upload(slug: str):
                            limit_mb=forms.MAX_UPLOAD_MB)
 
 
-@bp.route("/commissioning/evidence/imports/<int:import_id>")
+@bp.route("/commissioning/evidence/imports/<id:import_id>")
 @login_required
 def import_summary(slug: str, import_id: int):
     collective = _collective(slug)
@@ -193,7 +193,7 @@ def new_cycle(slug: str):
     return render_template("commissioning/new_cycle.html", collective=collective, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>", methods=["GET", "POST"])
 @login_required
 def cycle(slug: str, cycle_id: int):
     """The cycle, with two forms: moving it on, and (prefix ``round``) choosing the round that funds it."""
@@ -233,7 +233,7 @@ def cycle(slug: str, cycle_id: int):
                            form=form, allowed=allowed, round_form=round_form, view=summary.cycle_summary(found))
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/evidence", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/evidence", methods=["GET", "POST"])
 @login_required
 def cycle_evidence(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -254,7 +254,7 @@ def cycle_evidence(slug: str, cycle_id: int):
 
 # -- engagement ----------------------------------------------------------------------------------
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/events/new", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/events/new", methods=["GET", "POST"])
 @login_required
 def new_event(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -275,7 +275,7 @@ def new_event(slug: str, cycle_id: int):
     return render_template("commissioning/new_event.html", collective=collective, cycle=found, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/events/<int:event_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/events/<id:event_id>", methods=["GET", "POST"])
 @login_required
 def event(slug: str, cycle_id: int, event_id: int):
     collective = _collective(slug)
@@ -298,7 +298,7 @@ def event(slug: str, cycle_id: int, event_id: int):
 
 # -- needs, priorities and "we did" -------------------------------------------------------------------
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs/new", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs/new", methods=["GET", "POST"])
 @login_required
 def new_need(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -325,7 +325,7 @@ def new_need(slug: str, cycle_id: int):
     return render_template("commissioning/new_need.html", collective=collective, cycle=found, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs/<int:need_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs/<id:need_id>", methods=["GET", "POST"])
 @login_required
 def need(slug: str, cycle_id: int, need_id: int):
     collective = _collective(slug)
@@ -347,7 +347,7 @@ def need(slug: str, cycle_id: int, need_id: int):
                            form=form, need=next(n for n in view.needs if n.id == need_row.id))
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/priorities/<int:priority_id>/we-did", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/priorities/<id:priority_id>/we-did", methods=["GET", "POST"])
 @login_required
 def we_did(slug: str, cycle_id: int, priority_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -367,7 +367,7 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
                            form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs-analysis.pdf")
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs-analysis.pdf")
 @login_required
 def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
