@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf clean
+.PHONY: run test install assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf clean
 
 run: install assets
 	$(FLASK) db upgrade
@@ -14,8 +14,13 @@ run: install assets
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install assets
+	$(MAKE) bandit
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# Static security checks; each accepted finding carries `# nosec BXXX  # reason` on its line.
+bandit:
+	$(BIN)/bandit -q -r grants workflows
 
 # The whole suite on SQLite (browser tests included).
 test-sqlite:

@@ -17,7 +17,7 @@ from grants.commissioning.demo import seed_commissioning
 from grants.db import db
 from grants.organisations.models import Organisation
 
-DEMO_PASSWORD = "commonpot-demo"
+DEMO_PASSWORD = "commonpot-demo"  # nosec B105  # the demo's published password (README), for demo data only
 SLUG = "demo"
 
 THEMES = [
@@ -202,7 +202,7 @@ def seed_round_in_progress(collective) -> None:
 
 
 def _person(local: str, name: str, is_admin: bool = False) -> Person:
-    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="")
+    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="")  # nosec B106  # set on the next line
     person.set_password(DEMO_PASSWORD)
     db.session.add(person)
     db.session.flush()

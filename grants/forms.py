@@ -153,9 +153,9 @@ def parse_whole_number(text: str, *, what: str = "a number", example: str = "12"
         raise ValueError(f"Enter {what} as a whole number, like {example}")
     maximum = min(maximum, DB_INT_MAX)
     if len(text.lstrip("-0")) > len(str(maximum)) or int(text) > maximum:
-        raise ValueError(f"Enter {what} of {maximum:,} or less")
+        raise ValueError(f"Enter {what} of {maximum:,} or fewer")
     if int(text) < minimum:
-        raise ValueError(f"Enter {what} of {minimum:,} or more")
+        raise ValueError(f"Enter {what} as {minimum:,} or more")
     return int(text)
 
 

@@ -7,7 +7,7 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
@@ -99,11 +99,13 @@ def evidence(slug: str):
 
 
 @bp.route("/commissioning/evidence/import", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own CSRF token, after the larger upload limit is set
+@csrf.exempt  # checked below, once the larger upload limit is set
 @login_required
 def upload(slug: str):
     # An evidence file may be larger than the app-wide request limit; this page alone allows more.
     request.max_content_length = UPLOAD_LIMIT
+    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()   # a 400 like every other form's, before anything is read
     collective = _collective(slug, cperm.can_import_evidence)
     form = forms.UploadForm()
     if form.validate_on_submit():
