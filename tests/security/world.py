@@ -24,6 +24,8 @@ from grants.db import db, make_engine
 from tests import factories
 from tests.test_tenancy import ADMIN, ANON, APPLICANT, FACILITATOR, FOREIGN, MEMBER, OUTSIDER, REVIEWER
 
+STRANGER = "stranger"
+
 # Endpoints that are not the application's (files served as they are).
 STATIC_ENDPOINTS = {"static", "govuk_assets", "built_assets"}
 
@@ -102,15 +104,14 @@ POST_CASES = [
     Case("commissioning.need", REVIEWER, "/c/{slug}/commissioning/cycles/{cycle}/needs/{need}",
          baseline={"decision": ["priority"], "themes": ["{theme}"], "note": [""], "submit": ["Save the decision"]}),
     Case("commissioning.we_did", FACILITATOR, "/c/{slug}/commissioning/cycles/{agreed_cycle}/priorities/{priority}/we-did"),
-    Case("commissioning.cycle", FACILITATOR, "/c/{slug}/commissioning/cycles/{cycle}", pick="round-round_id"),
+    Case("commissioning.cycle", FACILITATOR, "/c/{slug}/commissioning/cycles/{agreed_cycle}", pick="round-round_id"),
     Case("commissioning.cycle", FACILITATOR, "/c/{slug}/commissioning/cycles/{cycle}", pick="transition",
          baseline={"transition": ["agree_priorities"], "reason": [""], "submit": ["Move the cycle on"]}),
     Case("collectives.settings", FACILITATOR, "/c/{slug}/settings"),
-    Case("rounds.recount", FACILITATOR, "/c/{slug}/rounds/{counted}/count", page="/c/{slug}/rounds/{counted}/results"),
+    Case("rounds.recount", FACILITATOR, "/c/{slug}/rounds/{counted}/count", baseline={"submit": ["Run the count again"]}),
     Case("proposals.withdraw", APPLICANT, "/c/{slug}/rounds/{round}/proposals/{proposal}/withdraw"),
     Case("collectives.invitation_detail", FACILITATOR, "/c/{slug}/invitations/{invitation}"),
-    Case("collectives.withdraw_join_request", OUTSIDER, "/c/{slug}/join-requests/{join}/withdraw",
-         page="/c/{slug}"),
+    Case("collectives.withdraw_join_request", OUTSIDER, "/c/{slug}/join-requests/{join}/withdraw", baseline={}),
     Case("rounds.move", FACILITATOR, "/c/{slug}/rounds/{draft}/move", page="/c/{slug}/rounds/{draft}"),
     Case("admin.set_active", ADMIN, "/admin/people/{spare_person}/active/0", page="/admin/people"),
     Case("auth.logout", MEMBER, "/logout", page="/c/{slug}"),
@@ -140,6 +141,8 @@ def build_world(app) -> dict:
         ids = made["ids"]
         spare = factories.member(alpha, roles=("member",))
         spare_person = factories.person("Spare Account", "spare.account@example.org")
+        # the outsider asks to join alpha (and the fuzz may approve it): the stranger stays outside
+        made["people"][STRANGER] = factories.person("Stranger", "stranger@example.org")
         theme = db.session.exec(select(Theme).where(Theme.collective_id == alpha.id)).first()
         draft = Round(collective_id=alpha.id, state="draft", **round_values(name="Alpha draft round"))
         db.session.add(draft)
@@ -284,7 +287,7 @@ def forms_on(html: str) -> list[FormFields]:
 def form_for(html: str, page_path: str, action_path: str, pick: str | None = None) -> FormFields | None:
     """The form on a page that posts to ``action_path`` (and has the field ``pick``, when given)."""
     for form in forms_on(html):
-        action = form.action.split("?")[0] or page_path
+        action = form.action.split("#")[0].split("?")[0] or page_path
         if action != action_path:
             continue
         if pick and pick not in form.fields and pick not in form.kinds:
@@ -293,6 +296,6 @@ def form_for(html: str, page_path: str, action_path: str, pick: str | None = Non
     return None
 
 
-__all__ = ["ADMIN", "ANON", "APPLICANT", "FACILITATOR", "FOREIGN", "MEMBER", "OUTSIDER", "REVIEWER", "Case",
+__all__ = ["ADMIN", "ANON", "APPLICANT", "FACILITATOR", "FOREIGN", "MEMBER", "OUTSIDER", "REVIEWER", "STRANGER", "Case",
            "POST_CASES", "STATIC_ENDPOINTS", "Snapshot", "build_world", "changed_tables", "form_for", "forms_on",
            "post_endpoints"]
