@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
+.PHONY: run test install assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
 
 # The demo: SQLite and the SQLite job queue in instance/, nothing else to install. The three
 # processes of the Procfile (web, worker, scheduler) run under honcho; Ctrl+C stops all three.
@@ -22,8 +22,13 @@ run: install assets
 # Redis for the tests that need it (the deployment tests, the Redis queue): CI's local server.
 test test-postgres: export REDIS_URL ?= redis://127.0.0.1:6379
 test: install assets
+	$(MAKE) bandit
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# Static security checks; each accepted finding carries `# nosec BXXX  # reason` on its line.
+bandit:
+	$(BIN)/bandit -q -r grants workflows
 
 # The whole suite on SQLite (browser tests included).
 test-sqlite:

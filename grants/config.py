@@ -92,7 +92,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
         "MAIL_USERNAME": "",
-        "MAIL_PASSWORD": "",
+        "MAIL_PASSWORD": "",  # nosec B105  # no SMTP credentials until configured
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "Commonpot <no-reply@commonpot.local>",
@@ -118,8 +118,8 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "INVITATION_DAYS": 14,
-        "PASSWORD_RESET_SECONDS": 3600,
-        "PASSWORD_MIN_LENGTH": 10,
+        "PASSWORD_RESET_SECONDS": 3600,  # nosec B105  # a lifetime, not a password
+        "PASSWORD_MIN_LENGTH": 10,  # nosec B105  # a length, not a password
         # 360Giving open data (grants.exports.threesixty): no prefix until 360Giving gives one.
         "THREESIXTY_PREFIX": "",
         "THREESIXTY_FUNDER_IDS": {},

@@ -18,7 +18,7 @@ from grants.db import db
 from grants.organisations.models import Organisation
 from grants.timeutil import utcnow
 
-DEMO_PASSWORD = "commonpot-demo"
+DEMO_PASSWORD = "commonpot-demo"  # nosec B105  # the demo's published password (README), for demo data only
 SLUG = "demo"
 
 THEMES = [
@@ -205,7 +205,7 @@ def seed_round_in_progress(collective) -> None:
 
 def _person(local: str, name: str, is_admin: bool = False) -> Person:
     # Demo accounts sign in straight away: their made-up addresses could never be confirmed.
-    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="", email_verified_at=utcnow())
+    person = Person(email=_email(local), name=name, is_admin=is_admin, password_hash="", email_verified_at=utcnow())  # nosec B106  # set on the next line
     person.set_password(DEMO_PASSWORD)
     db.session.add(person)
     db.session.flush()

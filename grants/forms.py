@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -21,16 +21,48 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateTimeLocalField, StringField, ValidationError
+from wtforms import DateTimeLocalField, PasswordField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
+
+from grants.ids import DB_INT_MAX, choice_id
 
 __all__ = [
     "FlaskForm", "GovCharacterCount", "GovCheckboxInput", "GovCheckboxesInput", "GovPasswordInput",
     "GovRadioInput", "GovSelect", "GovSubmitInput", "GovTextArea", "GovTextInput",
     "Required", "EmailAddress", "MaxLength", "UKPostcode", "normalise_postcode", "safe_next_url",
     "strip", "Choices", "choices", "MoneyField", "LondonDateTimeField", "GovDateTimeInput",
+    "WholeNumberField", "parse_whole_number", "Distinct", "choice_id", "MONEY_MAX_PENCE",
 ]
+
+#: The most any money field accepts: £1,000,000,000 (the money columns hold more).
+MONEY_MAX_PENCE = 100_000_000_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _without_control_characters(multiline: bool):
+    pattern = _CONTROL_IN_MULTILINE if multiline else _CONTROL
+
+    def clean(value):
+        return pattern.sub("", value) if isinstance(value, str) else value
+
+    return clean
+
+
+class FlaskForm(_FlaskForm):
+    """Every form of the app: text fields lose control characters (a NUL makes PostgreSQL raise and
+    no person types one; multi-line text keeps its newlines and tabs) before any other filter runs."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                multiline = issubclass(field_class, TextAreaField)
+                filters = unbound_field.kwargs.get("filters", ())
+                options["filters"] = (_without_control_characters(multiline), *filters)
+            return super().bind_field(form, unbound_field, options)
+
 
 _POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPS-UW]? ?[0-9][ABD-HJLNP-UW-Z]{2})$"
@@ -98,12 +130,78 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-class MoneyField(StringField):
-    """An amount typed in pounds ("1,500" or "1500.50"), held as integer pence."""
+class Distinct:
+    """Each submitted value at most once (a row per value would break a UNIQUE constraint)."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        values = list(field.data or [])
+        if len(set(values)) != len(values):
+            raise ValidationError(self.message)
+
+
+def parse_whole_number(text: str, *, what: str = "a number", example: str = "12", minimum: int = 0,
+                       maximum: int = DB_INT_MAX) -> int | None:
+    """A whole number typed by a person (ASCII digits, commas allowed), None when empty; a ValueError
+    whose message says what to type when it is not one or is out of range."""
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise ValueError(f"Enter {what} as a whole number, like {example}")
+    maximum = min(maximum, DB_INT_MAX)
+    if len(text.lstrip("-0")) > len(str(maximum)) or int(text) > maximum:
+        raise ValueError(f"Enter {what} of {maximum:,} or fewer")
+    if int(text) < minimum:
+        raise ValueError(f"Enter {what} as {minimum:,} or more")
+    return int(text)
+
+
+class WholeNumberField(StringField):
+    """A whole number typed by a person: ASCII digits (commas allowed, "1,500"), within ``minimum``
+    and ``maximum`` (at most what an INTEGER column holds). ``what`` and ``example`` make the
+    messages: "Enter the number of participants as a whole number, like 12"."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = DB_INT_MAX,
+                 what: str = "a number", example: str = "12", **kwargs):
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, min(maximum, DB_INT_MAX)
+        self.what, self.example = what, example
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if valuelist:
+            self.data = parse_whole_number(valuelist[0], what=self.what, example=self.example,
+                                           minimum=self.minimum, maximum=self.maximum)
+
+
+class MoneyField(StringField):
+    """An amount typed in pounds ("1,500" or "1500.50"), held as integer pence, from ``minimum`` to
+    ``maximum`` pence (by default £0 to £1,000,000,000, which every money column holds)."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = MONEY_MAX_PENCE, **kwargs):
         kwargs.setdefault("widget", GovTextInput())
         super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def pre_validate(self, form) -> None:
+        from grants.money import format_pence
+
+        if self.data is None:
+            return
+        if self.data < self.minimum:
+            raise ValidationError(f"Enter an amount of {format_pence(self.minimum, always_pence=self.minimum < 100)} or more")
+        if self.data > self.maximum:
+            raise ValidationError(f"Enter an amount of {format_pence(self.maximum)} or less")
 
     def _value(self) -> str:
         if self.raw_data:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_POUNDS = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+_POUNDS = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,2})?$")  # ASCII digits: "٣" is not an amount
 
 
 def format_pence(pence: int | None, *, always_pence: bool = False) -> str:

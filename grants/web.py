@@ -33,6 +33,9 @@ ASSETS = Path(__file__).parent / "static" / "build"
 
 
 def init_app(app: Flask) -> None:
+    from grants import ids
+
+    ids.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")

@@ -56,19 +56,6 @@ def test_oversized_requests_are_refused_with_a_clear_page(client, app):
         assert db.session.exec(select(Person)).all() == []
 
 
-def test_csrf_is_enforced_on_every_post(app_config):
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    client = app.test_client()
-    response = client.post("/register", data={"name": "A", "email": "a@example.org", "password": "long enough pw",
-                                              "confirm": "long enough pw", "preferred_language": "en"})
-    assert response.status_code == 400
-    assert b"Your form expired" in response.data
-    assert client.post("/logout").status_code == 400
-    with app.app_context():
-        assert db.session.exec(select(Person)).all() == []
-    app.extensions["commonpot_db"].dispose()
-
-
 @pytest.mark.parametrize("path", ["/c/nope", "/c/nope/organisations/", "/c/nope/organisations/1/edit"])
 def test_unknown_collectives_are_not_found(client, app, path):
     from tests import factories

@@ -651,8 +651,9 @@ def to_svg(workflow: Workflow) -> str:
 
 
 def _draw_state(node: _Node) -> list[str]:
-    assert node.state is not None
     state = node.state
+    if state is None:
+        raise ValueError("a state node without its state")
     x, y = node.x - node.width / 2, node.y - node.height / 2
     fill = FINAL_FILL if state.final else (INITIAL_FILL if state.initial else PAPER)
     flags = ", ".join(
@@ -687,8 +688,9 @@ def _draw_state(node: _Node) -> list[str]:
 
 
 def _draw_transition(node: _Node) -> list[str]:
-    assert node.transition is not None
     transition = node.transition
+    if transition is None:
+        raise ValueError("a transition node without its transition")
     x, y = node.x - node.width / 2, node.y - node.height / 2
     colour = TIMED if transition.timed else INK
     roles = ", ".join(sorted(str(role) for role in transition.roles))

@@ -560,7 +560,8 @@ class Workflow:
         return f"{reason}; {automatic}" if automatic else reason
 
     def _due_at(self, subject: Any, transition: Transition) -> datetime | None:
-        assert transition.timed_by is not None
+        if transition.timed_by is None:
+            raise ValueError(f"{transition.name} is not timed")
         due = getattr(subject, transition.timed_by)
         if due is None:
             return None

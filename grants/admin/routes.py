@@ -58,7 +58,7 @@ def people():
     return render_template("admin/people.html", accounts=accounts, form=FlaskForm())
 
 
-@bp.route("/people/<int:person_id>/active/<int:active>", methods=["POST"])
+@bp.route("/people/<id:person_id>/active/<int:active>", methods=["POST"])
 @admin_required
 def set_active(person_id: int, active: int):
     form = FlaskForm()

@@ -380,7 +380,8 @@ class EqualShares:
                     best_eval = (per_class, evaluation)
             if best < 0:
                 break
-            assert best_eval is not None
+            if best_eval is None:  # an invariant, kept under python -O too
+                raise RuntimeError("equal shares chose a project without evaluating it")
             per_class, (rho, poor, charge, poor_weight, had_nothing) = best_eval
             remaining.discard(best)
             purchases.append(Purchase(

@@ -86,7 +86,7 @@ def exact(value: Any) -> Money:
         return exact(Fraction(value))
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # '²' is a digit to isdigit, not to int
             return int(text)
         try:
             return exact(Fraction(text))

@@ -127,7 +127,8 @@ def allocate(election: Election, rule: str, label: str, money: MoneyFormatter | 
                 reason = DID_NOT_FIT
             else:
                 reason = RULE_STOPPED
-                assert stopper is not None
+                if stopper is None:  # an invariant, kept under python -O too
+                    raise RuntimeError("Phragmén stopped without a project that stopped it")
                 facts["stopped_at"] = ids[stopper]
                 facts["stopped_at_name"] = election.projects[stopper].label
         explanations[pid] = explain.explanation(pid, False, reason, "phragmen", facts, money)

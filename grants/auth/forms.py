@@ -20,7 +20,7 @@ from grants.forms import (
 )
 from grants.reference import LANGUAGES
 
-PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password."
+PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password."  # nosec B105  # a hint shown to people, not a password
 
 
 def _password_length():

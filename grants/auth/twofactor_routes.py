@@ -184,7 +184,7 @@ def recovery_codes():
     return response
 
 
-@bp.route("/admin/people/<int:person_id>/two-factor/reset", methods=["POST"])
+@bp.route("/admin/people/<id:person_id>/two-factor/reset", methods=["POST"])
 @login_required
 def reset_for_person(person_id: int):
     if not permissions.is_admin(current_user):

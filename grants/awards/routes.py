@@ -98,14 +98,14 @@ def _page(collective, grant, **forms):
         payment_form=forms.get("payment_form") or PaymentForm(prefix="payment"))
 
 
-@bp.route("/<int:grant_id>")
+@bp.route("/<id:grant_id>")
 @login_required
 def show(slug: str, grant_id: int):
     collective, grant = load(slug, grant_id)
     return _page(collective, grant)
 
 
-@bp.route("/<int:grant_id>/accept", methods=["POST"])
+@bp.route("/<id:grant_id>/accept", methods=["POST"])
 @login_required
 def accept(slug: str, grant_id: int):
     collective, grant = load(slug, grant_id)
@@ -118,7 +118,7 @@ def accept(slug: str, grant_id: int):
     return _page(collective, grant, accept_form=form)
 
 
-@bp.route("/<int:grant_id>/decline", methods=["POST"])
+@bp.route("/<id:grant_id>/decline", methods=["POST"])
 @login_required
 def decline(slug: str, grant_id: int):
     collective, grant = load(slug, grant_id)
@@ -129,7 +129,7 @@ def decline(slug: str, grant_id: int):
     return _page(collective, grant, decline_form=form)
 
 
-@bp.route("/<int:grant_id>/payments", methods=["POST"])
+@bp.route("/<id:grant_id>/payments", methods=["POST"])
 @login_required
 def record_payment(slug: str, grant_id: int):
     collective, grant = load(slug, grant_id)

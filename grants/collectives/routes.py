@@ -24,6 +24,7 @@ from grants.collectives.forms import (
 from grants.collectives.models import Invitation, JoinRequest, Membership
 from grants.db import db
 from grants.errors import Refused
+from grants.ids import parse_id
 from grants.views import attempt
 from grants.workflow.operations import panel
 from grants.forms import FlaskForm, choices
@@ -87,7 +88,7 @@ def join_requests(slug: str):
                            decided=[r for r in queries.join_requests(collective) if r[0].state != "pending"])
 
 
-@bp.route("/c/<slug>/join-requests/<int:request_id>", methods=["GET", "POST"])
+@bp.route("/c/<slug>/join-requests/<id:request_id>", methods=["GET", "POST"])
 @login_required
 def join_request(slug: str, request_id: int):
     collective = queries.collective_for(current_user, slug, permissions.can_manage_collective)
@@ -108,7 +109,7 @@ def join_request(slug: str, request_id: int):
                            workflow=panel(join, current_user))
 
 
-@bp.route("/c/<slug>/join-requests/<int:request_id>/withdraw", methods=["POST"])
+@bp.route("/c/<slug>/join-requests/<id:request_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_join_request(slug: str, request_id: int):
     collective = queries.collective_by_slug(slug)
@@ -129,9 +130,9 @@ def _organisation_choices(collective):
 def _organisation_id(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if parse_id(value) is None:
         abort(400)
-    return int(value)
+    return parse_id(value)
 
 
 @bp.route("/c/<slug>/people")
@@ -142,7 +143,7 @@ def people(slug: str):
                            invitations=queries.open_invitations(collective))
 
 
-@bp.route("/c/<slug>/people/<int:membership_id>", methods=["GET", "POST"])
+@bp.route("/c/<slug>/people/<id:membership_id>", methods=["GET", "POST"])
 @login_required
 def edit_membership(slug: str, membership_id: int):
     collective = queries.collective_for(current_user, slug, permissions.can_manage_collective)
@@ -179,7 +180,7 @@ def invite(slug: str):
     return render_template("collectives/invite.html", collective=collective, form=form)
 
 
-@bp.route("/c/<slug>/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@bp.route("/c/<slug>/invitations/<id:invitation_id>", methods=["GET", "POST"])
 @login_required
 def invitation_detail(slug: str, invitation_id: int):
     collective = queries.collective_for(current_user, slug, permissions.can_manage_collective)
@@ -256,8 +257,7 @@ def settings(slug: str):
 @login_required
 def audit_log(slug: str):
     collective = queries.collective_for(current_user, slug, permissions.can_view_audit)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = parse_id(request.args.get("page", "1")) or 1
     total = db.session.exec(select(func.count()).select_from(AuditEvent)
                             .where(AuditEvent.collective_id == collective.id)).one()
     events = db.session.exec(select(AuditEvent).where(AuditEvent.collective_id == collective.id)

@@ -12,7 +12,10 @@ in the file, not something to guess about. One service and period (one area) use
 ethnic groups (:mod:`grants.commissioning.ethnicity`).
 
 Reading is pure: it returns plain values or raises :class:`FileProblems` listing up to
-:data:`MAX_PROBLEMS` problems, so that an import is all-or-nothing.
+:data:`MAX_PROBLEMS` problems, so that an import is all-or-nothing. Once a line is wrong the file
+will be refused, so reading stops :data:`LOOK_AHEAD` lines after the first problem (a 20 MB file
+wrong on its second line is refused at once, not after every other line is checked), with the
+line it got to in the message.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from grants.errors import Refused
 USAGE_COLUMNS = ("service", "period", "area", "ethnic_group", "count")
 POPULATION_COLUMNS = ("area", "ethnic_group", "population")
 MAX_PROBLEMS = 100
+LOOK_AHEAD = 1000
 MAX_COUNT = 1_000_000_000
 LIMITS = {"service": 120, "period": 40, "area": 120}
 _WHOLE = re.compile(r"^[0-9]+$")
@@ -51,12 +55,15 @@ class FileProblems(Refused):
 
     SHOWN = 5
 
-    def __init__(self, problems: list[Problem], field: str | None = "file") -> None:
+    def __init__(self, problems: list[Problem], field: str | None = "file", stopped_at: int | None = None) -> None:
         self.problems = problems
+        self.stopped_at = stopped_at
         count = len(problems)
-        more = "" if count < MAX_PROBLEMS else " or more"
-        head = (f"The file has {count}{more} problem{'s' if count != 1 else ''}, so nothing was imported. "
-                if count != 1 else "The file has a problem, so nothing was imported. ")
+        more = "" if count < MAX_PROBLEMS and not stopped_at else " or more"
+        head = (f"The file has {count}{more} problem{'s' if count != 1 or more else ''}, so nothing was imported. "
+                if count != 1 or more else "The file has a problem, so nothing was imported. ")
+        if stopped_at:
+            head += f"It was checked up to line {stopped_at:,}. "
         shown = " ".join(f"{problem}." if not str(problem).endswith(".") else str(problem)
                          for problem in problems[:self.SHOWN])
         rest = f" …and {count - self.SHOWN} more." if count > self.SHOWN else ""
@@ -125,6 +132,7 @@ class _Reader:
         self.stream = stream
         self.columns = columns
         self.problems: list[Problem] = []
+        self.stopped_at: int | None = None
 
     def add(self, line: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(line, column, message))
@@ -166,6 +174,9 @@ class _Reader:
                 else:
                     yield line, dict(zip(order, record))
                 if self.full:
+                    return
+                if self.problems and line - self.problems[0].line >= LOOK_AHEAD:
+                    self.stopped_at = line
                     return
         except _NotUTF8 as error:
             self.add(error.line, None, "this is not UTF-8 text. Save the file as “CSV UTF-8 (comma "
@@ -248,7 +259,7 @@ def read_usage(stream: BinaryIO) -> UsageFile:
     if not reader.problems and rows == 0:
         reader.add(2, None, "the file has a header but no rows")
     if reader.problems:
-        raise FileProblems(reader.problems)
+        raise FileProblems(reader.problems, stopped_at=reader.stopped_at)
     for dataset in datasets.values():
         dataset.coding = dataset.coding or ethnicity.ONS
     return UsageFile(datasets=datasets, rows=rows)
@@ -278,7 +289,7 @@ def read_population(stream: BinaryIO) -> PopulationFile:
     if not reader.problems and rows == 0:
         reader.add(2, None, "the file has a header but no rows")
     if reader.problems:
-        raise FileProblems(reader.problems)
+        raise FileProblems(reader.problems, stopped_at=reader.stopped_at)
     for holder in areas.values():
         holder.coding = holder.coding or ethnicity.ONS
     return PopulationFile(areas=areas, rows=rows)

@@ -6,7 +6,7 @@ import re
 
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from grants.commissioning.models import EVENT_KINDS
@@ -21,38 +21,21 @@ from grants.forms import (
     GovTextInput,
     MaxLength,
     Required,
+    WholeNumberField,
     choices,
     strip,
 )
+from grants.ids import parse_id
 from grants.reference import ETHNIC_CATEGORIES
 
 MAX_UPLOAD_MB = 20
 
 
-class CountField(IntegerField):
+class CountField(WholeNumberField):
     """A whole number of people, 0 or more, with messages a person can act on."""
 
     def __init__(self, label=None, validators=None, what: str = "a number", **kwargs):
-        kwargs.setdefault("widget", GovTextInput())
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip().replace(",", "")
-        if not re.fullmatch(r"-?[0-9]+", text):
-            self.data = None
-            raise ValueError(f"Enter {self.what} as a whole number, like 12")
-        self.data = int(text)
-
-    def pre_validate(self, form):
-        if self.data is not None and self.data < 0:
-            raise ValidationError(f"Enter {self.what} as 0 or more")
-        if self.data is not None and self.data > 10_000_000:
-            raise ValidationError(f"Enter {self.what} of 10,000,000 or fewer")
+        super().__init__(label, validators, what=what, maximum=10_000_000, **kwargs)
 
 
 def _community_count_fields(prefix: str, what: str) -> dict:
@@ -82,6 +65,11 @@ class DayMonthYearField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            # The page sends day, month and year; anything else is shown again as three boxes.
+            self.raw_data = ([*valuelist, "", "", ""])[:3]
+            if valuelist:
+                raise ValueError("Enter a real date, with the day, month and year, like 27 3 2027")
         if valuelist and not " ".join(valuelist).strip():
             self.data = None
             return
@@ -115,10 +103,9 @@ class ThresholdForm(FlaskForm):
     def validate_threshold(self, field) -> None:
         if not field.data:
             return
-        try:
-            value = float(field.data)
-        except ValueError:
-            raise ValidationError("Enter the threshold as a number, like 0.8") from None
+        if not re.fullmatch(r"[0-9]{0,3}(\.[0-9]{0,12})?", field.data) or field.data == ".":
+            raise ValidationError("Enter the threshold as a number, like 0.8")
+        value = float(field.data)
         if not 0.01 <= value <= 1 or round(value * 100) != round(value * 100, 6):
             raise ValidationError("Enter a threshold between 0.01 and 1, with at most two decimal places")
 
@@ -158,7 +145,7 @@ class ChooseRoundForm(FlaskForm):
         value = (self.round_id.data or "").strip()
         if not value:
             return None
-        return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else -1
+        return parse_id(value) or -1
 
 
 class EvidenceChoiceForm(FlaskForm):
@@ -260,4 +247,4 @@ for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "people r
 
 
 def int_ids(values) -> list[int]:
-    return [int(v) for v in values or [] if str(v).isdigit()]
+    return [parse_id(v) for v in values or [] if parse_id(v) is not None]

@@ -7,7 +7,7 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
@@ -100,11 +100,13 @@ def evidence(slug: str):
 
 
 @bp.route("/commissioning/evidence/import", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own CSRF token, after the larger upload limit is set
+@csrf.exempt  # checked below, once the larger upload limit is set
 @login_required
 def upload(slug: str):
     # An evidence file may be larger than the app-wide request limit; this page alone allows more.
     request.max_content_length = UPLOAD_LIMIT
+    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()   # a 400 like every other form's, before anything is read
     collective = _collective(slug, cperm.can_import_evidence)
     form = forms.UploadForm()
     if form.validate_on_submit():
@@ -120,7 +122,7 @@ def upload(slug: str):
                            limit_mb=forms.MAX_UPLOAD_MB)
 
 
-@bp.route("/commissioning/evidence/imports/<int:import_id>")
+@bp.route("/commissioning/evidence/imports/<id:import_id>")
 @login_required
 def import_summary(slug: str, import_id: int):
     collective = _collective(slug)
@@ -194,7 +196,7 @@ def new_cycle(slug: str):
     return render_template("commissioning/new_cycle.html", collective=collective, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>", methods=["GET", "POST"])
 @login_required
 def cycle(slug: str, cycle_id: int):
     """The cycle, with two forms: moving it on, and (prefix ``round``) choosing the round that funds it."""
@@ -234,7 +236,7 @@ def cycle(slug: str, cycle_id: int):
                            form=form, allowed=allowed, round_form=round_form, view=summary.cycle_summary(found))
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/evidence", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/evidence", methods=["GET", "POST"])
 @login_required
 def cycle_evidence(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -255,7 +257,7 @@ def cycle_evidence(slug: str, cycle_id: int):
 
 # -- engagement ----------------------------------------------------------------------------------
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/events/new", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/events/new", methods=["GET", "POST"])
 @login_required
 def new_event(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -276,7 +278,7 @@ def new_event(slug: str, cycle_id: int):
     return render_template("commissioning/new_event.html", collective=collective, cycle=found, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/events/<int:event_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/events/<id:event_id>", methods=["GET", "POST"])
 @login_required
 def event(slug: str, cycle_id: int, event_id: int):
     collective = _collective(slug)
@@ -299,7 +301,7 @@ def event(slug: str, cycle_id: int, event_id: int):
 
 # -- needs, priorities and "we did" -------------------------------------------------------------------
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs/new", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs/new", methods=["GET", "POST"])
 @login_required
 def new_need(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -326,7 +328,7 @@ def new_need(slug: str, cycle_id: int):
     return render_template("commissioning/new_need.html", collective=collective, cycle=found, form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs/<int:need_id>", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs/<id:need_id>", methods=["GET", "POST"])
 @login_required
 def need(slug: str, cycle_id: int, need_id: int):
     collective = _collective(slug)
@@ -348,7 +350,7 @@ def need(slug: str, cycle_id: int, need_id: int):
                            form=form, need=next(n for n in view.needs if n.id == need_row.id))
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/priorities/<int:priority_id>/we-did", methods=["GET", "POST"])
+@bp.route("/commissioning/cycles/<id:cycle_id>/priorities/<id:priority_id>/we-did", methods=["GET", "POST"])
 @login_required
 def we_did(slug: str, cycle_id: int, priority_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
@@ -368,7 +370,7 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
                            form=form)
 
 
-@bp.route("/commissioning/cycles/<int:cycle_id>/needs-analysis.pdf")
+@bp.route("/commissioning/cycles/<id:cycle_id>/needs-analysis.pdf")
 @login_required
 def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)

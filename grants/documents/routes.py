@@ -48,14 +48,14 @@ def _rendered(kind: DocumentKind, object_id: int) -> Response:
     return _pdf(kind.render(values), kind.filename(values))
 
 
-@bp.route("/grants/<int:grant_id>/award-letter.pdf")
+@bp.route("/grants/<id:grant_id>/award-letter.pdf")
 @login_required
 def award_letter(slug: str, grant_id: int):
     _collective, grant = award_routes.load(slug, grant_id)
     return _rendered(documents.AWARD_LETTER, grant.id)
 
 
-@bp.route("/grants/<int:grant_id>/reports/<int:report_id>/report.pdf")
+@bp.route("/grants/<id:grant_id>/reports/<id:report_id>/report.pdf")
 @login_required
 def grant_report(slug: str, grant_id: int, report_id: int):
     _collective, _grant, report = reporting_routes.load(slug, grant_id, report_id)
@@ -64,7 +64,7 @@ def grant_report(slug: str, grant_id: int, report_id: int):
     return _rendered(documents.GRANT_REPORT, report.id)
 
 
-@bp.route("/rounds/<int:round_id>/review/decision-report.pdf")
+@bp.route("/rounds/<id:round_id>/review/decision-report.pdf")
 @login_required
 def decision_report(slug: str, round_id: int):
     collective = collective_queries.collective_for(current_user, slug, review_routes._can_see)
@@ -110,7 +110,7 @@ def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
     return values
 
 
-@bp.route("/rounds/<int:round_id>/proposal-pack")
+@bp.route("/rounds/<id:round_id>/proposal-pack")
 @login_required
 def proposal_pack(slug: str, round_id: int):
     collective, round_ = _pack_round(slug, round_id)
@@ -120,7 +120,7 @@ def proposal_pack(slug: str, round_id: int):
                            proposals=values["count"], progress=pack_progress(found, slug, round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/proposal-pack/status")
+@bp.route("/rounds/<id:round_id>/proposal-pack/status")
 @login_required
 def proposal_pack_status(slug: str, round_id: int):
     """How far the latest build has got, as JSON, for the page's script to poll."""
@@ -131,7 +131,7 @@ def proposal_pack_status(slug: str, round_id: int):
     return response
 
 
-@bp.route("/rounds/<int:round_id>/proposal-pack", methods=["POST"])
+@bp.route("/rounds/<id:round_id>/proposal-pack", methods=["POST"])
 @login_required
 def build_proposal_pack(slug: str, round_id: int):
     collective, round_ = _pack_round(slug, round_id)
@@ -152,7 +152,7 @@ def build_proposal_pack(slug: str, round_id: int):
     return redirect(page)
 
 
-@bp.route("/rounds/<int:round_id>/proposal-pack.pdf")
+@bp.route("/rounds/<id:round_id>/proposal-pack.pdf")
 @login_required
 def proposal_pack_pdf(slug: str, round_id: int):
     _collective, round_ = _pack_round(slug, round_id)
@@ -167,7 +167,7 @@ def proposal_pack_pdf(slug: str, round_id: int):
 
 # -- the impact report, of a round or a financial year ----------------------------------------
 
-@bp.route("/rounds/<int:round_id>/impact-report.pdf")
+@bp.route("/rounds/<id:round_id>/impact-report.pdf")
 @ratelimits.public_documents
 def impact_report(slug: str, round_id: int):
     """Public once the round's results are; before that, for the facilitators and reviewers."""

@@ -64,7 +64,7 @@ _CHARITY_NUMBERS = (
     (re.compile(r"^NIC([0-9]{6})$"), "GB-NIC"),        # Charity Commission for Northern Ireland
 )
 _COMPANY_NUMBER = re.compile(r"^(?:[0-9]{1,8}|[A-Z]{2}[0-9]{6})$")
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # nosec B104  # hosts recognised in a URL, nothing binds
 
 
 @dataclass(frozen=True)

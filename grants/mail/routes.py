@@ -31,7 +31,7 @@ def collective_outbox(slug: str):
                            form=FlaskForm(), whole_site=False)
 
 
-@bp.route("/c/<slug>/mail/<int:message_id>/retry", methods=["POST"])
+@bp.route("/c/<slug>/mail/<id:message_id>/retry", methods=["POST"])
 @login_required
 def collective_retry(slug: str, message_id: int):
     collective = collective_queries.collective_for(current_user, slug, permissions.can_manage_collective)
@@ -49,7 +49,7 @@ def admin_outbox():
                            form=FlaskForm(), whole_site=True)
 
 
-@bp.route("/admin/mail/<int:message_id>/retry", methods=["POST"])
+@bp.route("/admin/mail/<id:message_id>/retry", methods=["POST"])
 @admin_required
 def admin_retry(message_id: int):
     _retry(_message(message_id))

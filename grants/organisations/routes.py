@@ -23,7 +23,7 @@ def index(slug: str):
                            organisations=queries.organisations(collective))
 
 
-@bp.route("/<int:organisation_id>")
+@bp.route("/<id:organisation_id>")
 @login_required
 def show(slug: str, organisation_id: int):
     collective = queries.collective_for(current_user, slug)
@@ -33,7 +33,7 @@ def show(slug: str, organisation_id: int):
     return render_template("organisations/show.html", collective=collective, organisation=organisation)
 
 
-@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:organisation_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, organisation_id: int):
     collective = queries.collective_for(current_user, slug)

@@ -69,7 +69,7 @@ def your_data_json():
                              headers={"Content-Disposition": 'attachment; filename="commonpot-your-data.json"'}))
 
 
-@bp.route("/admin/people/<int:person_id>/erase", methods=["GET", "POST"])
+@bp.route("/admin/people/<id:person_id>/erase", methods=["GET", "POST"])
 @admin_required
 def erase(person_id: int):
     person = db.session.get(Person, person_id) or abort(404)

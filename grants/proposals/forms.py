@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import FieldList, FormField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from grants.forms import (
@@ -17,6 +17,8 @@ from grants.forms import (
     MaxLength,
     MoneyField,
     Required,
+    WholeNumberField,
+    choice_id,
     choices,
     strip,
 )
@@ -52,14 +54,14 @@ class ProposalForm(FlaskForm):
                             description="In plain words: what you will do, with whom, and why it matters.",
                             validators=[MaxLength(SUMMARY_LIMIT, "The summary")])
     amount_requested = MoneyField("Amount you are asking for (£)")
-    theme_id = SelectField("Theme", widget=GovRadioInput(), coerce=int, validate_choice=False,
+    theme_id = SelectField("Theme", widget=GovRadioInput(), coerce=choice_id, validate_choice=False,
                            validators=[Optional()])
     communities_served = SelectMultipleField("Communities the project serves",
                                              choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
                                              validate_choice=False, validators=[Choices("Choose communities from the list")])
     outcome_ids = SelectMultipleField("Which outcomes of the theory of change does it aim at?",
-                                      widget=GovCheckboxesInput(), coerce=int, validate_choice=False)
-    people_reached = IntegerField("How many people do you expect to reach?", widget=GovTextInput(),
+                                      widget=GovCheckboxesInput(), coerce=choice_id, validate_choice=False)
+    people_reached = WholeNumberField("How many people do you expect to reach?", what="the number of people",
                                   validators=[Optional(), NumberRange(min=0, max=1_000_000,
                                                                       message="Enter a number of people, 0 or more")])
     budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)

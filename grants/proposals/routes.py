@@ -16,7 +16,7 @@ from grants.rounds.models import Round
 from grants.views import attempt
 from grants.workflow.operations import panel
 
-bp = Blueprint("proposals", __name__, url_prefix="/c/<slug>/rounds/<int:round_id>/proposals")
+bp = Blueprint("proposals", __name__, url_prefix="/c/<slug>/rounds/<id:round_id>/proposals")
 VISIBLE_TO_MEMBERS = ("eligible", "in_vote", "selected", "not_selected", "ratified", "awarded")
 
 
@@ -63,7 +63,7 @@ def _form(collective, round_, proposal) -> ProposalForm:
     return form
 
 
-@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
@@ -82,7 +82,7 @@ def edit(slug: str, round_id: int, proposal_id: int):
                            organisation=db.session.get(Organisation, proposal.organisation_id))
 
 
-@bp.route("/<int:proposal_id>")
+@bp.route("/<id:proposal_id>")
 @login_required
 def show(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
@@ -99,7 +99,7 @@ def show(slug: str, round_id: int, proposal_id: int):
         action_form=ProposalActionForm(), eligibility_form=EligibilityForm())
 
 
-@bp.route("/<int:proposal_id>/submit", methods=["POST"])
+@bp.route("/<id:proposal_id>/submit", methods=["POST"])
 @login_required
 def submit(slug: str, round_id: int, proposal_id: int):
     _c, _r, proposal = load(slug, round_id, proposal_id)
@@ -110,7 +110,7 @@ def submit(slug: str, round_id: int, proposal_id: int):
     return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
 
-@bp.route("/<int:proposal_id>/reopen", methods=["POST"])
+@bp.route("/<id:proposal_id>/reopen", methods=["POST"])
 @login_required
 def reopen(slug: str, round_id: int, proposal_id: int):
     _c, _r, proposal = load(slug, round_id, proposal_id)
@@ -121,7 +121,7 @@ def reopen(slug: str, round_id: int, proposal_id: int):
     return redirect(url_for("proposals.edit", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
 
-@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/<id:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
@@ -135,7 +135,7 @@ def withdraw(slug: str, round_id: int, proposal_id: int):
     return render_template("proposals/withdraw.html", collective=collective, round=round_, proposal=proposal, form=form)
 
 
-@bp.route("/<int:proposal_id>/eligibility", methods=["POST"])
+@bp.route("/<id:proposal_id>/eligibility", methods=["POST"])
 @login_required
 def eligibility(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)

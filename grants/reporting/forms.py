@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from grants.forms import (
@@ -12,9 +12,9 @@ from grants.forms import (
     GovCharacterCount,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
     MaxLength,
     MoneyField,
+    WholeNumberField,
     strip,
 )
 from grants.reference import ETHNIC_CATEGORIES
@@ -44,8 +44,8 @@ def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
         pass
 
     for category in ETHNIC_CATEGORIES:
-        setattr(OneReportForm, f"people_{category.code}", IntegerField(
-            category.label, widget=GovTextInput(),
+        setattr(OneReportForm, f"people_{category.code}", WholeNumberField(
+            category.label, what=f"the people reached ({category.label})",
             validators=[Optional(), NumberRange(min=0, max=1_000_000, message="Enter a whole number, 0 or more")]))
     for outcome in outcomes:
         setattr(OneReportForm, f"outcome_{outcome.id}", TextAreaField(

@@ -21,7 +21,7 @@ from grants.reporting.models import Report
 from grants.views import attempt
 from grants.workflow.operations import panel
 
-bp = Blueprint("reporting", __name__, url_prefix="/c/<slug>/grants/<int:grant_id>/reports")
+bp = Blueprint("reporting", __name__, url_prefix="/c/<slug>/grants/<id:grant_id>/reports")
 
 
 def load(slug: str, grant_id: int, report_id: int):
@@ -50,7 +50,7 @@ def _page(collective, grant, report, form, review_form=None):
                            editable=report.state in operations.EDITABLE_STATES, workflow=panel(report, current_user))
 
 
-@bp.route("/<int:report_id>", methods=["GET", "POST"])
+@bp.route("/<id:report_id>", methods=["GET", "POST"])
 @login_required
 def show(slug: str, grant_id: int, report_id: int):
     collective, grant, report = load(slug, grant_id, report_id)
@@ -72,7 +72,7 @@ def show(slug: str, grant_id: int, report_id: int):
     return _page(collective, grant, report, form)
 
 
-@bp.route("/<int:report_id>/review", methods=["POST"])
+@bp.route("/<id:report_id>/review", methods=["POST"])
 @login_required
 def review(slug: str, grant_id: int, report_id: int):
     collective, grant, report = load(slug, grant_id, report_id)
@@ -93,7 +93,7 @@ def review(slug: str, grant_id: int, report_id: int):
     return _page(collective, grant, report, report_form(report, _outcomes(grant), budget_lines(proposal)), review_form)
 
 
-@bp.route("/<int:report_id>/photo")
+@bp.route("/<id:report_id>/photo")
 @login_required
 def photo(slug: str, grant_id: int, report_id: int):
     _collective, _grant, report = load(slug, grant_id, report_id)

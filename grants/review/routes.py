@@ -14,7 +14,7 @@ from grants.rounds.models import Round
 from grants.views import attempt
 from grants.workflow.operations import panel
 
-bp = Blueprint("review", __name__, url_prefix="/c/<slug>/rounds/<int:round_id>/review")
+bp = Blueprint("review", __name__, url_prefix="/c/<slug>/rounds/<id:round_id>/review")
 
 
 def _can_see(person, collective) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from grants.allocation import RULES
@@ -17,7 +17,10 @@ from grants.forms import (
     LondonDateTimeField,
     MaxLength,
     MoneyField,
+    Distinct,
     Required,
+    WholeNumberField,
+    choice_id,
     choices,
     strip,
 )
@@ -33,17 +36,18 @@ class RoundForm(FlaskForm):
                                 validators=[MaxLength(4000, "The description")])
     variant = SelectField("How the round runs", widget=GovRadioInput(), choices=choices(VARIANTS), default="standard",
                           validators=[Required("Choose how the round runs")])
-    budget = MoneyField("Total budget (£)", validators=[Required("Enter the total budget")])
-    min_grant = MoneyField("Smallest grant (£)", validators=[Required("Enter the smallest grant")])
-    max_grant = MoneyField("Largest grant (£)", validators=[Required("Enter the largest grant")])
-    theme_ids = SelectMultipleField("Themes the round funds", widget=GovCheckboxesInput(), coerce=int,
+    budget = MoneyField("Total budget (£)", minimum=1, validators=[Required("Enter the total budget")])
+    min_grant = MoneyField("Smallest grant (£)", minimum=1, validators=[Required("Enter the smallest grant")])
+    max_grant = MoneyField("Largest grant (£)", minimum=1, validators=[Required("Enter the largest grant")])
+    theme_ids = SelectMultipleField("Themes the round funds", widget=GovCheckboxesInput(), coerce=choice_id,
                                     validate_choice=False,
-                                    validators=[Required("Choose at least one theme the round funds")])
+                                    validators=[Required("Choose at least one theme the round funds"),
+                                                Distinct("Choose each theme once")])
     voting_method = SelectField("Voting method", widget=GovRadioInput(), choices=choices(VOTING_METHODS),
                                 default="approval", validators=[Required("Choose a voting method")])
-    approval_limit = IntegerField("Approvals each member may give (K)", widget=GovTextInput(),
+    approval_limit = WholeNumberField("Approvals each member may give (K)", what="the approvals", example="3",
                                   validators=[Optional(), NumberRange(min=1, max=100, message="Enter a number from 1 to 100")])
-    cumulative_points = IntegerField("Points each member may spread (N)", widget=GovTextInput(),
+    cumulative_points = WholeNumberField("Points each member may spread (N)", what="the points", example="10",
                                      validators=[Optional(), NumberRange(min=1, max=1000, message="Enter a number from 1 to 1000")])
     allocation_rule = SelectField("Allocation rule", widget=GovSelect(), choices=RULE_CHOICES, default="greedy_cost",
                                   validators=[Required("Choose an allocation rule")])
@@ -52,16 +56,16 @@ class RoundForm(FlaskForm):
     voting_opens_at = LondonDateTimeField("Voting opens", validators=[Required("Enter when voting opens")])
     voting_closes_at = LondonDateTimeField("Voting closes", validators=[Required("Enter when voting closes")])
     review_due_at = LondonDateTimeField("Partnership review due", validators=[Required("Enter when the review is due")])
-    reminder_hours = IntegerField("Remind members who have not voted this many hours before voting closes",
-                                  widget=GovTextInput(), default=48,
+    reminder_hours = WholeNumberField("Remind members who have not voted this many hours before voting closes",
+                                  what="the hours", example="48", default=48,
                                   validators=[Required("Enter a number of hours"),
                                               NumberRange(min=1, max=720, message="Enter a number from 1 to 720")])
     small_grant_limit = MoneyField("Grants up to this amount file one short end report (£)", default=100_000,
-                                   validators=[Required("Enter the small-grant threshold")])
+                                   minimum=1, validators=[Required("Enter the small-grant threshold")])
     medium_grant_limit = MoneyField("Grants up to this amount file an end report with a spend summary; "
-                                    "larger grants also file a mid-point report (£)", default=500_000,
+                                    "larger grants also file a mid-point report (£)", default=500_000, minimum=1,
                                     validators=[Required("Enter the medium-grant threshold")])
-    ratifications_needed = IntegerField("Reviewers who must ratify the allocation", widget=GovTextInput(), default=1,
+    ratifications_needed = WholeNumberField("Reviewers who must ratify the allocation", what="the reviewers", example="1", default=1,
                                         validators=[Required("Enter how many reviewers must ratify"),
                                                     NumberRange(min=1, max=20, message="Enter a number from 1 to 20")])
     submit = SubmitField("Save round", widget=GovSubmitInput())

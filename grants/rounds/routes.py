@@ -49,7 +49,7 @@ def new(slug: str):
     return render_template("rounds/form.html", collective=collective, form=form, title="Set up a round")
 
 
-@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, round_id: int):
     collective, round_ = load(slug, round_id, permissions.can_manage_collective)
@@ -66,7 +66,7 @@ def edit(slug: str, round_id: int):
                            title=f"Change {round_.name}")
 
 
-@bp.route("/<int:round_id>")
+@bp.route("/<id:round_id>")
 @login_required
 def show(slug: str, round_id: int):
     collective, round_ = load(slug, round_id)
@@ -87,7 +87,7 @@ def show(slug: str, round_id: int):
     )
 
 
-@bp.route("/<int:round_id>/move", methods=["POST"])
+@bp.route("/<id:round_id>/move", methods=["POST"])
 @login_required
 def move(slug: str, round_id: int):
     collective, round_ = load(slug, round_id)
@@ -101,7 +101,7 @@ def move(slug: str, round_id: int):
     return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
 
 
-@bp.route("/<int:round_id>/deadlines", methods=["POST"])
+@bp.route("/<id:round_id>/deadlines", methods=["POST"])
 @login_required
 def extend(slug: str, round_id: int):
     collective, round_ = load(slug, round_id, permissions.can_manage_collective)
@@ -113,7 +113,7 @@ def extend(slug: str, round_id: int):
     return render_template("rounds/extend.html", collective=collective, round=round_, form=form)
 
 
-@bp.route("/<int:round_id>/count", methods=["POST"])
+@bp.route("/<id:round_id>/count", methods=["POST"])
 @login_required
 def recount(slug: str, round_id: int):
     _collective, round_ = load(slug, round_id, permissions.can_manage_collective)
@@ -135,7 +135,7 @@ def _results_round(slug: str, round_id: int):
     return collective, round_, None
 
 
-@bp.route("/<int:round_id>/results")
+@bp.route("/<id:round_id>/results")
 @ratelimits.public_documents
 def results(slug: str, round_id: int):
     collective, round_, refusal = _results_round(slug, round_id)
@@ -148,11 +148,11 @@ def results(slug: str, round_id: int):
     return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
                            manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
                            communities=communities, priorities=delivery.round_priorities(round_, current_user),
-                           chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))
+                           chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))  # nosec B704  # matplotlib's SVG escapes its text, the aria-label is escaped in charts.py
                            if outcome and outcome["rows"] else None)
 
 
-@bp.route("/<int:round_id>/election.pb")
+@bp.route("/<id:round_id>/election.pb")
 @ratelimits.public_documents
 def election_file(slug: str, round_id: int):
     _collective, round_, refusal = _results_round(slug, round_id)
@@ -165,7 +165,7 @@ def election_file(slug: str, round_id: int):
                     headers={"Content-Disposition": f'attachment; filename="round-{round_.id}.pb"'})
 
 
-@bp.route("/<int:round_id>/turnout")
+@bp.route("/<id:round_id>/turnout")
 @login_required
 def turnout(slug: str, round_id: int):
     collective, round_ = load(slug, round_id, permissions.can_manage_collective)

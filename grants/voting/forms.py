@@ -5,7 +5,8 @@ from __future__ import annotations
 from wtforms import SelectField
 
 from grants.errors import Refused
-from grants.forms import FlaskForm, GovSelect, Required
+from grants.forms import FlaskForm, GovSelect, Required, parse_whole_number
+from grants.ids import DB_INT_MAX, parse_id
 from grants.rounds.models import Round
 
 
@@ -19,12 +20,10 @@ class PaperBallotForm(FlaskForm):
 
 
 def _whole_number(text: str, what: str) -> int:
-    text = (text or "").strip()
-    if text == "":
-        return 0
-    if not text.lstrip("-").isdigit():
-        raise Refused(f"{what} must be a whole number")
-    return int(text)
+    try:
+        return parse_whole_number(text, what=what.lower(), example="3", minimum=-DB_INT_MAX) or 0
+    except ValueError as error:
+        raise Refused(str(error)) from None
 
 
 def read_marks(round_: Round, formdata) -> dict[int, int]:
@@ -32,16 +31,16 @@ def read_marks(round_: Round, formdata) -> dict[int, int]:
     marks: dict[int, int] = {}
     if round_.voting_method in ("approval", "approval_limited"):
         for value in formdata.getlist("approve"):
-            if not value.isdigit():
+            if parse_id(value) is None:
                 raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
-            marks[int(value)] = 1
+            marks[parse_id(value)] = 1
         return marks
     prefix = "score-" if round_.voting_method == "score" else "points-"
     what = "A score" if round_.voting_method == "score" else "Points"
     for key in formdata:
         if key.startswith(prefix):
             proposal_id = key[len(prefix):]
-            if not proposal_id.isdigit():
+            if parse_id(proposal_id) is None:
                 raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
-            marks[int(proposal_id)] = _whole_number(formdata.get(key), what)
+            marks[parse_id(proposal_id)] = _whole_number(formdata.get(key), what)
     return marks

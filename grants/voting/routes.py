@@ -12,6 +12,7 @@ from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.errors import Refused
 from grants.forms import choices
+from grants.ids import parse_id
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
@@ -21,7 +22,7 @@ from grants.views import attempt
 from grants.voting import operations
 from grants.voting.forms import BallotForm, PaperBallotForm, read_marks
 
-bp = Blueprint("voting", __name__, url_prefix="/c/<slug>/rounds/<int:round_id>")
+bp = Blueprint("voting", __name__, url_prefix="/c/<slug>/rounds/<id:round_id>")
 
 
 def _grouped(round_: Round, own_org: int | None):
@@ -80,8 +81,8 @@ def paper_ballot(slug: str, round_id: int):
         (p["person"].id, p["person"].name + (" — has voted" + (" on paper" if p["paper"] else " online") if p["voted"] else ""))
         for p in people])
     member = None
-    if form.member_id.data and form.member_id.data.isdigit():
-        member = db.session.get(Person, int(form.member_id.data))
+    if parse_id(form.member_id.data) is not None:
+        member = db.session.get(Person, parse_id(form.member_id.data))
         if member is None or not permissions.can_vote(member, collective):
             abort(400)
     marks: dict[int, int] = {}

@@ -13,7 +13,7 @@ from grants.db import db
 from grants.voting.models import Ballot
 from tests import factories
 from tests.security.crawl import crawl
-from tests.security.world import ERASABLE, decided_round
+from tests.security.ballot_world import ERASABLE, decided_round
 
 
 def _login(app, who):

@@ -27,7 +27,7 @@ from grants.voting.models import Ballot
 from tests import factories
 from tests.rounds_helpers import T0, open_round, proposal, to_voting, world
 from tests.security.crawl import crawl
-from tests.security.world import FIRST_BALLOT_ID, decided_round
+from tests.security.ballot_world import FIRST_BALLOT_ID, decided_round
 
 METHODS = {"approval": {}, "score": {}, "cumulative": {"cumulative_points": 6}}
 MAX_MARK = {"approval": 1, "score": 5, "cumulative": 3}
