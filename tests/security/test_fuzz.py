@@ -91,6 +91,7 @@ BAD_QUERY = {**{k: v[0] for k, v in NUMBER_VALUES.items()}, "NUL": "a\x00b", "10
 QUERY_PARAMS = {
     "auth.login": ["next"],
     "auth.register": ["next"],
+    "auth.resend_verification": ["email"],
     "collectives.audit_log": ["page"],
     "commissioning.gaps": ["dataset", "area"],
 }
@@ -100,6 +101,9 @@ EXTRA_GETS = [
     ("auth.reset_password", "/password/reset/{reset_token}", {ANON}),
     ("collectives.invitation", "/invitations/{invite_token}", {ANON}),
     ("reporting.photo", "/c/{slug}/grants/{grant}/reports/{report}/photo", {FACILITATOR}),
+    ("auth.verify_email", "/email/confirm/not-a-token", {ANON}),
+    ("auth.choose_password", "/account/new-password", {MEMBER}),
+    ("twofactor.challenge", "/login/two-factor", {ANON}),
 ]
 
 FOREIGN_KEYS = {"member": "person", "person": "person", "theme": "theme", "round": "round", "host": "org",
