@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from grants import disclosure, permissions
 from grants.allocation import write_pb
@@ -12,7 +11,8 @@ from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
 from grants.rounds import count as counting
 from grants.rounds import operations, queries
-from grants.rounds.charts import support_chart_svg
+from grants.charts import data_uri
+from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
 from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
 from grants.rounds.models import Round, pots
@@ -147,8 +147,9 @@ def results(slug: str, round_id: int):
     return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
                            manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
                            communities=communities, priorities=delivery.round_priorities(round_, current_user),
-                           chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))
-                           if outcome and outcome["rows"] else None)
+                           chart=data_uri(support_chart_svg(outcome["rows"])) if outcome and outcome["rows"] else None,
+                           chart_alt=support_chart_alt(outcome["rows"], title=f"Support for each proposal in {round_.name}")
+                           if outcome and outcome["rows"] else "")
 
 
 @bp.route("/<int:round_id>/election.pb")
