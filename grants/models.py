@@ -28,7 +28,7 @@ from grants.commissioning.models import (
 )
 from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal
-from grants.reporting.models import Report, ReportReminder
+from grants.reporting.models import Report, ReportPhoto, ReportReminder
 from grants.review.models import Ratification, ReviewMessage
 from grants.rounds.models import Count, CountOutcome, Pot, Round, RoundTheme
 from grants.voting.models import Ballot, BallotMark, ReminderSent
@@ -47,6 +47,7 @@ __all__ = [
     "Proposal",
     "Ratification",
     "Report",
+    "ReportPhoto",
     "ReportReminder",
     "ReviewMessage",
     "ReminderSent",

@@ -94,13 +94,14 @@ def vote(w, member, marks: dict[int, int], *, at=None) -> None:
 
 
 def counted_round(app, *, amounts=(300_000, 400_000, 90_000), ratifications_needed: int = 1, reviewers: int = 1,
-                  titles=None):
+                  titles=None, **round_overrides):
     """A round whose vote closed and was counted (every proposal selected: they fit the budget)."""
     titles = titles or [f"Project {chr(65 + n)}" for n in range(len(amounts))]
     from grants.workflow.scheduler import run_jobs
 
     with app.test_request_context("/", method="POST"):
-        w = world(organisations=len(amounts), extra_members=2, ratifications_needed=ratifications_needed)
+        w = world(organisations=len(amounts), extra_members=2, ratifications_needed=ratifications_needed,
+                  **round_overrides)
         w["reviewers"] = [w["reviewer"]] + [
             factories.member(w["collective"], factories.person(f"Reviewer {n}", f"reviewer{n}@example.org"),
                              roles=("reviewer",)) for n in range(1, reviewers)]

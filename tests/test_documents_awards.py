@@ -32,8 +32,7 @@ from grants.timeutil import format_datetime
 from tests import factories
 from tests.rounds_helpers import counted_round, open_round, proposal, to_voting, world
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = factories.image_bytes("PNG")
 OFFERED = datetime(2027, 4, 6, 10, 0, tzinfo=timezone.utc)      # 11:00 in London (BST)
 REVIEWED = datetime(2027, 3, 30, 12, 0, tzinfo=timezone.utc)
 
