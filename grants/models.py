@@ -31,6 +31,7 @@ from grants.proposals.models import BudgetLine, Proposal
 from grants.reporting.models import Report, ReportPhoto, ReportReminder
 from grants.review.models import Ratification, ReviewMessage
 from grants.rounds.models import Count, CountOutcome, Pot, Round, RoundTheme
+from grants.submissions import FormSubmission
 from grants.voting.models import Ballot, BallotMark, ReminderSent
 from grants.workflow.models import StateHistory
 
@@ -55,6 +56,7 @@ __all__ = [
     "RoundTheme",
     "Collective",
     "DocumentBuild",
+    "FormSubmission",
     "Invitation",
     "JoinRequest",
     "Membership",

@@ -137,7 +137,7 @@ def test_the_pack_is_built_in_the_background_cached_and_offered_again_when_propo
     assert 'http-equiv="refresh"' not in page and "The pack is ready:" in page
     first = client.get(page_url + ".pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
-    assert 'filename="proposal-pack-spring-2027-small-grants.pdf"' in first.headers["Content-Disposition"]
+    assert first.headers["Content-Disposition"] == "attachment; filename=proposal-pack-spring-2027-small-grants.pdf"
     pages, text = read(first.data)
     assert pages > 1 and "Friday diabetes circle" in text and "Tick the box of every proposal you support" in text
 
@@ -249,7 +249,10 @@ def test_the_pack_page_shows_a_running_build_in_a_status_region_that_its_script_
     status = client.get(page_url + "/status").json
     assert (status["state"], status["under_way"], status["ready"]) == ("failed", False, False)
     assert "did not finish" in status["message"]
-    assert "proposal-pack.js" not in client.get(page_url).data.decode()   # nothing to poll now
+    failed_page = client.get(page_url).data.decode()
+    assert "proposal-pack.js" not in failed_page   # nothing to poll now
+    assert "did not finish" in failed_page
+    assert not any("out of paper" in text or "RuntimeError" in text for text in (failed_page, str(status)))
 
     # built: the status carries the download link and the page count
     client.post(page_url)

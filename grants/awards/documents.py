@@ -53,6 +53,7 @@ from grants.rounds.models import Count, Round
 from grants.rounds.presenters import voting_method_text
 from grants.timeutil import format_date, format_datetime, utcnow
 from grants.urls import external_url
+from grants.views import filename_words
 from grants.workflow.operations import workflow_of
 
 PACK_STATES = ("eligible", "in_vote")
@@ -65,7 +66,7 @@ _EMAIL = re.compile(r"\s*<[^>]*@[^>]*>")
 # -- shared helpers ----------------------------------------------------------------------------
 
 def _slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())[:60] or "document"
+    return filename_words(text, "document")
 
 
 def _name_only(label: str) -> str:

@@ -7,7 +7,7 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
@@ -27,7 +27,7 @@ from grants.db import db
 from grants.documents import render_pdf
 from grants.exports.csvfile import csv_download, csv_text
 from grants.forms import choices
-from grants.views import attempt
+from grants.views import attempt, download
 from grants.web import csrf
 from grants.workflow.operations import panel
 
@@ -373,8 +373,7 @@ def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
     found = _cycle(collective, cycle_id)
     values = report.needs_analysis_values(found.id)
-    return Response(render_pdf(report.NEEDS_ANALYSIS.template, **values), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename(values)}"'})
+    return download(render_pdf(report.NEEDS_ANALYSIS.template, **values), report.filename(values), "application/pdf")
 
 
 # -- public --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grants import disclosure, permissions
@@ -16,7 +16,7 @@ from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
 from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
 from grants.rounds.models import Round, pots
-from grants.views import attempt
+from grants.views import attempt, download
 from grants.voting import operations as voting
 from grants.workflow.operations import panel
 
@@ -160,8 +160,7 @@ def election_file(slug: str, round_id: int):
     if queries.results(round_) is None:
         abort(404)
     election, _proposals = counting.election_of(round_)
-    return Response(write_pb(election), mimetype="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="round-{round_.id}.pb"'})
+    return download(write_pb(election), f"round-{round_.id}.pb", "text/plain")
 
 
 @bp.route("/<int:round_id>/turnout")

@@ -1,4 +1,4 @@
-"""money in 64-bit columns; report photos in the database (report_photo), not in instance/
+"""money in 64-bit columns; report photos in the database (report_photo), not in instance/; form_submission
 
 Money: every column of pence becomes BIGINT. A 32-bit INTEGER stops at £21,474,836.47 on
 PostgreSQL, below what the money fields accept (SQLite's INTEGER is already 64-bit; the type is
@@ -82,6 +82,18 @@ def _bare(data: bytes):
 
 def upgrade() -> None:
     _alter_money(sa.BigInteger(), sa.Integer())
+    # Forms that count once (grants.submissions): a token recorded with the change it made.
+    op.create_table(
+        'form_submission',
+        sa.Column('token', sa.String(length=32), nullable=False),
+        sa.Column('person_id', sa.Integer(), nullable=True),
+        sa.Column('endpoint', sa.String(length=120), server_default='', nullable=False),
+        sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_form_submission_person_id_person'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('token', name=op.f('pk_form_submission')),
+    )
+    op.create_index(op.f('ix_form_submission_submitted_at'), 'form_submission', ['submitted_at'], unique=False)
     report_photo = op.create_table(
         'report_photo',
         sa.Column('report_id', sa.Integer(), nullable=False),
@@ -137,4 +149,6 @@ def downgrade() -> None:
         connection.execute(sa.text("UPDATE report SET photo_name = :name, photo_type = :type WHERE id = :id"),
                            {'name': name, 'type': content_type, 'id': report_id})
     op.drop_table('report_photo')
+    op.drop_index(op.f('ix_form_submission_submitted_at'), table_name='form_submission')
+    op.drop_table('form_submission')
     _alter_money(sa.Integer(), sa.BigInteger())
