@@ -57,6 +57,12 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def pence_column() -> sa.Column:
+    """A money column: integer pence, 64 bits on every database. A 32-bit ``INTEGER`` stops at
+    £21,474,836.47 on PostgreSQL, less than the largest amount the money fields accept."""
+    return sa.Column(sa.BigInteger, nullable=False)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")

@@ -238,7 +238,7 @@ def seed_awarded_round(collective):
     """A round that has been voted on, counted, ratified by the partnership and awarded: its
     grants are offered; one accepted and paid, with its end report submitted; another accepted,
     paid and closed, its end report accepted. Returns the round."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from grants.awards import operations as awards
     from grants.awards.models import Grant
@@ -249,6 +249,7 @@ def seed_awarded_round(collective):
     from grants.reporting.models import Report
     from grants.review import operations as review
     from grants.rounds import operations as rounds
+    from grants.timeutil import london_today, utcnow
     from grants.voting import operations as voting
     from grants.workflow.operations import fire
 
@@ -292,7 +293,7 @@ def seed_awarded_round(collective):
     grant = db.session.exec(select(Grant).where(Grant.round_id == round_.id).order_by(Grant.id)).first()
     grantee = next(p for p in people.values() if "applicant" in grant.actor_roles(p))
     awards.accept_grant(grant, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(grant, facilitator, paid_on=date.today() - timedelta(days=90), amount=grant.amount,
+    awards.record_payment(grant, facilitator, paid_on=london_today() - timedelta(days=90), amount=grant.amount,
                           reference="BACS DEMO-001")
     report = db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).first()
     from grants.proposals.models import budget_lines
@@ -309,7 +310,7 @@ def seed_awarded_round(collective):
         Grant.round_id == round_.id, Proposal.title == REPORTED_GRANT["title"])).one()
     grantee = next(p for p in people.values() if "applicant" in cards.actor_roles(p))
     awards.accept_grant(cards, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(cards, facilitator, paid_on=date.today() - timedelta(days=80), amount=cards.amount,
+    awards.record_payment(cards, facilitator, paid_on=london_today() - timedelta(days=80), amount=cards.amount,
                           reference="BACS DEMO-002")
     report = db.session.exec(select(Report).where(Report.grant_id == cards.id).order_by(Report.due_at)).first()
     outcomes = db.session.exec(select(Outcome).where(Outcome.collective_id == collective.id)

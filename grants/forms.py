@@ -7,6 +7,7 @@ error summary, and a re-rendered form keeps what the person typed.
 from __future__ import annotations
 
 import re
+import secrets
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm as _FlaskForm
@@ -21,7 +22,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateTimeLocalField, PasswordField, StringField, TextAreaField, ValidationError
+from wtforms import DateTimeLocalField, HiddenField, PasswordField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
@@ -32,7 +33,8 @@ __all__ = [
     "GovRadioInput", "GovSelect", "GovSubmitInput", "GovTextArea", "GovTextInput",
     "Required", "EmailAddress", "MaxLength", "UKPostcode", "normalise_postcode", "safe_next_url",
     "strip", "Choices", "choices", "MoneyField", "LondonDateTimeField", "GovDateTimeInput",
-    "WholeNumberField", "parse_whole_number", "Distinct", "choice_id", "MONEY_MAX_PENCE",
+    "WholeNumberField", "parse_whole_number", "Distinct", "choice_id", "MONEY_MAX_PENCE", "OnceField",
+    "GovSubmitOnce", "once_token",
 ]
 
 #: The most any money field accepts: £1,000,000,000 (the money columns hold more).
@@ -251,3 +253,41 @@ class LondonDateTimeField(DateTimeLocalField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return to_london(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+
+class GovSubmitOnce(GovSubmitInput):
+    """The submit button of a form that counts once: GOV.UK's ``preventDoubleClick`` ignores a
+    second click within a second, and the form's ``OnceField`` catches whatever gets through."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("preventDoubleClick", True)
+        return params
+
+
+_ONCE_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+class OnceField(HiddenField):
+    """Makes the form count once (``grants.submissions``): add ``once = OnceField()`` to a form that
+    changes state, render ``{{ form.once }}`` inside it, and ``grants.views.attempt`` does the rest.
+
+    A new random token each time the form is first shown; a form shown again with its errors keeps
+    the token it was sent with. A request without one (a script, an old page) is not deduplicated.
+    """
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("default", lambda: secrets.token_hex(16))
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.raw_data and not _ONCE_TOKEN.match(self.raw_data[0] or ""):
+            raise ValidationError("This form is out of date: reload the page and fill it in again")
+
+
+def once_token(form) -> str | None:
+    """The token a submitted form was sent with, if it carries a ``OnceField`` and one was sent."""
+    for field in getattr(form, "_fields", {}).values():
+        if isinstance(field, OnceField) and field.raw_data and _ONCE_TOKEN.match(field.raw_data[0] or ""):
+            return field.raw_data[0]
+    return None

@@ -30,9 +30,10 @@ from grants.commissioning.models import (
 )
 from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal
-from grants.reporting.models import Report, ReportReminder
+from grants.reporting.models import Report, ReportPhoto, ReportReminder
 from grants.review.models import Ratification, ReviewMessage
 from grants.rounds.models import Count, CountOutcome, Pot, Round, RoundTheme
+from grants.submissions import FormSubmission
 from grants.voting.models import Ballot, BallotMark, ReminderSent
 from grants.workflow.models import StateHistory
 
@@ -50,6 +51,7 @@ __all__ = [
     "Proposal",
     "Ratification",
     "Report",
+    "ReportPhoto",
     "ReportReminder",
     "ReviewMessage",
     "ReminderSent",
@@ -57,6 +59,7 @@ __all__ = [
     "RoundTheme",
     "Collective",
     "DocumentBuild",
+    "FormSubmission",
     "Invitation",
     "JoinRequest",
     "Membership",

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -13,6 +13,12 @@ LONDON = ZoneInfo("Europe/London")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def london_today() -> date:
+    """Today's date in London: the "today" a person means (from midnight to 1 am in British Summer
+    Time, the UTC date is still yesterday's)."""
+    return utcnow().astimezone(LONDON).date()
 
 
 def to_london(value: datetime) -> datetime:

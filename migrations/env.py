@@ -49,11 +49,22 @@ def run_migrations_online() -> None:
     engine = make_engine(_database_url())
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table and drops the old one; with foreign keys on, SQLite's
+                # DROP TABLE first deletes every row, cascading into the tables that refer to it (a
+                # grant's payments and reports). So they are off while migrating (a PRAGMA only takes
+                # effect outside a transaction) and every reference is checked before the commit.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
             context.configure(connection=connection, target_metadata=target_metadata,
-                              render_as_batch=connection.dialect.name == "sqlite", render_item=render_item,
+                              render_as_batch=sqlite, render_item=render_item,
                               include_object=include_object, compare_type=True)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows referring to nothing: {broken[:10]}")
     finally:
         engine.dispose()
 

@@ -58,3 +58,14 @@ def member(collective: Collective, who: Person | None = None, roles=("member",),
 
 def login(client, who: Person, password: str = PASSWORD):
     return client.post("/login", data={"email": who.email, "password": password})
+
+
+def image_bytes(format: str = "PNG", size=(1, 1), colour=(255, 0, 0), **save_options) -> bytes:
+    """A real image file made with Pillow (``exif=`` and other save options pass through)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format=format, **save_options)
+    return out.getvalue()

@@ -93,18 +93,21 @@ def vote(w, member, marks: dict[int, int], *, at=None) -> None:
     db.session.commit()
 
 
-def counted_round(app, *, amounts=(300_000, 400_000, 90_000), ratifications_needed: int = 1, reviewers: int = 1):
+def counted_round(app, *, amounts=(300_000, 400_000, 90_000), ratifications_needed: int = 1, reviewers: int = 1,
+                  titles=None, **round_overrides):
     """A round whose vote closed and was counted (every proposal selected: they fit the budget)."""
+    titles = titles or [f"Project {chr(65 + n)}" for n in range(len(amounts))]
     from grants.workflow.scheduler import run_jobs
 
     with app.test_request_context("/", method="POST"):
-        w = world(organisations=len(amounts), extra_members=2, ratifications_needed=ratifications_needed)
+        w = world(organisations=len(amounts), extra_members=2, ratifications_needed=ratifications_needed,
+                  **round_overrides)
         w["reviewers"] = [w["reviewer"]] + [
             factories.member(w["collective"], factories.person(f"Reviewer {n}", f"reviewer{n}@example.org"),
                              roles=("reviewer",)) for n in range(1, reviewers)]
         db.session.commit()
         open_round(w)
-        ps = [proposal(w, n, title=f"Project {chr(65 + n)}", amount=amount) for n, amount in enumerate(amounts)]
+        ps = [proposal(w, n, title=title, amount=amount) for n, (title, amount) in enumerate(zip(titles, amounts))]
         to_voting(w, ps)
         for member in w["members"]:
             vote(w, member, {p.id: 1 for p in ps})

@@ -325,7 +325,7 @@ def test_the_grants_csv_has_every_grant_with_exact_amounts(app, client):
     factories.login(client, w["facilitator"])
     response = client.get("/c/west/grants/grants.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="grants-west.csv"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=grants-west.csv"
     body = response.data.decode()
     assert body.splitlines()[0] == ",".join(HEADER)
     rows = {int(r["grant_id"]): r for r in _csv_rows(body)}

@@ -26,7 +26,6 @@ Email addresses never appear: people are named only.
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -45,7 +44,7 @@ from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal, budget_lines
 from grants.reference import ETHNIC_CATEGORIES, ETHNIC_CATEGORY_BY_CODE
 from grants.reporting.models import KINDS, Report
-from grants.reporting.operations import photo_path, reports_of, tiers
+from grants.reporting.operations import photo_data_uri, reports_of, tiers
 from grants.review import operations as review_ops
 from grants.review.queries import by_theme
 from grants.rounds import queries as round_queries
@@ -54,6 +53,7 @@ from grants.rounds.models import Count, Round
 from grants.rounds.presenters import voting_method_text
 from grants.timeutil import format_date, format_datetime, utcnow
 from grants.urls import external_url
+from grants.views import filename_words
 from grants.workflow.operations import workflow_of
 
 PACK_STATES = ("eligible", "in_vote")
@@ -66,7 +66,7 @@ _EMAIL = re.compile(r"\s*<[^>]*@[^>]*>")
 # -- shared helpers ----------------------------------------------------------------------------
 
 def _slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())[:60] or "document"
+    return filename_words(text, "document")
 
 
 def _name_only(label: str) -> str:
@@ -530,13 +530,6 @@ def people_reached(counts: dict[str, int]) -> dict:
             "total": published.total.text if published.total is not None else ""}
 
 
-def _photo_uri(report: Report) -> str:
-    path = photo_path(report)
-    if path is None or not path.is_file() or report.photo_type not in ("image/png", "image/jpeg"):
-        return ""
-    return f"data:{report.photo_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
 def grant_report_values(report_id: int) -> dict:
     report = _get(Report, report_id, "report")
     if report.state not in SUBMITTED_STATES:
@@ -569,7 +562,7 @@ def grant_report_values(report_id: int) -> dict:
                    "asks_spend": report.asks_spend, "spend": spend,
                    "spent": sum(line["spent"] for line in spend),
                    "budgeted": sum(line["budgeted"] for line in spend),
-                   "photo": _photo_uri(report)},
+                   "photo": photo_data_uri(report)},
         "disclosure_threshold": disclosure_threshold, "rounding": rounding,
         "generated_at": utcnow(),
     }

@@ -7,11 +7,12 @@ from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaF
 from grants.forms import (
     FlaskForm,
     GovCheckboxInput,
-    GovSubmitInput,
+    GovSubmitOnce,
     GovTextArea,
     GovTextInput,
     MaxLength,
     MoneyField,
+    OnceField,
     Required,
     strip,
 )
@@ -23,13 +24,15 @@ class AcceptForm(FlaskForm):
                                    validators=[MaxLength(120, "Your name")])
     conditions_confirmed = BooleanField("I have read the conditions and accept them for my organisation",
                                         widget=GovCheckboxInput())
-    accept = SubmitField("Accept the grant", widget=GovSubmitInput())
+    once = OnceField()
+    accept = SubmitField("Accept the grant", widget=GovSubmitOnce())
 
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField("Why are you declining? (optional)", widget=GovTextArea(), filters=[strip],
                            validators=[MaxLength(2000, "The reason")])
-    decline = SubmitField("Decline the grant", widget=GovSubmitInput())
+    once = OnceField()
+    decline = SubmitField("Decline the grant", widget=GovSubmitOnce())
 
 
 class DateInput(GovTextInput):
@@ -41,4 +44,5 @@ class PaymentForm(FlaskForm):
     amount = MoneyField("Amount (£)", validators=[Required("Enter the amount paid")])
     reference = StringField("Payment reference", widget=GovTextInput(), filters=[strip],
                             validators=[Required("Enter the payment reference"), MaxLength(80, "The reference")])
-    record = SubmitField("Record the payment", widget=GovSubmitInput())
+    once = OnceField()
+    record = SubmitField("Record the payment", widget=GovSubmitOnce())

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
-from grants.db import UTCDateTime, db
+from grants.db import UTCDateTime, db, pence_column
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
@@ -38,7 +38,7 @@ class Grant(WorkflowFields, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", unique=True)
     organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
     state: str = Field(default="offered", max_length=40, index=True)
-    amount: int = Field(nullable=False)
+    amount: int = Field(sa_column=pence_column())
     offered_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     offer_expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     accepted_by_name: str = Field(default="", sa_column=sa.Column(sa.String(120), nullable=False, server_default=""))
@@ -71,7 +71,7 @@ class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE", index=True)
     paid_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
-    amount: int = Field(nullable=False)
+    amount: int = Field(sa_column=pence_column())
     reference: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))

@@ -18,7 +18,7 @@ from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
-from grants.timeutil import format_date, format_datetime, utcnow
+from grants.timeutil import format_date, format_datetime, london_today, utcnow
 from grants.urls import external_url
 from grants.workflow.operations import SCHEDULER, effect, fire
 
@@ -105,7 +105,7 @@ def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, r
         raise Refused("Payments can only be recorded for an accepted grant")
     if amount is None or amount <= 0:
         raise Refused("Enter an amount more than £0", field="amount")
-    if paid_on > utcnow().date():
+    if paid_on > london_today():
         raise Refused("The payment date cannot be in the future", field="paid_on")
     # Lock the grant row so two payments recorded at once cannot together exceed the award.
     db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())

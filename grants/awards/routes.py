@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from grants import permissions
@@ -19,7 +19,7 @@ from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal, budget_lines
 from grants.reporting.operations import reports_of
 from grants.rounds.models import Round
-from grants.views import attempt
+from grants.views import attempt, download
 from grants.workflow.operations import panel
 
 bp = Blueprint("awards", __name__, url_prefix="/c/<slug>/grants")
@@ -81,8 +81,7 @@ def threesixty_json(slug: str):
     except Refused as error:
         flash(error.message, "info")
         return redirect(url_for("awards.index", slug=slug))
-    return Response(text, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="360giving-{collective.slug}.json"'})
+    return download(text, f"360giving-{collective.slug}.json", "application/json")
 
 
 def _page(collective, grant, **forms):

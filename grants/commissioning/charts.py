@@ -1,29 +1,20 @@
-"""The gaps chart: representation ratios with their 95 % intervals, drawn server-side as SVG.
-
-Matplotlib runs headless (the Agg backend; the chart is drawn on a bare ``Figure``, never
-through pyplot, so no window and no global figure state is involved), and text stays text in the
-SVG. Every chart is shown with a text alternative and the same figures as a table beside it.
-Under-served groups are marked by shape and in words as well as by colour.
+"""The gaps chart: representation ratios with their 95 % intervals, drawn server-side as SVG
+(see ``grants.charts``). Every chart is shown with a text alternative and the same figures as a
+table beside it. Under-served groups are marked by shape and in words as well as by colour.
 """
 
 from __future__ import annotations
 
-import base64
-import io
+from matplotlib.figure import Figure
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
-
-from grants.commissioning import stats  # noqa: E402
+from grants.charts import chart_context, data_uri, svg_text
+from grants.commissioning import stats
 
 BLUE = "#1d70b8"
 RED = "#d4351c"
 GREY = "#505a5f"
 MAX_AXIS = 4.0
-STYLE = {"svg.fonttype": "none", "svg.hashsalt": "commonpot", "font.family": "DejaVu Sans", "font.size": 9}
+STYLE = {"font.size": 9}
 
 
 def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | None:
@@ -31,7 +22,7 @@ def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | Non
     gaps = [gap for gap in area.gaps if gap.ratio is not None]
     if not gaps:
         return None
-    with matplotlib.rc_context(STYLE):
+    with chart_context(STYLE):
         figure = Figure(figsize=(7, 0.24 * len(gaps) + 1.3), layout="constrained")
         axes = figure.subplots()
         top = min(MAX_AXIS, max(2.0, max(gap.ci_high for gap in gaps) * 1.05))
@@ -50,14 +41,7 @@ def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | Non
         axes.set_title(title, loc="left", fontsize=10)
         axes.grid(axis="x", color="#b1b4b6", linewidth=0.5)
         axes.set_axisbelow(True)
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
-
-
-def data_uri(svg: str) -> str:
-    """An ``<img src>`` for the chart: inline data, so pages and PDFs fetch nothing."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return svg_text(figure)
 
 
 def alt_text(area: stats.AreaGaps, threshold: float) -> str:
@@ -67,3 +51,6 @@ def alt_text(area: stats.AreaGaps, threshold: float) -> str:
             if flagged else f"No group's whole interval is below {threshold:g}.")
     return (f"Chart of representation ratios by ethnic group for {area.service}, {area.period}, {area.area}. "
             f"{what} The table gives every figure.")
+
+
+__all__ = ["alt_text", "data_uri", "ratio_chart"]

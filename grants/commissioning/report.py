@@ -22,6 +22,7 @@ from grants.commissioning.models import EVENT_KINDS, CommissioningCycle, Service
 from grants.db import db
 from grants.documents.registry import DocumentKind, register
 from grants.timeutil import utcnow
+from grants.views import filename_words
 
 MAX_UNDER_SERVED_ROWS = 200
 
@@ -137,8 +138,7 @@ def needs_analysis_values(cycle_id: int) -> dict:
 
 
 def filename(values: dict) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in values["cycle"].lower()).strip("-")
-    return f"needs-analysis-{slug}.pdf"
+    return f"needs-analysis-{filename_words(values['cycle'], 'cycle')}.pdf"
 
 
 def _sample_delivery() -> delivery.PriorityDelivery:

@@ -28,7 +28,7 @@ from grants.db import db
 from grants.documents import render_pdf
 from grants.exports.csvfile import csv_download, csv_text
 from grants.forms import choices
-from grants.views import attempt
+from grants.views import attempt, download
 from grants.web import csrf
 from grants.workflow.operations import panel
 
@@ -376,8 +376,7 @@ def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
     found = _cycle(collective, cycle_id)
     values = report.needs_analysis_values(found.id)
-    return Response(render_pdf(report.NEEDS_ANALYSIS.template, **values), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename(values)}"'})
+    return download(render_pdf(report.NEEDS_ANALYSIS.template, **values), report.filename(values), "application/pdf")
 
 
 # -- public --------------------------------------------------------------------------------------

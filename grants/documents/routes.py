@@ -33,14 +33,13 @@ from grants.review import routes as review_routes
 from grants.rounds import queries as round_queries
 from grants.rounds.models import Round, latest_count
 from grants.timeutil import format_datetime
-from grants.views import attempt
+from grants.views import attempt, download
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<slug>")
 
 
 def _pdf(pdf: bytes, filename: str) -> Response:
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(pdf, filename, "application/pdf")
 
 
 def _rendered(kind: DocumentKind, object_id: int) -> Response:
@@ -104,7 +103,7 @@ def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
         values["message"] = (f"The pack is ready: {ready.pages} page{'' if ready.pages == 1 else 's'}, built on "
                              f"{format_datetime(ready.finished_at)}.")
     elif found.state == "failed":
-        values["message"] = "The build did not finish. Check again to see why and to build it again."
+        values["message"] = "The build did not finish. Check again to build it again."
     else:
         values["message"] = "The pack is no longer being built. Check again to build it."
     return values

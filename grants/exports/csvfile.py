@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from flask import Response
 
+from grants.views import download
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,5 +42,4 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 
 
 def csv_download(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(text, filename, "text/csv")

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
-from grants.db import UTCDateTime, db
+from grants.db import UTCDateTime, db, pence_column
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
@@ -37,7 +37,7 @@ class Proposal(WorkflowFields, table=True):
     state: str = Field(default="draft", max_length=40, index=True)
     title: str = Field(default="", sa_column=sa.Column(sa.String(TITLE_LIMIT), nullable=False, server_default=""))
     summary: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
-    amount_requested: int = Field(default=0)
+    amount_requested: int = Field(default=0, sa_column=pence_column())
     theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
     communities_served: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
@@ -91,7 +91,7 @@ class BudgetLine(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE", index=True)
     position: int = Field(default=0)
     description: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
-    amount: int = Field(nullable=False)
+    amount: int = Field(sa_column=pence_column())
 
 
 def budget_lines(proposal: Proposal) -> list[BudgetLine]:

@@ -8,13 +8,14 @@ from wtforms.validators import NumberRange, Optional
 
 from grants.forms import (
     FlaskForm,
-    GovCheckboxInput,
     GovCharacterCount,
-    GovSubmitInput,
+    GovCheckboxInput,
+    GovSubmitOnce,
     GovTextArea,
     MaxLength,
     MoneyField,
     WholeNumberField,
+    OnceField,
     strip,
 )
 from grants.reference import ETHNIC_CATEGORIES
@@ -28,15 +29,17 @@ class ReportForm(FlaskForm):
                           validators=[MaxLength(1500, "The story")])
     story_consent = BooleanField("The people in this story agreed to it being shared", widget=GovCheckboxInput())
     photo = FileField("A photo (optional, JPEG or PNG, up to 1 MB)")
-    save = SubmitField("Save draft", widget=GovSubmitInput())
-    save_and_submit = SubmitField("Save and submit", widget=GovSubmitInput())
+    once = OnceField()
+    save = SubmitField("Save draft", widget=GovSubmitOnce())
+    save_and_submit = SubmitField("Save and submit", widget=GovSubmitOnce())
 
 
 class ReviewReportForm(FlaskForm):
     note = TextAreaField("What needs to change?", widget=GovTextArea(), filters=[strip],
                          validators=[MaxLength(2000, "The note")])
-    accept = SubmitField("Accept the report", widget=GovSubmitInput())
-    ask_changes = SubmitField("Ask for changes", widget=GovSubmitInput())
+    once = OnceField()
+    accept = SubmitField("Accept the report", widget=GovSubmitOnce())
+    ask_changes = SubmitField("Ask for changes", widget=GovSubmitOnce())
 
 
 def report_form(report, outcomes, lines, formdata=None) -> ReportForm:

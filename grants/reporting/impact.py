@@ -59,6 +59,7 @@ from grants.rounds.models import Count, CountOutcome, Round
 from grants.rounds.communities import community_table
 from grants.rounds.queries import PUBLIC_STATES, pots_with_names
 from grants.timeutil import london_to_utc, to_london, utcnow
+from grants.views import filename_words
 from grants.workflow.models import StateHistory
 from grants.workflow.operations import workflow_of
 
@@ -491,7 +492,7 @@ def latest_year_values(collective_id: int) -> dict:
 
 
 def _slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())[:60] or "report"
+    return filename_words(text, "report")
 
 
 def filename(values: dict) -> str:

@@ -57,8 +57,6 @@ class Report(WorkflowFields, table=True):
     story: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     story_consent: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     spend: dict[str, int] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
-    photo_name: str = Field(default="", sa_column=sa.Column(sa.String(80), nullable=False, server_default=""))
-    photo_type: str = Field(default="", sa_column=sa.Column(sa.String(20), nullable=False, server_default=""))
     feedback: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     submitted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
@@ -83,6 +81,32 @@ class Report(WorkflowFields, table=True):
     def label(self) -> str:
         return KINDS[self.kind]
 
+    @property
+    def has_photo(self) -> bool:
+        from grants.db import db
+
+        return db.session.exec(sa.select(ReportPhoto.report_id).where(ReportPhoto.report_id == self.id)).first() is not None
+
+
+class ReportPhoto(SQLModel, table=True):
+    """A report's photo, in the database: any web host serves it and a backup of the database holds
+    it. Its own table, so that loading a report never loads the bytes; they are read only to serve
+    the photo or to put it in the grant report's PDF. Stored re-encoded, without its metadata
+    (``grants.reporting.photos``)."""
+
+    __tablename__ = "report_photo"
+    __table_args__ = (sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png')", name="content_type_known"),
+                      sa.CheckConstraint("size > 0 AND size = length(content)", name="size_is_length"))
+
+    report_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("report.id", ondelete="CASCADE"),
+                                               primary_key=True))
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    content_type: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    size: int = Field(nullable=False)
+    width: int = Field(nullable=False)
+    height: int = Field(nullable=False)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
 
 class ReportReminder(SQLModel, table=True):
     """A reminder sent about one report: each kind is sent at most once."""
@@ -96,4 +120,4 @@ class ReportReminder(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 
 
-__all__ = ["KINDS", "Report", "ReportReminder"]
+__all__ = ["KINDS", "Report", "ReportPhoto", "ReportReminder"]

@@ -3,9 +3,8 @@ sent back by a facilitator; reminders before the due date and an overdue notice 
 
 from __future__ import annotations
 
-import hashlib
+import base64
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlmodel import select
@@ -19,12 +18,12 @@ from grants.db import db
 from grants.errors import Refused
 from grants.proposals.models import BudgetLine
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
-from grants.reporting.models import KINDS, Report, ReportReminder
+from grants.reporting.models import KINDS, Report, ReportPhoto, ReportReminder
+from grants.reporting.photos import clean_photo
 from grants.rounds.models import Round
 from grants.timeutil import format_datetime, utcnow
 from grants.workflow.operations import effect, fire
 
-PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": ("png", "image/png"), b"\xff\xd8\xff": ("jpg", "image/jpeg")}
 EDITABLE_STATES = ("due", "overdue", "changes_requested")
 
 
@@ -53,22 +52,6 @@ def _create_report_requirements(grant: Grant, move, _actor) -> None:
     grant.reporting_starts_at = min(due_dates) - timedelta(days=30)
     db.session.add(grant)
     db.session.flush()
-
-
-def check_photo(data: bytes) -> tuple[str, str]:
-    """(extension, content type) of a JPEG or PNG, judged by its content, not its name."""
-    # Below the app's 2 MB request limit, so a too-large photo gets this message beside the field.
-    limit = current_app.config.get("REPORT_PHOTO_BYTES", 1024 * 1024)
-    if len(data) > limit:
-        raise Refused(f"The photo must be smaller than {limit // (1024 * 1024)} MB", field="photo")
-    for signature, kind in PHOTO_TYPES.items():
-        if data.startswith(signature):
-            if kind[0] == "jpg" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
-                break
-            if kind[0] == "png" and b"IEND" not in data[-32:]:
-                break
-            return kind
-    raise Refused("The photo must be a JPEG or PNG image", field="photo")
 
 
 def save_report(report: Report, values: dict, actor: Person, photo: bytes | None = None) -> None:
@@ -106,21 +89,27 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
     report.story_consent = bool(values.get("story_consent")) and bool(report.story)
     report.spend = {k: v for k, v in spend.items() if v}
     if photo:
-        extension, content_type = check_photo(photo)
-        folder = Path(current_app.instance_path) / "uploads" / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{report.id}-{hashlib.sha256(photo).hexdigest()[:16]}.{extension}"
-        (folder / name).write_bytes(photo)
-        report.photo_name, report.photo_type = name, content_type
+        clean = clean_photo(photo)
+        stored = db.session.get(ReportPhoto, report.id) or ReportPhoto(report_id=report.id)
+        stored.content, stored.content_type, stored.size = clean.content, clean.content_type, len(clean.content)
+        stored.width, stored.height, stored.uploaded_at = clean.width, clean.height, utcnow()
+        db.session.add(stored)
     db.session.add(report)
     db.session.flush()
     audit.record(actor, "report.saved", report, f"{report.label} saved as a draft", collective_id=report.collective_id)
 
 
-def photo_path(report: Report) -> Path | None:
-    if not report.photo_name:
-        return None
-    return Path(current_app.instance_path) / "uploads" / "reports" / report.photo_name
+def report_photo(report: Report) -> ReportPhoto | None:
+    """The report's photo with its bytes (read only when asked for)."""
+    return db.session.get(ReportPhoto, report.id)
+
+
+def photo_data_uri(report: Report) -> str:
+    """The photo as a ``data:`` URI for the grant report's PDF (WeasyPrint fetches nothing), or ''."""
+    photo = report_photo(report)
+    if photo is None:
+        return ""
+    return f"data:{photo.content_type};base64,{base64.b64encode(photo.content).decode('ascii')}"
 
 
 def submit_report(report: Report, actor: Person) -> None:
@@ -174,5 +163,5 @@ def reports_of(grant: Grant) -> list[Report]:
     return list(db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).all())
 
 
-__all__ = ["KINDS", "accept_report", "check_photo", "photo_path", "reports_of", "request_changes", "save_report",
+__all__ = ["KINDS", "accept_report", "photo_data_uri", "report_photo", "reports_of", "request_changes", "save_report",
            "send_report_reminders", "submit_report", "tiers"]

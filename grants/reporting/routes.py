@@ -97,10 +97,13 @@ def review(slug: str, grant_id: int, report_id: int):
 @login_required
 def photo(slug: str, grant_id: int, report_id: int):
     _collective, _grant, report = load(slug, grant_id, report_id)
-    path = operations.photo_path(report)
-    if path is None or not path.exists():
+    photo = operations.report_photo(report)
+    if photo is None:
         abort(404)
-    # Photos are at most 1 MB: read whole, so no file handle outlives the request.
-    return send_file(io.BytesIO(path.read_bytes()), mimetype=report.photo_type, max_age=3600)
+    # Private: a photo of community members is not for shared caches.
+    response = send_file(io.BytesIO(photo.content), mimetype=photo.content_type, max_age=3600,
+                         last_modified=photo.uploaded_at, conditional=True)
+    response.cache_control.private = True
+    return response
 
 

@@ -1,37 +1,39 @@
-"""Charts drawn with matplotlib (its object API: no pyplot, no global state, safe in threads)."""
+"""The results chart: support for each proposal, funded ones in green (see ``grants.charts``)."""
 
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape  # nosec B406  # escapes text written into our SVG; parses nothing
-
 from matplotlib.figure import Figure
+
+from grants.charts import chart_context, svg_text
 
 FUNDED = "#00703c"
 NOT_FUNDED = "#b1b4b6"
 
 
-def support_chart_svg(rows: list[dict], *, title: str) -> str:
-    """Support for each proposal, funded ones in green, as an accessible SVG."""
+def support_chart_svg(rows: list[dict]) -> str:
+    """One bar per proposal, at its own position (two proposals may share a title), as SVG."""
     rows = sorted(rows, key=lambda r: (r["support"], -r["proposal_id"]))
-    height = max(2.5, 0.45 * len(rows) + 1.2)
-    figure = Figure(figsize=(8, height), dpi=96)
-    axes = figure.add_subplot()
-    labels = [_short(r["title"]) for r in rows]
-    axes.barh(labels, [r["support"] for r in rows], color=[FUNDED if r["selected"] else NOT_FUNDED for r in rows])
-    for index, row in enumerate(rows):
-        axes.text(row["support"], index, f"  {row['support']}" + ("  funded" if row["selected"] else ""),
-                  va="center", fontsize=9)
-    axes.set_xlabel("Support (votes, scores or points)")
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.margins(x=0.25)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
-    summary = "; ".join(f"{r['title']}: {r['support']}{' (funded)' if r['selected'] else ''}" for r in reversed(rows))
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title, {chr(34): "&quot;"})}. {escape(summary, {chr(34): "&quot;"})}" ', 1)
+    positions = range(len(rows))
+    with chart_context({"font.size": 10}):
+        figure = Figure(figsize=(8, max(2.5, 0.45 * len(rows) + 1.2)), dpi=96)
+        axes = figure.add_subplot()
+        axes.barh(positions, [r["support"] for r in rows],
+                  color=[FUNDED if r["selected"] else NOT_FUNDED for r in rows])
+        axes.set_yticks(positions, [_short(r["title"]) for r in rows])
+        for position, row in zip(positions, rows):
+            axes.text(row["support"], position, f"  {row['support']}" + ("  funded" if row["selected"] else ""),
+                      va="center", fontsize=9)
+        axes.set_xlabel("Support (votes, scores or points)")
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.margins(x=0.25)
+        figure.tight_layout()
+        return svg_text(figure)
+
+
+def support_chart_alt(rows: list[dict], *, title: str) -> str:
+    """The chart in words, most supported first."""
+    rows = sorted(rows, key=lambda r: (-r["support"], r["proposal_id"]))
+    return f"{title}. " + "; ".join(f"{r['title']}: {r['support']}{' (funded)' if r['selected'] else ''}" for r in rows)
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -21,6 +21,7 @@ from grants.errors import Refused
 from grants.money import format_pence
 from grants.proposals.models import Proposal
 from grants.rounds.models import Count, CountOutcome, Round, latest_count, pots
+from grants.timeutil import to_london
 from grants.voting.models import Ballot, BallotMark
 from grants.workflow.operations import SCHEDULER, fire
 
@@ -58,7 +59,7 @@ def election_of(round_: Round) -> tuple[Election, list[Proposal]]:
         projects=tuple(Project(id=str(p.id), cost=p.amount_requested, name=p.title) for p in proposals),
         ballots=tuple(ballots),
         meta={"description": round_.name, "country": "United Kingdom", "unit": round_.name,
-              "instance": str(round_.voting_closes_at.year), "currency": "GBP (pence)",
+              "instance": str(to_london(round_.voting_closes_at).year), "currency": "GBP (pence)",
               "rule": round_.allocation_rule, "num_projects": str(len(proposals)), "num_votes": str(len(ballots))},
     )
     return election, proposals

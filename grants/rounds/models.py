@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
 from grants.commissioning import links
-from grants.db import UTCDateTime, db
+from grants.db import UTCDateTime, db, pence_column
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
@@ -56,9 +56,9 @@ class Round(WorkflowFields, table=True):
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     state: str = Field(default="draft", max_length=40, index=True)
     variant: str = Field(default="standard", sa_column=sa.Column(sa.String(20), nullable=False))
-    budget: int = Field(nullable=False)
-    min_grant: int = Field(nullable=False)
-    max_grant: int = Field(nullable=False)
+    budget: int = Field(sa_column=pence_column())
+    min_grant: int = Field(sa_column=pence_column())
+    max_grant: int = Field(sa_column=pence_column())
     voting_method: str = Field(sa_column=sa.Column(sa.String(30), nullable=False))
     approval_limit: int | None = Field(default=None)
     cumulative_points: int | None = Field(default=None)
@@ -69,8 +69,8 @@ class Round(WorkflowFields, table=True):
     voting_closes_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     review_due_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     reminder_hours: int = Field(default=48)
-    small_grant_limit: int = Field(default=100_000)
-    medium_grant_limit: int = Field(default=500_000)
+    small_grant_limit: int = Field(default=100_000, sa_column=pence_column())
+    medium_grant_limit: int = Field(default=500_000, sa_column=pence_column())
     ratifications_needed: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 
@@ -166,7 +166,7 @@ class Pot(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
     theme_id: int = Field(foreign_key="theme.id", ondelete="RESTRICT")
-    amount: int = Field(nullable=False)
+    amount: int = Field(sa_column=pence_column())
 
 
 class Count(SQLModel, table=True):
@@ -182,7 +182,7 @@ class Count(SQLModel, table=True):
     run_by: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     ballots: int = Field(nullable=False)
     ballots_version: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
-    total_awarded: int = Field(nullable=False)
+    total_awarded: int = Field(sa_column=pence_column())
     current: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
 
 
@@ -199,7 +199,7 @@ class CountOutcome(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE")
     pot_theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
     selected: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
-    amount: int = Field(default=0)
+    amount: int = Field(default=0, sa_column=pence_column())
     support: int = Field(default=0)
     supporters: int = Field(default=0)
     rank: int | None = Field(default=None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from grants import disclosure, permissions, ratelimits
 from grants.allocation import write_pb
@@ -12,11 +11,12 @@ from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
 from grants.rounds import count as counting
 from grants.rounds import operations, queries
-from grants.rounds.charts import support_chart_svg
+from grants.charts import data_uri
+from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
 from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
 from grants.rounds.models import Round, pots
-from grants.views import attempt
+from grants.views import attempt, download
 from grants.voting import operations as voting
 from grants.workflow.operations import panel
 
@@ -148,8 +148,9 @@ def results(slug: str, round_id: int):
     return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
                            manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
                            communities=communities, priorities=delivery.round_priorities(round_, current_user),
-                           chart=Markup(support_chart_svg(outcome["rows"], title=f"Support for each proposal in {round_.name}"))  # nosec B704  # matplotlib's SVG escapes its text, the aria-label is escaped in charts.py
-                           if outcome and outcome["rows"] else None)
+                           chart=data_uri(support_chart_svg(outcome["rows"])) if outcome and outcome["rows"] else None,
+                           chart_alt=support_chart_alt(outcome["rows"], title=f"Support for each proposal in {round_.name}")
+                           if outcome and outcome["rows"] else "")
 
 
 @bp.route("/<id:round_id>/election.pb")
@@ -161,8 +162,7 @@ def election_file(slug: str, round_id: int):
     if queries.results(round_) is None:
         abort(404)
     election, _proposals = counting.election_of(round_)
-    return Response(write_pb(election), mimetype="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="round-{round_.id}.pb"'})
+    return download(write_pb(election), f"round-{round_.id}.pb", "text/plain")
 
 
 @bp.route("/<id:round_id>/turnout")

@@ -5,16 +5,19 @@ from __future__ import annotations
 from wtforms import SelectField
 
 from grants.errors import Refused
-from grants.forms import FlaskForm, GovSelect, Required, parse_whole_number
+from grants.forms import FlaskForm, GovSelect, OnceField, Required, parse_whole_number
 from grants.ids import DB_INT_MAX, parse_id
 from grants.rounds.models import Round
 
 
 class BallotForm(FlaskForm):
-    """The ballot's CSRF token; the marks are read by ``read_marks``."""
+    """The ballot's CSRF and once tokens; the marks are read by ``read_marks``."""
+
+    once = OnceField()
 
 
 class PaperBallotForm(FlaskForm):
+    once = OnceField()
     member_id = SelectField("Member who voted on paper", widget=GovSelect(), coerce=str,
                             validators=[Required("Choose the member whose ballot this is")])
 

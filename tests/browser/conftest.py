@@ -1,8 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium against the app served on localhost.
 
-Every page the browser lands on is checked with axe-core (WCAG 2.2 A/AA and best practice);
-``checked_page`` fails the test if any visited page was not checked or had a violation.
-CSRF is on, as in production.
+Every page the browser lands on is checked with axe-core (WCAG 2.2 A/AA and best practice) and for
+Content-Security-Policy violations (the app's real policy is on: an init script records every
+``securitypolicyviolation`` event the page fires); ``checked_page`` fails the test if any visited
+page was not checked or had a violation of either kind. CSRF is on, as in production.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from grants import create_app
 CHROMIUM = os.environ.get("COMMONPOT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# Runs in every page before its own scripts, so no violation of the page's CSP goes unrecorded.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push({directive: event.effectiveDirective, blocked: event.blockedURI,
+                               sample: event.sample, source: event.sourceFile, line: event.lineNumber});
+}, true);
+"""
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
 
@@ -62,9 +71,14 @@ class CheckedPage:
 
     def check(self) -> None:
         self.page.wait_for_load_state("load")
+        self.check_csp()
         results = self.axe.run(self.page, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"{self.page.url}\n{results.generate_report()}"
         self.checked.append(self.page.url)
+
+    def check_csp(self) -> None:
+        violations = self.page.evaluate("window.__cspViolations || []")
+        assert not violations, f"{self.page.url} broke its Content-Security-Policy: {violations}"
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
@@ -88,15 +102,24 @@ class CheckedPage:
         return self.page.inner_text("main")
 
 
-@pytest.fixture
-def checked_page(playwright_browser, live_app):
+def browser_context(playwright_browser):
+    """A fresh browser profile (another person's computer) whose pages record CSP violations."""
     context = playwright_browser.new_context()
     context.set_default_timeout(10_000)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
+    return context
+
+
+@pytest.fixture
+def checked_page(playwright_browser, live_app):
+    context = browser_context(playwright_browser)
     page = context.new_page()
     visited: list[str] = []
     page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
     checked = CheckedPage(page, live_app.base_url)
     yield checked
+    if not page.is_closed() and page.url.startswith(live_app.base_url):
+        checked.check_csp()  # what the last page did after its check (a late script, a polled update)
     context.close()
     unchecked = [url for url in visited if url not in checked.checked]
     assert not unchecked, f"pages visited without an accessibility check: {unchecked}"

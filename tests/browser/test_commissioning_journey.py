@@ -7,7 +7,7 @@ import pytest
 
 from grants.db import db
 from tests import factories
-from tests.browser.conftest import CheckedPage
+from tests.browser.conftest import CheckedPage, browser_context
 from tests.commissioning.conftest import POPULATION_CSV, THEMES, USAGE_CSV, person
 
 pytestmark = pytest.mark.browser
@@ -107,8 +107,7 @@ def test_from_evidence_to_you_said_we_did(checked_page, live_app, playwright_bro
     need_page = p.page.url
 
     # The reviewer (signed in on another computer) agrees it as a priority
-    context = playwright_browser.new_context()
-    context.set_default_timeout(10_000)
+    context = browser_context(playwright_browser)
     try:
         reviewer = CheckedPage(context.new_page(), live_app.base_url)
         sign_in(reviewer, "rachel@example.org")

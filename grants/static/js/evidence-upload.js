@@ -3,12 +3,13 @@
 // readers hear it politely). A browser without this script posts the form as usual.
 //
 // The server answers the POST as it would without the script: the import's summary (after a
-// redirect) or the form again with the problems listed by line. That answer replaces this page as
-// a whole, scripts included, and the address bar shows its address. The page calls ``track`` from
-// an inline module, so that a form shown again (with its problems) is tracked again: this module
-// itself runs once per window.
+// redirect) or the form again with the problems listed by line. That answer's <main> replaces this
+// page's (the layout around it is the same), and the address bar shows its address. Not the whole
+// document: a document written over keeps this page's Content-Security-Policy, whose nonce the
+// answer's scripts do not carry, so they would be blocked. Instead the new <main> gets the GOV.UK
+// components started (``initAll``, passed in by the page) and a form shown again is tracked again.
 
-export function track(form) {
+export function track(form, initAll) {
   const message = document.querySelector("[data-upload-message]");
   const bar = document.querySelector("[data-upload-bar]");
   const fileInput = form.querySelector('input[type="file"]');
@@ -21,10 +22,16 @@ export function track(form) {
   }
 
   function show(response, address) {
+    const answer = new DOMParser().parseFromString(response, "text/html");
+    const main = document.adoptNode(answer.querySelector("main"));
+    document.querySelector("main").replaceWith(main);
+    document.title = answer.title;
     window.history.replaceState(null, "", address || window.location.href);
-    document.open();
-    document.write(response);
-    document.close();
+    initAll({ scope: main });
+    const again = main.querySelector("[data-evidence-upload]");
+    if (again) {
+      track(again, initAll);
+    }
   }
 
   form.addEventListener("submit", (event) => {

@@ -1,0 +1,42 @@
+"""What every chart shares: drawn with matplotlib's object API (a bare ``Figure``, never pyplot, so
+no window and no global figure state), written as SVG with its text kept as text, and shown as a
+``data:`` image so that pages and PDFs fetch nothing and the page's Content-Security-Policy needs no
+inline styles (matplotlib's SVG styles itself with ``style`` attributes).
+
+People's words (a proposal's title, a service's name) are labels, never markup: with mathtext off
+a title such as ``$x^2$ costs $5`` is drawn as typed instead of raising.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False, "svg.fonttype": "none",
+              "svg.hashsalt": "commonpot", "font.family": "DejaVu Sans"}
+
+
+def chart_context(style: dict | None = None):
+    """The rc settings a chart is drawn and saved under: ``PLAIN_TEXT`` plus the chart's own."""
+    return matplotlib.rc_context({**PLAIN_TEXT, **(style or {})})
+
+
+def svg_text(figure: Figure) -> str:
+    """The figure as SVG text (no date, so the same chart gives the same bytes)."""
+    out = io.StringIO()
+    figure.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    """An ``<img src>`` for the chart: inline data, so pages and PDFs fetch nothing."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+__all__ = ["PLAIN_TEXT", "chart_context", "data_uri", "svg_text"]
