@@ -172,3 +172,11 @@ class Database:
 
 
 db = Database()
+
+
+def sum_pence(column) -> sa.ColumnElement:
+    """The sum of a money column, 0 when there are no rows, always an integer.
+
+    PostgreSQL sums a BIGINT as NUMERIC, which psycopg returns as a ``Decimal``; money stays ``int``.
+    """
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)

@@ -36,7 +36,7 @@ _REMEMBERED = "remembered"
 _SEEN_GRANULARITY = 60
 
 # Why a sign-in attempt failed, as the sign-in record keeps it (the person is told less).
-WRONG_PASSWORD = "wrong password"
+WRONG_PASSWORD = "wrong password"  # nosec B105  # an outcome label, not a password
 NO_SUCH_ACCOUNT = "no such account"
 NOT_VERIFIED = "email address not confirmed"
 DEACTIVATED = "account deactivated"

@@ -38,7 +38,7 @@ from grants.audit.models import AuditEvent
 from grants.awards.models import CONDITIONS, Grant, Payment
 from grants.collectives.models import Collective, Outcome
 from grants.collectives.queries import facilitators
-from grants.db import db
+from grants.db import db, sum_pence
 from grants.documents.registry import DocumentKind, register
 from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal, budget_lines
@@ -312,7 +312,7 @@ def award_letter_values(grant_id: int) -> dict:
     organisation = db.session.get(Organisation, grant.organisation_id)
     round_ = db.session.get(Round, grant.round_id)
     collective = db.session.get(Collective, grant.collective_id)
-    paid = db.session.exec(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.grant_id == grant.id)).one()
+    paid = db.session.exec(select(sum_pence(Payment.amount)).where(Payment.grant_id == grant.id)).one()
     return {
         "collective": {"name": collective.name, "locality": collective.locality,
                        "facilitators": sorted(p.name for p in facilitators(collective))},
@@ -546,7 +546,7 @@ def grant_report_values(report_id: int) -> dict:
     if report.asks_spend:
         spend = [{"description": line.description, "budgeted": line.amount, "spent": report.spend.get(str(line.id), 0)}
                  for line in budget_lines(proposal)]
-    paid = db.session.exec(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.grant_id == grant.id)).one()
+    paid = db.session.exec(select(sum_pence(Payment.amount)).where(Payment.grant_id == grant.id)).one()
     disclosure_threshold, rounding = disclosure.settings()
     return {
         "collective": collective.name,

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
-from grants.db import UTCDateTime, db, pence_column
+from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
@@ -60,7 +60,7 @@ class Grant(WorkflowFields, table=True):
 
     @property
     def total_paid(self) -> int:
-        return db.session.exec(select(func.coalesce(func.sum(Payment.amount), 0))
+        return db.session.exec(select(sum_pence(Payment.amount))
                                .where(Payment.grant_id == self.id)).one()
 
 

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from grants.awards.models import Grant, Payment
 from grants.collectives.models import Collective, Theme
-from grants.db import db
+from grants.db import db, sum_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
@@ -50,7 +50,7 @@ def grant_rows(collective: Collective, states: Iterable[str] | None = None) -> l
         query = query.where(Grant.state.in_(tuple(states)))
     found = db.session.exec(query.order_by(Grant.id)).all()
     paid = {grant_id: (total, last) for grant_id, total, last in db.session.exec(
-        select(Payment.grant_id, func.sum(Payment.amount), func.max(Payment.recorded_at))
+        select(Payment.grant_id, sum_pence(Payment.amount), func.max(Payment.recorded_at))
         .join(Grant, Grant.id == Payment.grant_id).where(Grant.collective_id == collective.id)
         .group_by(Payment.grant_id)).all()}
     moved = dict(db.session.exec(

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 
-from grants.db import UTCDateTime, db, pence_column
+from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
@@ -79,7 +79,7 @@ class Proposal(WorkflowFields, table=True):
 
     @property
     def budget_lines_total(self) -> int:
-        return db.session.exec(select(func.coalesce(func.sum(BudgetLine.amount), 0))
+        return db.session.exec(select(sum_pence(BudgetLine.amount))
                                .where(BudgetLine.proposal_id == self.id)).one()
 
 

@@ -49,7 +49,7 @@ from grants.allocation import RULES
 from grants.awards.documents import people_reached
 from grants.awards.models import Grant, Payment
 from grants.collectives.models import Collective, Outcome, Theme
-from grants.db import db
+from grants.db import db, sum_pence
 from grants.documents.registry import DocumentKind, register
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
@@ -415,7 +415,7 @@ def _facts(collective: Collective, rounds: list[Round], grants: list[Grant]) -> 
     themes = dict(db.session.exec(select(Theme.id, Theme.name).where(Theme.collective_id == collective.id)).all())
     by_proposal = {grant.proposal_id: grant for grant in grants}
     grant_ids = [grant.id for grant in grants]
-    paid = dict(db.session.exec(select(Payment.grant_id, func.sum(Payment.amount)).where(
+    paid = dict(db.session.exec(select(Payment.grant_id, sum_pence(Payment.amount)).where(
         Payment.grant_id.in_(grant_ids)).group_by(Payment.grant_id)).all()) if grant_ids else {}
     proposals = []
     for proposal, organisation in rows:

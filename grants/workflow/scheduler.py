@@ -205,7 +205,7 @@ class SchedulerLock:
         if self._connection is not None:
             try:
                 self._connection.close()   # ends the session, and with it the advisory lock
-            except Exception:  # noqa: BLE001 - already gone: so is the lock
+            except Exception:  # noqa: BLE001  # nosec B110  # already gone: so is the lock
                 pass
             self._connection = None
         if self._engine is not None:

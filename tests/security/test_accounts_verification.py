@@ -4,6 +4,8 @@ and password reset answer the same whether or not an account exists (ASVS V2.1, 
 from __future__ import annotations
 
 import re
+
+import re
 from datetime import timedelta
 
 import time_machine
@@ -91,7 +93,7 @@ def test_a_new_link_can_be_asked_for_and_the_answer_is_the_same_for_anyone(clien
     for email in ("amina@example.org", "nobody@example.org"):
         response = client.post("/email/confirm", data={"email": email})
         answers.append(response.data.decode().replace(email, "EMAIL"))
-    assert answers[0] == answers[1]
+    assert _without_nonces(answers[0]) == _without_nonces(answers[1])
     messages = mail_server.wait_for(2, timeout=1)
     assert [m["To"] for m in messages] == ["amina@example.org"]
     assert client.post(_link(messages[0], "/email/confirm")).status_code == 302
@@ -103,7 +105,7 @@ def test_registering_a_taken_address_answers_the_same_and_emails_its_owner_a_res
         db.session.commit()
     fresh = client.post("/register", data={**NEW, "email": "fresh@example.org"}).data.decode()
     taken = client.post("/register", data={**NEW, "email": "owner@example.org"}).data.decode()
-    assert fresh.replace("fresh@example.org", "EMAIL") == taken.replace("owner@example.org", "EMAIL")
+    assert _without_nonces(fresh.replace("fresh@example.org", "EMAIL")) == _without_nonces(taken.replace("owner@example.org", "EMAIL"))
     messages = {m["To"]: m for m in mail_server.wait_for(2)}
     assert "Confirm your email address" in messages["fresh@example.org"]["Subject"]
     warning = messages["owner@example.org"]
@@ -123,7 +125,7 @@ def test_password_reset_answers_the_same_for_any_address(client, app, mail_serve
         db.session.commit()
     known = client.post("/password/forgot", data={"email": "known@example.org"}).data.decode()
     unknown = client.post("/password/forgot", data={"email": "ghost@example.org"}).data.decode()
-    assert known.replace("known@example.org", "EMAIL") == unknown.replace("ghost@example.org", "EMAIL")
+    assert _without_nonces(known.replace("known@example.org", "EMAIL")) == _without_nonces(unknown.replace("ghost@example.org", "EMAIL"))
     assert [m["To"] for m in mail_server.wait_for(2, timeout=1)] == ["known@example.org"]
 
 
@@ -143,3 +145,8 @@ def test_accounts_from_an_invitation_or_the_demo_are_confirmed(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.exec(select(Person)).one().email_verified_at is not None
+
+
+def _without_nonces(page: str) -> str:
+    """A page as a person sees it: the CSP nonce (new on every response) left out."""
+    return re.sub(r' nonce="[^"]*"', "", page)

@@ -21,6 +21,10 @@ from tests import factories
 from tests.test_awards import _accepted_small_grant
 
 
+
+# The revision just before the one that moved photos into the database.
+BEFORE_PHOTOS = "h3a2fac00010"
+
 def phone_photo(format: str = "JPEG") -> bytes:
     """A 40 x 20 photo whose EXIF names the phone, where it stood (GPS) and that it was held sideways."""
     exif = Image.Exif()
@@ -115,7 +119,7 @@ def test_the_migration_moves_old_photo_files_into_the_database(app_config, tmp_p
     from grants import create_app
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    migrate.upgrade(url, "c1rc1e000009")
+    migrate.upgrade(url, BEFORE_PHOTOS)
     instance = tmp_path / "instance"
     app = create_app({**app_config, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
     try:
@@ -137,7 +141,7 @@ def test_the_migration_moves_old_photo_files_into_the_database(app_config, tmp_p
             assert len(db.session.exec(select(Payment)).all()) == 1
             db.session.close()
             assert not any(folder.iterdir())
-            migrate.downgrade(url, "c1rc1e000009")
+            migrate.downgrade(url, BEFORE_PHOTOS)
             assert [path.suffix for path in folder.iterdir()] == [".jpg"]  # written back out
     finally:
         app.extensions["commonpot_db"].dispose()
