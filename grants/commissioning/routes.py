@@ -7,7 +7,7 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
@@ -24,7 +24,7 @@ from grants.commissioning.models import (
     ServiceUseDataset,
 )
 from grants.db import db
-from grants.documents import render_pdf
+from grants.documents.downloads import download
 from grants.exports.csvfile import csv_download, csv_text
 from grants.forms import choices
 from grants.views import attempt
@@ -372,9 +372,8 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
 def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
     found = _cycle(collective, cycle_id)
-    values = report.needs_analysis_values(found.id)
-    return Response(render_pdf(report.NEEDS_ANALYSIS.template, **values), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename(values)}"'})
+    return download(report.NEEDS_ANALYSIS, found.id, collective,
+                    back_url=url_for("commissioning.cycle", slug=slug, cycle_id=found.id), back_text="Back to the cycle")
 
 
 # -- public --------------------------------------------------------------------------------------

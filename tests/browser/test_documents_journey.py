@@ -7,6 +7,7 @@ import io
 import threading
 
 import pytest
+from huey import SqliteHuey
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -25,7 +26,34 @@ def sign_in(p, person):
     p.submit("Sign in")
 
 
-def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_page, live_app, monkeypatch):
+@pytest.fixture
+def queued_live_app(live_app, tmp_path):
+    """The live app with a real queue (a SQLite file) drained by a worker loop in this test process,
+    as ``flask --app grants worker`` would: requests only queue the build."""
+    from grants import queue
+
+    huey = SqliteHuey("commonpot", filename=str(tmp_path / "huey.sqlite3"), utc=True)
+    live_app.extensions["commonpot_huey"] = {"huey": huey, "bound": {}}
+    queue.bind_tasks(live_app)
+    stop = threading.Event()
+
+    def work():
+        while not stop.is_set():
+            message = huey.dequeue()
+            if message is None:
+                stop.wait(0.05)
+            else:
+                huey.execute(message)
+
+    worker = threading.Thread(target=work, name="test-worker", daemon=True)
+    worker.start()
+    yield live_app
+    stop.set()
+    worker.join(timeout=30)
+
+
+def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_page, queued_live_app, monkeypatch):
+    live_app = queued_live_app
     with live_app.test_request_context("/", method="POST"):
         w = world(organisations=2, extra_members=1)
         open_round(w)
@@ -87,7 +115,6 @@ def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_pag
         assert p.page.locator('script[src$="proposal-pack.js"]').count() == 0
     finally:
         laying_out.set()
-        builds.wait_for_threads()
 
 
 def test_the_public_results_page_publishes_communities_with_disclosure_control(checked_page, live_app):
