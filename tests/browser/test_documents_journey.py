@@ -7,13 +7,13 @@ import io
 import threading
 
 import pytest
-from huey import SqliteHuey
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from grants.db import db
 from grants.documents import builds
 from tests import factories
+from tests.queue_helpers import real_queue
 from tests.rounds_helpers import open_round, proposal, to_voting, world
 
 pytestmark = pytest.mark.browser
@@ -30,11 +30,7 @@ def sign_in(p, person):
 def queued_live_app(live_app, tmp_path):
     """The live app with a real queue (a SQLite file) drained by a worker loop in this test process,
     as ``flask --app grants worker`` would: requests only queue the build."""
-    from grants import queue
-
-    huey = SqliteHuey("commonpot", filename=str(tmp_path / "huey.sqlite3"), utc=True)
-    live_app.extensions["commonpot_huey"] = {"huey": huey, "bound": {}}
-    queue.bind_tasks(live_app)
+    huey = real_queue(live_app, tmp_path / "huey.sqlite3")
     stop = threading.Event()
 
     def work():
