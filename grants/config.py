@@ -58,6 +58,8 @@ def defaults(instance_path: str) -> dict:
         "REDIS_URL": "",
         # Tests run every queued task in-process, at once (grants.queue).
         "HUEY_IMMEDIATE": False,
+        # Evidence files larger than this are imported by the worker, not while the person waits.
+        "EVIDENCE_IMPORT_IN_REQUEST_BYTES": 1024 * 1024,
     }
 
 

@@ -13,6 +13,7 @@ from grants.commissioning.models import (
     EngagementHost,
     EngagementParticipation,
     EvidenceImport,
+    EvidenceUpload,
     FeedbackItem,
     FeedbackTheme,
     Need,
@@ -64,7 +65,7 @@ __all__ = [
     "Theme",
     # reverse commissioning
     "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
-    "EngagementParticipation", "EvidenceImport", "FeedbackItem", "FeedbackTheme", "Need", "NeedEvidence",
-    "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount", "ServiceUseDataset",
-    "WeDidEntry", "WeDidReach",
+    "EngagementParticipation", "EvidenceImport", "EvidenceUpload", "FeedbackItem", "FeedbackTheme", "Need",
+    "NeedEvidence", "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount",
+    "ServiceUseDataset", "WeDidEntry", "WeDidReach",
 ]

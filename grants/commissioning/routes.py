@@ -13,12 +13,13 @@ from flask_login import current_user, login_required
 import workflows
 
 from grants.collectives import queries as collective_queries
-from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary
+from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary, uploads
 from grants.commissioning import permissions as cperm
 from grants.commissioning.models import (
     CommissioningCycle,
     EngagementEvent,
     EvidenceImport,
+    EvidenceUpload,
     Need,
     Priority,
     ServiceUseDataset,
@@ -107,16 +108,42 @@ def upload(slug: str):
     collective = _collective(slug, cperm.can_import_evidence)
     form = forms.UploadForm()
     if form.validate_on_submit():
-        operation = operations.import_usage if form.kind.data == "usage" else operations.import_population
         upload_file = form.file.data
-        done = attempt(form, operation, collective, upload_file.stream, actor=current_user,
-                       filename=upload_file.filename or "")
-        if done:
-            record = done.result
-            flash(f"{record.rows:,} rows imported.", "success")
-            return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
+        filename = upload_file.filename or ""
+        if not uploads.in_request(_size(upload_file.stream)):
+            done = attempt(form, operations.queue_import, collective, form.kind.data, upload_file.stream,
+                           actor=current_user, filename=filename)
+            if done:
+                return redirect(url_for("commissioning.upload_status", slug=slug, upload_id=done.result.id))
+        else:
+            operation = operations.import_usage if form.kind.data == "usage" else operations.import_population
+            done = attempt(form, operation, collective, upload_file.stream, actor=current_user, filename=filename)
+            if done:
+                record = done.result
+                flash(f"{record.rows:,} rows imported.", "success")
+                return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
     return render_template("commissioning/upload.html", collective=collective, form=form,
                            limit_mb=forms.MAX_UPLOAD_MB)
+
+
+def _size(stream) -> int:
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+@bp.route("/commissioning/evidence/uploads/<int:upload_id>")
+@login_required
+def upload_status(slug: str, upload_id: int):
+    """How far the worker has got with a large evidence file; its summary once imported."""
+    collective = _collective(slug, cperm.can_import_evidence)
+    upload = collective_queries.in_collective(EvidenceUpload, upload_id, collective)
+    if upload.state == "done" and upload.import_id is not None:
+        record = db.session.get(EvidenceImport, upload.import_id)
+        flash(f"{record.rows:,} rows imported.", "success")
+        return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
+    return render_template("commissioning/upload_status.html", collective=collective, upload=upload)
 
 
 @bp.route("/commissioning/evidence/imports/<int:import_id>")

@@ -29,7 +29,6 @@ import hashlib
 import io
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,7 +36,7 @@ import sqlalchemy as sa
 from flask import Response, send_file
 from sqlmodel import select
 
-from grants import queue
+from grants import claims, queue
 from grants.collectives.models import Collective
 from grants.db import db
 from grants.documents import _fetcher, registry, render_html
@@ -50,10 +49,6 @@ log = logging.getLogger(__name__)
 VOLATILE_KEYS = frozenset({"generated_at"})
 STALLED = (f"It stopped without finishing {MAX_ATTEMPTS} times (no progress for "
            f"{int(STUCK_AFTER.total_seconds() // 60)} minutes each time).")
-
-
-class Superseded(Exception):
-    """This run's claim on a build was taken back (its heartbeat stopped): it must write nothing."""
 
 
 def fingerprint(values: dict) -> str:
@@ -189,24 +184,7 @@ def _failed_lately(build: DocumentBuild | None, current: str) -> bool:
 
 
 def _requeue(build: DocumentBuild) -> bool:
-    """Give a stalled build back to the queue under no claim (compare-and-swap on its claim), or
-    fail it when it has had its runs. True when it was queued again."""
-    now = utcnow()
-    if build.attempts >= MAX_ATTEMPTS:
-        values = {"state": "failed", "error": STALLED, "stage": "Failed", "finished_at": now, "updated_at": now}
-    else:
-        values = {"state": "queued", "claim": None, "progress": 0, "stage": "Waiting to start again",
-                  "updated_at": now}
-    changed = db.session.execute(
-        sa.update(DocumentBuild).where(DocumentBuild.id == build.id, DocumentBuild.state == build.state,
-                                       _claim_is(build.claim)).values(**values)).rowcount == 1
-    if changed and values["state"] == "queued":
-        queue.enqueue(build_document, build.id)
-    return changed and values["state"] == "queued"
-
-
-def _claim_is(claim: str | None):
-    return DocumentBuild.claim.is_(None) if claim is None else DocumentBuild.claim == claim
+    return claims.give_back(build, build_document, max_attempts=MAX_ATTEMPTS, gave_up=STALLED)
 
 
 @queue.periodic_task(every_minutes=1)
@@ -214,11 +192,8 @@ def requeue_stalled_builds() -> int:
     """Put back in the queue every build whose worker stopped (no heartbeat for STUCK_AFTER), and
     queue again those whose queue message was lost. Safe in any number of workers at once: each
     change is a compare-and-swap on the build's state and claim. Returns how many were queued."""
-    before = utcnow() - STUCK_AFTER
-    stalled = db.session.exec(select(DocumentBuild).where(
-        DocumentBuild.state.in_(("queued", "running")), DocumentBuild.updated_at < before)).all()
     queued = 0
-    for build in stalled:
+    for build in claims.stalled(DocumentBuild, STUCK_AFTER):
         log.warning("document build %s (%s %s) has had no progress since %s: queuing it again",
                     build.id, build.kind, build.object_id, build.updated_at.isoformat())
         queued += _requeue(build)
@@ -230,23 +205,11 @@ def requeue_stalled_builds() -> int:
 
 def _claim(build_id: int) -> str | None:
     """Take a queued build for this run: a new claim token, or None if it is not ours to run."""
-    token, now = uuid.uuid4().hex, utcnow()
-    claimed = db.session.execute(
-        sa.update(DocumentBuild).where(DocumentBuild.id == build_id, DocumentBuild.state == "queued")
-        .values(state="running", claim=token, attempts=DocumentBuild.attempts + 1, started_at=now,
-                updated_at=now, progress=5, stage="Reading the data", error=""))
-    db.session.commit()
-    return token if claimed.rowcount == 1 else None
+    return claims.claim(DocumentBuild, build_id, started_at=utcnow(), progress=5, stage="Reading the data")
 
 
 def _while_claimed(build_id: int, claim: str, **values) -> None:
-    """Write to the build only while this run's claim holds; raise :class:`Superseded` if not."""
-    changed = db.session.execute(
-        sa.update(DocumentBuild).where(DocumentBuild.id == build_id, DocumentBuild.state == "running",
-                                       DocumentBuild.claim == claim).values(updated_at=utcnow(), **values))
-    db.session.commit()
-    if changed.rowcount != 1:
-        raise Superseded(f"document build {build_id}: claim {claim} was superseded")
+    claims.while_claimed(DocumentBuild, build_id, claim, **values)
 
 
 @queue.task(retries=6, retry_delay=30)
@@ -262,7 +225,7 @@ def build_document(build_id: int) -> None:
         return
     try:
         run_claimed(build_id, claim)
-    except Superseded:
+    except claims.Superseded:
         log.warning("document build %s was given to another run while this one worked: its result is dropped",
                     build_id)
 
@@ -284,7 +247,7 @@ def run_claimed(build_id: int, claim: str) -> None:
         now = utcnow()
         _while_claimed(build_id, claim, state="done", progress=100, stage="Done", content=pdf, size=len(pdf),
                        pages=pages, fingerprint=current, finished_at=now)
-    except Superseded:
+    except claims.Superseded:
         raise
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the page must say so
         log.exception("Building %s %s failed", build.kind, build.object_id)
