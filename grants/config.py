@@ -152,6 +152,8 @@ def defaults(instance_path: str) -> dict:
         "TWO_FACTOR_PENDING_SECONDS": 300,
         "TWO_FACTOR_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
         "TWO_FACTOR_LIMIT_PER_ADDRESS": "60 per hour",
+        # Evidence files larger than this are imported by the worker, not while the person waits.
+        "EVIDENCE_IMPORT_IN_REQUEST_BYTES": 1024 * 1024,
     }
 
 

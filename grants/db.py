@@ -90,11 +90,11 @@ def _read_only_request() -> bool:
     """
     from flask import g, has_request_context, request
 
-    if not has_request_context():
+    if not has_request_context() or g.get("db_writing", False):
         return False
     if request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_ENDPOINTS:
         return True
-    return request.endpoint in READ_FIRST_ENDPOINTS and not g.get("db_writing", False)
+    return request.endpoint in READ_FIRST_ENDPOINTS
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -144,16 +144,18 @@ class Database:
         return g.db_session
 
     def begin_write(self) -> bool:
-        """Take SQLite's write lock for the rest of a READ_FIRST request, once its reads are done.
+        """Take SQLite's write lock for the rest of a READ_FIRST request (or a GET that must write,
+        such as a download queuing its document's build), once its reads are done.
 
         The transaction so far only read: it is committed (ending its snapshot) and the next
         statement begins with ``BEGIN IMMEDIATE``. Returns True then, because what was read may
         have changed since and must be checked again where it matters. Anywhere else (PostgreSQL,
-        other requests, no request, a second call) the transaction goes on as it is: returns False.
+        requests that write from the start, no request, a second call) the transaction goes on as
+        it is: returns False.
         """
         from flask import has_request_context, request
 
-        if not has_request_context() or request.endpoint not in READ_FIRST_ENDPOINTS or g.get("db_writing", False):
+        if not has_request_context() or request.endpoint in READ_ONLY_ENDPOINTS or not _read_only_request():
             return False
         session = self.session
         if session.new or session.dirty or session.deleted:

@@ -15,6 +15,7 @@ from grants.commissioning.models import (
     EngagementHost,
     EngagementParticipation,
     EvidenceImport,
+    EvidenceUpload,
     FeedbackItem,
     FeedbackTheme,
     Need,
@@ -73,7 +74,7 @@ __all__ = [
     "TwoFactor",
     # reverse commissioning
     "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
-    "EngagementParticipation", "EvidenceImport", "FeedbackItem", "FeedbackTheme", "Need", "NeedEvidence",
-    "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount", "ServiceUseDataset",
-    "WeDidEntry", "WeDidReach",
+    "EngagementParticipation", "EvidenceImport", "EvidenceUpload", "FeedbackItem", "FeedbackTheme", "Need",
+    "NeedEvidence", "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount",
+    "ServiceUseDataset", "WeDidEntry", "WeDidReach",
 ]

@@ -81,13 +81,15 @@ def periodic_task(*, every_minutes: int = 1):
 def make_huey(app: Flask):
     from huey import MemoryHuey, RedisHuey, SqliteHuey
 
+    # The queue's name keys its storage: deployments sharing one Redis keep apart by HUEY_NAME.
+    name = app.config.get("HUEY_NAME") or "commonpot"
     if app.config.get("HUEY_IMMEDIATE"):
-        return MemoryHuey("commonpot", immediate=True, utc=True)
+        return MemoryHuey(name, immediate=True, utc=True)
     if app.config.get("REDIS_URL"):
-        return RedisHuey("commonpot", url=app.config["REDIS_URL"], utc=True)
+        return RedisHuey(name, url=app.config["REDIS_URL"], utc=True)
     path = Path(app.config.get("HUEY_SQLITE_PATH") or Path(app.instance_path) / "huey.sqlite3")
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("commonpot", filename=str(path), utc=True)
+    return SqliteHuey(name, filename=str(path), utc=True)
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from pypdf import PdfReader
 from sqlmodel import select
@@ -133,7 +134,6 @@ def test_the_pack_is_built_in_the_background_cached_and_offered_again_when_propo
 
     assert client.post(page_url).status_code == 302
     page = _wait_for(client, page_url, "Download the proposal pack")
-    builds.wait_for_threads()
     assert 'http-equiv="refresh"' not in page and "The pack is ready:" in page
     first = client.get(page_url + ".pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
@@ -164,15 +164,17 @@ def test_the_pack_is_built_in_the_background_cached_and_offered_again_when_propo
     assert client.get(page_url + ".pdf").status_code == 302
     client.post(page_url)
     _wait_for(client, page_url, "Download the proposal pack")
-    builds.wait_for_threads()
     _pages, text = read(client.get(page_url + ".pdf").data)
     assert "Friday diabetes circle" in text and "Roma health navigators" not in text
     with app.app_context():
         rows = db.session.exec(select(DocumentBuild)).all()
-        assert len(rows) == 1 and rows[0].id != built.id                        # the old build and file are gone
-    assert not Path(app.instance_path, built.path).exists()
-    # a cleaned-out instance folder: the page says so and offers to build again
-    Path(app.instance_path, rows[0].path).unlink()
+        assert len(rows) == 1 and rows[0].id != built.id                        # the old build and its PDF are gone
+        assert rows[0].content.startswith(b"%PDF") and rows[0].size == len(rows[0].content)
+    assert not Path(app.instance_path, "documents").exists()                   # nothing on this host's disk
+    # a build from before documents were kept in the database (migrated without its file)
+    with app.app_context():
+        db.session.execute(sa.update(DocumentBuild).values(content=None))
+        db.session.commit()
     page = client.get(page_url).data.decode()
     assert "is no longer kept" in page and "Build the pack again" in page
     assert client.get(page_url + ".pdf").status_code == 302
@@ -190,7 +192,6 @@ def test_a_failed_build_says_why_and_a_stuck_one_can_be_started_again(app, monke
     monkeypatch.setattr(builds, "render_html", broken)
     client.post(page_url)
     page = _wait_for(client, page_url, "The last build did not finish")
-    builds.wait_for_threads()
     assert "RuntimeError: the printer caught fire" in page and "Build the pack again" in page
     monkeypatch.undo()
 
@@ -204,7 +205,6 @@ def test_a_failed_build_says_why_and_a_stuck_one_can_be_started_again(app, monke
     assert "The last build did not finish" in client.get(page_url).data.decode()
     client.post(page_url)
     _wait_for(client, page_url, "Download the proposal pack")
-    builds.wait_for_threads()
     with app.app_context():
         assert [b.state for b in db.session.exec(select(DocumentBuild)).all()] == ["done"]
 
@@ -257,7 +257,6 @@ def test_the_pack_page_shows_a_running_build_in_a_status_region_that_its_script_
     # built: the status carries the download link and the page count
     client.post(page_url)
     _wait_for(client, page_url, "Download the proposal pack")
-    builds.wait_for_threads()
     status = client.get(page_url + "/status").json
     assert status["ready"] and status["state"] == "done" and status["download_url"] == page_url + ".pdf"
     assert status["message"].startswith(f"The pack is ready: {status['pages']} page")
@@ -461,7 +460,6 @@ def test_the_proposal_pack_is_for_facilitators_and_members(app):
         assert client.post(page_url).status_code in ((302,) if status == 200 else (403,))
         round_page = client.get(f"/c/west/rounds/{w['round'].id}").data.decode()
         assert (page_url in round_page) is (status == 200)
-    builds.wait_for_threads()
     with app.app_context():
         assert len(db.session.exec(select(DocumentBuild)).all()) == 1       # three asked, one build
 

@@ -301,7 +301,7 @@ def test_before_ratification_only_facilitators_and_reviewers_download_it(app):
     for person in (w["facilitator"], w["reviewer"]):
         response = _client(app, person).get(url)
         assert response.status_code == 200 and response.mimetype == "application/pdf"
-        assert response.headers["Content-Disposition"] == "attachment; filename=impact-report-spring-2027-small-grants.pdf"
+        assert 'filename=impact-report-spring-2027-small-grants.pdf' in response.headers["Content-Disposition"]
     assert _client(app, w["members"][0]).get(url).status_code == 403
     anonymous = _client(app).get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
@@ -358,7 +358,7 @@ def test_the_impact_reports_page_offers_each_year_and_round(app, awarded):
         assert f"/c/west/rounds/{w['round'].id}/impact-report.pdf" in page
         response = _client(app, w["reviewer"]).get("/c/west/impact-reports/2027.pdf")
         assert response.status_code == 200
-        assert response.headers["Content-Disposition"] == "attachment; filename=impact-report-west-collective-2027-28.pdf"
+        assert 'filename=impact-report-west-collective-2027-28.pdf' in response.headers["Content-Disposition"]
         assert "£6,222 awarded in 7 grants" in read(response.data)[1]
         assert facilitator.get("/c/west/impact-reports/2028.pdf").status_code == 404    # not begun yet
         assert facilitator.get("/c/west/impact-reports/1999.pdf").status_code == 404

@@ -114,6 +114,8 @@ ROUTES = [
     # h3: two-factor sign-in
     ("twofactor.manage", "/account/two-factor", SIGNED_IN),
     ("twofactor.recovery_codes", "/account/two-factor/recovery-codes", SIGNED_IN),
+    # h7: documents and big imports through the queue
+    ("commissioning.upload_status", "/c/{slug}/commissioning/evidence/uploads/{upload}", {FACILITATOR, REVIEWER}),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {
@@ -140,7 +142,8 @@ NOT_IN_MATRIX = {
     "twofactor.reset_for_person": "POST only (test_two_factor.test_a_site_admin_resets_a_locked_out_person)",
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
-               "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report")
+               "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report",
+               "upload")
 
 
 @pytest.fixture
@@ -194,6 +197,7 @@ def world(app):
         ids["alpha"].update(commissioning_objects(alpha, org_a))
         ids["beta"].update(commissioning_objects(beta, org_b))
         _built_proposal_pack(app, alpha, ids["alpha"]["round"])
+        ids["alpha"]["upload"], ids["beta"]["upload"] = _evidence_upload(alpha), _evidence_upload(beta)
         db.session.commit()
         return {"people": people, "ids": ids}
 
@@ -251,20 +255,27 @@ def _rounds(collective, organisation) -> dict:
 
 
 def _built_proposal_pack(app, collective, round_id) -> None:
-    """A finished build of the round's proposal pack, as the background build leaves it (the
-    matrix is about who may download it; the build itself has its own tests)."""
-    from pathlib import Path
-
+    """A finished build of the round's proposal pack, as the worker leaves it (the matrix is about
+    who may download it; the build itself has its own tests)."""
     from grants.awards.documents import PROPOSAL_PACK
     from grants.documents.builds import fingerprint
     from grants.documents.models import DocumentBuild
 
-    path = Path(app.instance_path) / "documents" / f"proposal-pack-{round_id}.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"%PDF-1.7\n% a finished proposal pack\n")
+    pdf = b"%PDF-1.7\n% a finished proposal pack\n"
     db.session.add(DocumentBuild(kind=PROPOSAL_PACK.name, object_id=round_id, collective_id=collective.id,
                                  fingerprint=fingerprint(PROPOSAL_PACK.load(round_id)), state="done", progress=100,
-                                 path=f"documents/proposal-pack-{round_id}.pdf", pages=1))
+                                 content=pdf, size=len(pdf), pages=1))
+
+
+def _evidence_upload(collective) -> int:
+    """A large evidence file waiting for the worker."""
+    from grants.commissioning.models import EvidenceUpload
+
+    upload = EvidenceUpload(collective_id=collective.id, kind="usage", filename=f"{collective.slug}.csv",
+                            content=b"service,period,area,ethnic_group,count\n", size=39, uploaded_by_label="test")
+    db.session.add(upload)
+    db.session.flush()
+    return upload.id
 
 
 def _client_for(app, world, role):

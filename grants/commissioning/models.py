@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel, func, select
 
 from grants.db import UTCDateTime, db
@@ -75,6 +76,52 @@ class EvidenceImport(SQLModel, table=True):
     imported_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     imported_by_label: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     imported_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+# The uploaded file of an evidence upload: deferred, so listing uploads never reads it.
+_UPLOAD_CONTENT = sa.Column("content", sa.LargeBinary, nullable=True)
+
+
+class EvidenceUpload(SQLModel, table=True):
+    """A large evidence file uploaded for the worker to import (smaller ones import in the request).
+
+    A job row (:mod:`grants.claims`): *queued* with the file in ``content``, *running* while a
+    worker checks every line and imports it in one transaction, then *done* (``import_id`` is the
+    :class:`EvidenceImport` it made; the file is dropped) or *failed* (``error`` is the message
+    and ``problems`` the line-numbered problems; nothing was imported).
+    """
+
+    __tablename__ = "evidence_upload"
+    __mapper_args__ = {"properties": {"content": deferred(_UPLOAD_CONTENT)}}
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('usage', 'population')", name="kind_known"),
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    kind: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    filename: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+    content: bytes | None = Field(default=None, sa_column=_UPLOAD_CONTENT)
+    size: int = Field(default=0)
+    state: str = Field(default="queued", sa_column=sa.Column(sa.String(20), nullable=False, server_default="queued"))
+    progress: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    stage: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+    claim: str | None = Field(default=None, sa_column=sa.Column(sa.String(32), nullable=True))
+    attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    error: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    problems: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    import_id: int | None = Field(default=None, foreign_key="evidence_import.id", ondelete="SET NULL")
+    uploaded_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    uploaded_by_label: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+    @property
+    def under_way(self) -> bool:
+        return self.state in ("queued", "running")
 
 
 class ServiceUseDataset(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 import workflows
-from grants import audit
+from grants import audit, queue
 from grants.collectives import queries as collective_queries
 from grants.collectives.models import Collective, Theme
 from grants.commissioning import csvfiles, ethnicity, notify, permissions, queries
@@ -31,6 +31,7 @@ from grants.commissioning.models import (
     EngagementHost,
     EngagementParticipation,
     EvidenceImport,
+    EvidenceUpload,
     FeedbackItem,
     FeedbackTheme,
     Need,
@@ -177,6 +178,29 @@ def import_population(collective: Collective, stream: BinaryIO, *, actor, filena
                  before={"replaced_areas": replaced} if replaced else None,
                  after={"rows": parsed.rows, "areas": areas})
     return record
+
+
+def queue_import(collective: Collective, kind: str, stream: BinaryIO, *, actor, filename: str = "") -> EvidenceUpload:
+    """Keep a large evidence file in the database for the worker to import
+    (:func:`grants.commissioning.uploads.import_upload`, queued for after the commit)."""
+    from grants.commissioning import uploads
+
+    if kind not in ("usage", "population"):
+        raise Refused("Choose what the file contains", field="kind")
+    content = stream.read()
+    if not content:
+        raise Refused("The selected file is empty", field="file")
+    upload = EvidenceUpload(collective_id=collective.id, kind=kind, filename=filename[:200], content=content,
+                            size=len(content), state="queued", stage="Waiting to start",
+                            uploaded_by_id=_actor_id(actor), uploaded_by_label=audit.actor_label(actor))
+    db.session.add(upload)
+    db.session.flush()
+    audit.record(actor, "evidence.import_queued", upload,
+                 f"{'Service use' if kind == 'usage' else 'Population baseline'} file {filename or ''} "
+                 f"({len(content):,} bytes) queued to be imported",
+                 after={"kind": kind, "size": len(content)})
+    queue.enqueue(uploads.import_upload, upload.id)
+    return upload
 
 
 # -- cycles --------------------------------------------------------------------------------------

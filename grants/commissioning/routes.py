@@ -7,28 +7,29 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
 
 from grants import ratelimits
 from grants.collectives import queries as collective_queries
-from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary
+from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary, uploads
 from grants.commissioning import permissions as cperm
 from grants.commissioning.models import (
     CommissioningCycle,
     EngagementEvent,
     EvidenceImport,
+    EvidenceUpload,
     Need,
     Priority,
     ServiceUseDataset,
 )
 from grants.db import db
-from grants.documents import render_pdf
+from grants.documents.downloads import serve_document
 from grants.exports.csvfile import csv_download, csv_text
 from grants.forms import choices
-from grants.views import attempt, download
+from grants.views import attempt
 from grants.web import csrf
 from grants.workflow.operations import panel
 
@@ -110,16 +111,42 @@ def upload(slug: str):
     collective = _collective(slug, cperm.can_import_evidence)
     form = forms.UploadForm()
     if form.validate_on_submit():
-        operation = operations.import_usage if form.kind.data == "usage" else operations.import_population
         upload_file = form.file.data
-        done = attempt(form, operation, collective, upload_file.stream, actor=current_user,
-                       filename=upload_file.filename or "")
-        if done:
-            record = done.result
-            flash(f"{record.rows:,} rows imported.", "success")
-            return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
+        filename = upload_file.filename or ""
+        if not uploads.in_request(_size(upload_file.stream)):
+            done = attempt(form, operations.queue_import, collective, form.kind.data, upload_file.stream,
+                           actor=current_user, filename=filename)
+            if done:
+                return redirect(url_for("commissioning.upload_status", slug=slug, upload_id=done.result.id))
+        else:
+            operation = operations.import_usage if form.kind.data == "usage" else operations.import_population
+            done = attempt(form, operation, collective, upload_file.stream, actor=current_user, filename=filename)
+            if done:
+                record = done.result
+                flash(f"{record.rows:,} rows imported.", "success")
+                return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
     return render_template("commissioning/upload.html", collective=collective, form=form,
                            limit_mb=forms.MAX_UPLOAD_MB)
+
+
+def _size(stream) -> int:
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+@bp.route("/commissioning/evidence/uploads/<id:upload_id>")
+@login_required
+def upload_status(slug: str, upload_id: int):
+    """How far the worker has got with a large evidence file; its summary once imported."""
+    collective = _collective(slug, cperm.can_import_evidence)
+    upload = collective_queries.in_collective(EvidenceUpload, upload_id, collective)
+    if upload.state == "done" and upload.import_id is not None:
+        record = db.session.get(EvidenceImport, upload.import_id)
+        flash(f"{record.rows:,} rows imported.", "success")
+        return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
+    return render_template("commissioning/upload_status.html", collective=collective, upload=upload)
 
 
 @bp.route("/commissioning/evidence/imports/<id:import_id>")
@@ -375,8 +402,8 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
 def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
     found = _cycle(collective, cycle_id)
-    values = report.needs_analysis_values(found.id)
-    return download(render_pdf(report.NEEDS_ANALYSIS.template, **values), report.filename(values), "application/pdf")
+    return serve_document(report.NEEDS_ANALYSIS, found.id, collective,
+                    back_url=url_for("commissioning.cycle", slug=slug, cycle_id=found.id), back_text="Back to the cycle")
 
 
 # -- public --------------------------------------------------------------------------------------

@@ -1,20 +1,26 @@
-"""Building large documents off the request, with progress, cached until their data changes.
+"""Building documents in the worker, with progress, kept in the database until their data changes.
 
 The flow (see :mod:`grants.documents.models` for the words):
 
 1. A page shows :func:`status`: the latest build of a document and whether a finished one
    matches the current data (its :func:`fingerprint`).
 2. Asking for a build is an operation, :func:`request_build`: it adds a *queued* build, unless
-   one is already under way or the finished one is current. The route commits, then calls
-   :func:`start_in_background`, so the thread never looks for a row that is not committed.
-3. The thread runs :func:`run_build` inside its own app context, so it has its own database
-   session: it claims the build (queued → running, compare-and-swap), reads the data, lays the
-   pages out and writes the PDF under ``instance/documents/``, committing its progress at each
-   stage, and marks the build done, or failed with the error if anything goes wrong.
-4. :func:`ready_pdf` serves a done build only while its fingerprint is the current one.
+   one is already under way or the finished one is current, and queues :func:`build_document`
+   for after the commit (:func:`grants.queue.enqueue`), so the worker never looks for a row that
+   is not committed. A download that finds nothing current calls :func:`prepare`, which does the
+   same at most once however many people ask (and not again soon after a failed build).
+3. The worker runs :func:`build_document`: it claims the build (queued → running with a new
+   claim token, compare-and-swap), reads the data, lays the pages out and writes the PDF into the
+   row, committing its progress (the heartbeat) at each stage while its claim holds, and marks the
+   build done, or failed with the error if rendering goes wrong.
+4. :func:`ready_pdf` serves a done build only while its fingerprint is the current one, from any
+   web host: the bytes are in the database.
 
-A process that dies mid-build leaves it running; after :data:`~grants.documents.models.STUCK_AFTER`
-without progress it counts as failed and can be started again.
+A worker killed mid-build leaves the build running with a heartbeat that stops. The sweep every
+worker runs, :func:`requeue_stalled_builds`, gives it back to the queue under a new claim once the
+heartbeat is :data:`~grants.documents.models.STUCK_AFTER` old (and fails it after
+:data:`~grants.documents.models.MAX_ATTEMPTS` runs); whatever the killed run would still write is
+refused, because its claim token is no longer the row's. A document is finished once.
 """
 
 from __future__ import annotations
@@ -22,26 +28,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Response
 from sqlmodel import select
 
+from grants import claims, queue
 from grants.collectives.models import Collective
 from grants.db import db
 from grants.documents import _fetcher, registry, render_html
-from grants.documents.models import DocumentBuild
+from grants.documents.models import MAX_ATTEMPTS, STUCK_AFTER, DocumentBuild
+from grants.documents.registry import DocumentKind
 from grants.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 # Values that change on every load without the document's data changing.
 VOLATILE_KEYS = frozenset({"generated_at"})
-_threads: dict[int, threading.Thread] = {}
+STALLED = (f"It stopped without finishing {MAX_ATTEMPTS} times (no progress for "
+           f"{int(STUCK_AFTER.total_seconds() // 60)} minutes each time).")
 
 
 def fingerprint(values: dict) -> str:
@@ -50,18 +56,19 @@ def fingerprint(values: dict) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def latest_build(kind: str, object_id: int) -> DocumentBuild | None:
-    return db.session.exec(select(DocumentBuild).where(DocumentBuild.kind == kind, DocumentBuild.object_id == object_id)
+def _of(kind: str, object_id: int, variant: str):
+    return (DocumentBuild.kind == kind, DocumentBuild.object_id == object_id, DocumentBuild.variant == variant)
+
+
+def latest_build(kind: str, object_id: int, variant: str = "") -> DocumentBuild | None:
+    return db.session.exec(select(DocumentBuild).where(*_of(kind, object_id, variant))
                            .order_by(DocumentBuild.id.desc())).first()
 
 
-def _current_done(kind: str, object_id: int, current: str) -> DocumentBuild | None:
-    build = db.session.exec(select(DocumentBuild).where(
-        DocumentBuild.kind == kind, DocumentBuild.object_id == object_id, DocumentBuild.state == "done",
-        DocumentBuild.fingerprint == current).order_by(DocumentBuild.id.desc())).first()
-    if build is None or not build.path or not (Path(current_app.instance_path) / build.path).is_file():
-        return None
-    return build
+def _current_done(kind: str, object_id: int, variant: str, current: str) -> DocumentBuild | None:
+    return db.session.exec(select(DocumentBuild).where(
+        *_of(kind, object_id, variant), DocumentBuild.state == "done", DocumentBuild.fingerprint == current,
+        DocumentBuild.content.is_not(None)).order_by(DocumentBuild.id.desc())).first()
 
 
 @dataclass(frozen=True)
@@ -89,149 +96,187 @@ class BuildStatus:
 
     @property
     def file_missing(self) -> bool:
-        """Finished for the current data, but its file is gone (the instance folder was cleaned)."""
+        """Finished for the current data, but its file is not kept (built before files were kept
+        in the database)."""
         return (self.ready is None and self.latest is not None and self.latest.state == "done"
                 and self.latest.fingerprint == self.fingerprint)
 
 
-def status(kind: str, object_id: int, current: str) -> BuildStatus:
-    latest = latest_build(kind, object_id)
+def status(kind: str, object_id: int, current: str, variant: str = "") -> BuildStatus:
+    latest = latest_build(kind, object_id, variant)
     return BuildStatus(state=latest.effective_state() if latest else "none", latest=latest,
-                       ready=_current_done(kind, object_id, current), fingerprint=current)
+                       ready=_current_done(kind, object_id, variant, current), fingerprint=current)
 
 
-def current_status(kind: str, object_id: int, current: Callable[[], str]) -> BuildStatus:
+def current_status(kind: str, object_id: int, current: Callable[[], str], variant: str = "") -> BuildStatus:
     """:func:`status`, reading the document's data (``current()``, its fingerprint) only when the
     answer depends on it: while a build is under way it does not, and a page polls this often."""
-    latest = latest_build(kind, object_id)
+    latest = latest_build(kind, object_id, variant)
     state = latest.effective_state() if latest is not None else "none"
     if state in ("queued", "running"):
         return BuildStatus(state=state, latest=latest, ready=None, fingerprint="")
-    return status(kind, object_id, current())
+    return status(kind, object_id, current(), variant)
 
 
-def request_build(kind: str, object_id: int, collective_id: int, actor) -> tuple[DocumentBuild, bool]:
-    """Queue a build of the document as its data is now. Returns (the build, whether it is new):
-    a build already under way, or a finished one of the same data, is returned instead."""
+def _lock_collective(collective_id: int) -> None:
     # One request at a time per collective (PostgreSQL; SQLite's writers queue anyway), so two
-    # people pressing the button together queue one build.
+    # people asking together queue one build.
+    db.begin_write()
     db.session.execute(select(Collective.id).where(Collective.id == collective_id).with_for_update())
+
+
+def request_build(kind: str, object_id: int, collective_id: int, actor, variant: str = "") -> tuple[DocumentBuild, bool]:
+    """Queue a build of the document as its data is now. Returns (the build, whether it is new):
+    a build already under way, or a finished one of the same data, is returned instead.
+
+    A build stuck under way (no heartbeat for :data:`STUCK_AFTER`) is queued again, as the sweep
+    would: asking is the person's way of not waiting for it.
+    """
+    _lock_collective(collective_id)
     document = registry.get(kind)
-    current = fingerprint(document.load(object_id))
-    latest = latest_build(kind, object_id)
+    current = fingerprint(document.values(object_id, variant))
+    latest = latest_build(kind, object_id, variant)
     if latest is not None and latest.state in ("queued", "running"):
         if not latest.is_stuck():
             return latest, False
-        _mark_failed(latest, "It stopped without finishing (no progress for 10 minutes).")
-    ready = _current_done(kind, object_id, current)
+        if _requeue(latest):
+            return latest, True
+    ready = _current_done(kind, object_id, variant, current)
     if ready is not None:
         return ready, False
-    build = DocumentBuild(kind=kind, object_id=object_id, collective_id=collective_id,
+    build = DocumentBuild(kind=kind, object_id=object_id, variant=variant, collective_id=collective_id,
                           requested_by_id=getattr(actor, "id", None),
                           fingerprint=current, state="queued", stage="Waiting to start")
     db.session.add(build)
     db.session.flush()
+    queue.enqueue(build_document, build.id)
     return build, True
 
 
-def _mark_failed(build: DocumentBuild, error: str) -> None:
-    now = utcnow()
-    build.state, build.error, build.finished_at, build.updated_at = "failed", error[:2000], now, now
-    build.stage = "Failed"
-    db.session.add(build)
-    db.session.flush()
+def prepare(document: DocumentKind, object_id: int, collective_id: int, values: dict,
+            variant: str = "") -> BuildStatus:
+    """For a download: the status of the document's builds, queuing a build when nothing current
+    is ready and none is under way. Safe under any number of requests (anonymous ones too): they
+    queue one build between them, and after a failed build of the same data none for
+    :data:`STUCK_AFTER`, so a document that cannot be built is not rendered on every request."""
+    current = fingerprint(values)
+    found = status(document.name, object_id, current, variant)
+    if found.ready is not None or found.under_way or _failed_lately(found.latest, current):
+        return found
+    _lock_collective(collective_id)
+    found = status(document.name, object_id, current, variant)
+    if found.ready is None and not found.under_way and not _failed_lately(found.latest, current):
+        build = DocumentBuild(kind=document.name, object_id=object_id, variant=variant, collective_id=collective_id,
+                              fingerprint=current, state="queued", stage="Waiting to start")
+        db.session.add(build)
+        db.session.flush()
+        queue.enqueue(build_document, build.id)
+    db.session.commit()
+    # With HUEY_IMMEDIATE (the tests) the build has run by now, in a session of its own.
+    db.session.expire_all()
+    return status(document.name, object_id, current, variant)
 
 
-def start_in_background(build_id: int) -> threading.Thread:
-    """Run the (committed) build in a thread of its own, with its own app context and session."""
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_in_app, args=(app, build_id), name=f"document-build-{build_id}",
-                              daemon=True)
-    _threads[build_id] = thread
-    thread.start()
-    return thread
+def _failed_lately(build: DocumentBuild | None, current: str) -> bool:
+    return (build is not None and build.state == "failed" and build.fingerprint == current
+            and utcnow() - build.updated_at < STUCK_AFTER)
 
 
-def _run_in_app(app: Flask, build_id: int) -> None:
+def _requeue(build: DocumentBuild) -> bool:
+    return claims.give_back(build, build_document, max_attempts=MAX_ATTEMPTS, gave_up=STALLED)
+
+
+@queue.periodic_task(every_minutes=1)
+def requeue_stalled_builds() -> int:
+    """Put back in the queue every build whose worker stopped (no heartbeat for STUCK_AFTER), and
+    queue again those whose queue message was lost. Safe in any number of workers at once: each
+    change is a compare-and-swap on the build's state and claim. Returns how many were queued."""
+    queued = 0
+    for build in claims.stalled(DocumentBuild, STUCK_AFTER):
+        log.warning("document build %s (%s %s) has had no progress since %s: queuing it again",
+                    build.id, build.kind, build.object_id, build.updated_at.isoformat())
+        queued += _requeue(build)
+        db.session.commit()
+    return queued
+
+
+# -- the worker's side ------------------------------------------------------------------------
+
+def _claim(build_id: int) -> str | None:
+    """Take a queued build for this run: a new claim token, or None if it is not ours to run."""
+    return claims.claim(DocumentBuild, build_id, started_at=utcnow(), progress=5, stage="Reading the data")
+
+
+def _while_claimed(build_id: int, claim: str, **values) -> None:
+    claims.while_claimed(DocumentBuild, build_id, claim, **values)
+
+
+@queue.task(retries=6, retry_delay=30)
+def build_document(build_id: int) -> None:
+    """Claim one queued build and render it; a build someone else has, or that is done, is left alone.
+
+    Rendering errors fail the build with the reason (building the same data again fails the same
+    way; a person can ask again). Anything else, e.g. the database unreachable, raises, and the
+    queue retries with back-off; a claim it left behind is the sweep's to give back.
+    """
+    claim = _claim(build_id)
+    if claim is None:
+        return
     try:
-        with app.app_context():
-            run_build(build_id)
-    except Exception:  # noqa: BLE001 - e.g. the database was unreachable: the build stays queued until stuck
-        log.exception("Could not run document build %s", build_id)
-    finally:
-        _threads.pop(build_id, None)
+        run_claimed(build_id, claim)
+    except claims.Superseded:
+        log.warning("document build %s was given to another run while this one worked: its result is dropped",
+                    build_id)
 
 
-def wait_for_threads(timeout: float = 60) -> None:
-    """Wait for builds running in this process to finish (for shutdown and tests)."""
-    for thread in list(_threads.values()):
-        thread.join(timeout)
-
-
-def _progress(build: DocumentBuild, percent: int, stage: str) -> None:
-    build.progress, build.stage, build.updated_at = percent, stage, utcnow()
-    db.session.add(build)
-    db.session.commit()
-
-
-def run_build(build_id: int) -> None:
-    """Render one queued build, committing progress as it goes; never raises."""
-    now = utcnow()
-    claimed = db.session.execute(
-        sa.update(DocumentBuild).where(DocumentBuild.id == build_id, DocumentBuild.state == "queued")
-        .values(state="running", started_at=now, updated_at=now, progress=5, stage="Reading the data"))
-    db.session.commit()
-    if claimed.rowcount != 1:
-        return  # another worker took it, or it was given up as stuck
+def run_claimed(build_id: int, claim: str) -> None:
     build = db.session.get(DocumentBuild, build_id)
     try:
         from weasyprint import HTML
 
         document = registry.get(build.kind)
-        values = document.load(build.object_id)
+        values = document.values(build.object_id, build.variant)
         current = fingerprint(values)
-        _progress(build, 20, "Laying out the pages")
+        _while_claimed(build_id, claim, progress=20, stage="Laying out the pages")
         laid_out = HTML(string=render_html(document.template, **values), url_fetcher=_fetcher(),
                         base_url=None).render()
         pages = len(laid_out.pages)
-        _progress(build, 80, f"Writing the PDF ({pages} page{'' if pages == 1 else 's'})")
+        _while_claimed(build_id, claim, progress=80, stage=f"Writing the PDF ({pages} page{'' if pages == 1 else 's'})")
         pdf = laid_out.write_pdf()
-        relative = Path("documents") / f"{build.kind}-{build.object_id}-{build.id}-{current[:12]}.pdf"
-        target = Path(current_app.instance_path) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(pdf)
-        os.replace(partial, target)
-        finished = utcnow()
-        build.state, build.progress, build.stage = "done", 100, "Done"
-        build.path, build.pages, build.fingerprint = relative.as_posix(), pages, current
-        build.finished_at = build.updated_at = finished
-        db.session.add(build)
-        db.session.commit()
-        _remove_older(build)
+        now = utcnow()
+        _while_claimed(build_id, claim, state="done", progress=100, stage="Done", content=pdf, size=len(pdf),
+                       pages=pages, fingerprint=current, finished_at=now)
+    except claims.Superseded:
+        raise
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the page must say so
         log.exception("Building %s %s failed", build.kind, build.object_id)
         db.session.rollback()
-        failed = db.session.get(DocumentBuild, build_id)
-        _mark_failed(failed, f"{type(error).__name__}: {error}")
-        db.session.commit()
+        _while_claimed(build_id, claim, state="failed", stage="Failed", error=f"{type(error).__name__}: {error}"[:2000],
+                       finished_at=utcnow())
+        return
+    _remove_older(build)
 
 
 def _remove_older(build: DocumentBuild) -> None:
     """Finished and failed builds before this one are superseded: remove them and their files."""
-    older = db.session.exec(select(DocumentBuild).where(
-        DocumentBuild.kind == build.kind, DocumentBuild.object_id == build.object_id, DocumentBuild.id < build.id,
-        DocumentBuild.state.in_(("done", "failed")))).all()
-    for row in older:
-        if row.path:
-            (Path(current_app.instance_path) / row.path).unlink(missing_ok=True)
-        db.session.delete(row)
+    db.session.execute(sa.delete(DocumentBuild).where(
+        *_of(build.kind, build.object_id, build.variant), DocumentBuild.id < build.id,
+        DocumentBuild.state.in_(("done", "failed"))))
     db.session.commit()
 
 
-def ready_pdf(kind: str, object_id: int, current: str) -> tuple[DocumentBuild, bytes] | None:
+# -- serving ----------------------------------------------------------------------------------
+
+def ready_pdf(kind: str, object_id: int, current: str, variant: str = "") -> tuple[DocumentBuild, bytes] | None:
     """The finished build of the current data and its bytes, or None when it must be built."""
-    build = _current_done(kind, object_id, current)
+    build = _current_done(kind, object_id, variant, current)
     if build is None:
         return None
-    return build, (Path(current_app.instance_path) / build.path).read_bytes()
+    return build, build.content
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF download, through the one download helper (``filename`` plus ``filename*``)."""
+    from grants.views import download
+
+    return download(pdf, filename, "application/pdf")

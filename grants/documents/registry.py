@@ -36,9 +36,19 @@ class DocumentKind:
     # () -> the id of an object to show as this kind's sample (the newest in the database), or
     # None when there is none; kinds without it always use ``sample``.
     example: Callable[[], int | None] | None = None
+    # (object id, variant) -> plain values, for kinds with more than one document per object
+    # (a collective's impact report of each financial year); the variant is kept with its builds.
+    load_variant: Callable[[int, str], dict] | None = None
 
     def render(self, values: dict) -> bytes:
         return render_pdf(self.template, **values)
+
+    def values(self, object_id: int, variant: str = "") -> dict:
+        if not variant:
+            return self.load(object_id)
+        if self.load_variant is None:
+            raise LookupError(f"{self.title} has no variants (asked for {variant!r})")
+        return self.load_variant(object_id, variant)
 
 
 _KINDS: dict[str, DocumentKind] = {}

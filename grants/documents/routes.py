@@ -1,5 +1,9 @@
 """Downloads of the round and grant documents, for whoever may see the page each belongs to.
 
+Every PDF is built by the worker and kept in the database (:mod:`grants.documents.builds`); a
+download serves the built file, or queues the build and says it is being prepared
+(:func:`grants.documents.downloads.serve_document`). Nothing here renders a PDF.
+
 - award letter: anyone who may see the grant (``grants.awards.routes.can_view_grant``);
 - grant report: the same, once the report is submitted;
 - decision report: the partnership and the facilitators (the review page's rule), once counted;
@@ -13,12 +17,12 @@
 - impact report of a round: once counted, for facilitators and reviewers; once the round's
   results are public (ratified), for everyone, like the results page: every count by community
   in it is disclosure-controlled. Of a financial year: facilitators and reviewers, from the
-  impact reports page. Both are a few pages, so they render on request.
+  impact reports page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grants import permissions, ratelimits
@@ -26,41 +30,33 @@ from grants.awards import documents
 from grants.awards import routes as award_routes
 from grants.collectives import queries as collective_queries
 from grants.documents import builds
-from grants.documents.registry import DocumentKind
+from grants.documents.downloads import serve_document
 from grants.reporting import impact
 from grants.reporting import routes as reporting_routes
 from grants.review import routes as review_routes
 from grants.rounds import queries as round_queries
 from grants.rounds.models import Round, latest_count
 from grants.timeutil import format_datetime
-from grants.views import attempt, download
+from grants.views import attempt
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<slug>")
-
-
-def _pdf(pdf: bytes, filename: str) -> Response:
-    return download(pdf, filename, "application/pdf")
-
-
-def _rendered(kind: DocumentKind, object_id: int) -> Response:
-    values = kind.load(object_id)
-    return _pdf(kind.render(values), kind.filename(values))
 
 
 @bp.route("/grants/<id:grant_id>/award-letter.pdf")
 @login_required
 def award_letter(slug: str, grant_id: int):
-    _collective, grant = award_routes.load(slug, grant_id)
-    return _rendered(documents.AWARD_LETTER, grant.id)
+    collective, grant = award_routes.load(slug, grant_id)
+    return serve_document(documents.AWARD_LETTER, grant.id, collective,
+                    back_url=url_for("awards.show", slug=slug, grant_id=grant.id), back_text="Back to the grant")
 
 
 @bp.route("/grants/<id:grant_id>/reports/<id:report_id>/report.pdf")
 @login_required
 def grant_report(slug: str, grant_id: int, report_id: int):
-    _collective, _grant, report = reporting_routes.load(slug, grant_id, report_id)
+    collective, _grant, report = reporting_routes.load(slug, grant_id, report_id)
     if report.state not in documents.SUBMITTED_STATES:
         abort(404)
-    return _rendered(documents.GRANT_REPORT, report.id)
+    return serve_document(documents.GRANT_REPORT, report.id, collective)
 
 
 @bp.route("/rounds/<id:round_id>/review/decision-report.pdf")
@@ -70,7 +66,7 @@ def decision_report(slug: str, round_id: int):
     round_ = collective_queries.in_collective(Round, round_id, collective)
     if latest_count(round_) is None:
         abort(404)
-    return _rendered(documents.DECISION_REPORT, round_.id)
+    return serve_document(documents.DECISION_REPORT, round_.id, collective)
 
 
 # -- the proposal pack, built off the request --------------------------------------------------
@@ -142,7 +138,6 @@ def build_proposal_pack(slug: str, round_id: int):
     if done:
         build, started = done.result
         if started:
-            builds.start_in_background(build.id)
             flash("The proposal pack is being built. This page shows how far it has got.", "success")
         elif build.state == "done":
             flash("The proposal pack is already up to date: download it below.", "info")
@@ -161,7 +156,7 @@ def proposal_pack_pdf(slug: str, round_id: int):
         flash("The proposal pack has not been built for the proposals as they are now. Build it first.", "info")
         return redirect(url_for("documents.proposal_pack", slug=slug, round_id=round_id))
     _build, pdf = found
-    return _pdf(pdf, documents.PROPOSAL_PACK.filename(values))
+    return builds.pdf_response(pdf, documents.PROPOSAL_PACK.filename(values))
 
 
 # -- the impact report, of a round or a financial year ----------------------------------------
@@ -178,7 +173,7 @@ def impact_report(slug: str, round_id: int):
         abort(403)
     if latest_count(round_) is None:
         abort(404)
-    return _rendered(impact.IMPACT_REPORT, round_.id)
+    return serve_document(impact.IMPACT_REPORT, round_.id, collective)
 
 
 @bp.route("/impact-reports")
@@ -196,5 +191,5 @@ def impact_report_year(slug: str, year: int):
     collective = collective_queries.collective_for(current_user, slug, permissions.can_oversee)
     if not impact.FIRST_YEAR <= year <= impact.current_year():
         abort(404)
-    values = impact.year_values(collective.id, year)
-    return _pdf(impact.IMPACT_REPORT_YEAR.render(values), impact.IMPACT_REPORT_YEAR.filename(values))
+    return serve_document(impact.IMPACT_REPORT_YEAR, collective.id, collective, str(year),
+                    back_url=url_for("documents.impact_reports", slug=slug), back_text="Back to the impact reports")

@@ -613,4 +613,5 @@ IMPACT_REPORT = register(DocumentKind(
 
 IMPACT_REPORT_YEAR = register(DocumentKind(
     name="impact-report-year", title="Impact report (financial year)", template="impact_report.html",
-    load=latest_year_values, sample=sample_year_values, filename=filename, example=newest_collective_with_grants))
+    load=latest_year_values, sample=sample_year_values, filename=filename, example=newest_collective_with_grants,
+    load_variant=lambda collective_id, year: year_values(collective_id, int(year))))

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from grants.db import db
 from grants.documents import builds
 from tests import factories
+from tests.queue_helpers import real_queue
 from tests.rounds_helpers import open_round, proposal, to_voting, world
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,30 @@ def sign_in(p, person):
     p.submit("Sign in")
 
 
-def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_page, live_app, monkeypatch):
+@pytest.fixture
+def queued_live_app(live_app, tmp_path):
+    """The live app with a real queue (a SQLite file) drained by a worker loop in this test process,
+    as ``flask --app grants worker`` would: requests only queue the build."""
+    huey = real_queue(live_app, tmp_path / "huey.sqlite3")
+    stop = threading.Event()
+
+    def work():
+        while not stop.is_set():
+            message = huey.dequeue()
+            if message is None:
+                stop.wait(0.05)
+            else:
+                huey.execute(message)
+
+    worker = threading.Thread(target=work, name="test-worker", daemon=True)
+    worker.start()
+    yield live_app
+    stop.set()
+    worker.join(timeout=30)
+
+
+def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_page, queued_live_app, monkeypatch):
+    live_app = queued_live_app
     with live_app.test_request_context("/", method="POST"):
         w = world(organisations=2, extra_members=1)
         open_round(w)
@@ -87,7 +111,6 @@ def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_pag
         assert p.page.locator('script[src$="proposal-pack.js"]').count() == 0
     finally:
         laying_out.set()
-        builds.wait_for_threads()
 
 
 def test_the_public_results_page_publishes_communities_with_disclosure_control(checked_page, live_app):

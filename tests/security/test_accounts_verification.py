@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import re
 from datetime import timedelta
 
 import time_machine
