@@ -30,14 +30,18 @@ test: install assets
 bandit:
 	$(BIN)/bandit -q -r grants workflows
 
+# Tests run in TEST_WORKERS processes (pytest-xdist, a database each); the 15 slowest are listed.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
+
 # The whole suite on SQLite (browser tests included).
 test-sqlite:
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The suite again on a throwaway PostgreSQL database; the pure packages (allocation rules,
 # workflow engine) touch no database and ran above.
 test-postgres:
-	scripts/with-postgres.sh $(BIN)/python -m pytest --ignore=tests/allocation --ignore=tests/workflows
+	scripts/with-postgres.sh $(PYTEST) --ignore=tests/allocation --ignore=tests/workflows
 
 install: $(VENV)/.installed
 
