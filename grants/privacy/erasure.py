@@ -17,10 +17,12 @@ from sqlmodel import or_, select
 
 from grants import audit
 from grants.audit.models import AuditEvent
-from grants.auth.models import Person
+from grants.auth.models import Person, SignInEvent
+from grants.auth.twofactor import RecoveryCode, TwoFactor
 from grants.awards.models import Grant
 from grants.collectives.models import Invitation, JoinRequest, Membership
 from grants.db import db
+from grants.mail.models import OutboxMessage
 from grants.errors import Refused
 from grants.organisations.models import Organisation
 from grants.privacy import ERASERS, FORMER_MEMBER, Erased, on_erasure
@@ -156,3 +158,25 @@ def _reviews(erased: Erased, _now) -> int:
         message.text = erased.scrub(message.text)
         db.session.add(message)
     return len(messages)
+
+
+@on_erasure()
+def _sign_ins(erased: Erased, _now) -> int:
+    """Sign-in attempts hold network addresses: they go, as does two-factor sign-in (nobody signs in again)."""
+    removed = db.session.execute(sa.delete(SignInEvent).where(SignInEvent.person_id == erased.person_id)).rowcount
+    removed += db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == erased.person_id)).rowcount
+    return removed + db.session.execute(sa.delete(TwoFactor).where(TwoFactor.person_id == erased.person_id)).rowcount
+
+
+@on_erasure()
+def _mail(erased: Erased, _now) -> int:
+    """Email to them is a delivery record, not a record the collective keeps: it goes, sent or not.
+    Email to others that names them (a facilitator told of their join request) is scrubbed."""
+    removed = db.session.execute(sa.delete(OutboxMessage).where(
+        sa.func.lower(OutboxMessage.recipient) == erased.email.lower())).rowcount
+    mentions = db.session.exec(select(OutboxMessage).where(or_(*(
+        _contains(column, term) for term in erased.terms for column in (OutboxMessage.subject, OutboxMessage.body))))).all()
+    for message in mentions:
+        message.subject, message.body = erased.scrub(message.subject), erased.scrub(message.body)
+        db.session.add(message)
+    return removed + len(mentions)

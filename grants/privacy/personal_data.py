@@ -185,3 +185,30 @@ def _history(person: Person) -> list[dict]:
                            .order_by(StateHistory.at, StateHistory.id)).all()
     return [{"at": h.at, "workflow": h.workflow, "object": f"{h.object_type} {h.object_id}",
              "transition": h.transition, "from": h.from_state, "to": h.to_state, "reason": h.reason} for h in rows]
+
+
+@section("sign_ins", "Your recent sign-ins")
+def _sign_ins(person: Person) -> list[dict]:
+    from grants.auth.models import SignInEvent
+
+    rows = db.session.exec(select(SignInEvent).where(SignInEvent.person_id == person.id)
+                           .order_by(SignInEvent.at.desc()).limit(100)).all()
+    return [{"at": row.at, "succeeded": row.succeeded, "outcome": row.outcome, "address": row.address} for row in rows]
+
+
+@section("two_factor", "Two-factor sign-in")
+def _two_factor(person: Person) -> list[dict]:
+    from grants.auth.twofactor import TwoFactor
+
+    found = db.session.exec(select(TwoFactor).where(TwoFactor.person_id == person.id)).first()
+    # Never the secret nor the recovery codes' hashes: what is held, not the keys themselves.
+    return [{"on_since": found.created_at}] if found else []
+
+
+@section("mail", "Email sent to you")
+def _mail(person: Person) -> list[dict]:
+    from grants.mail.models import OutboxMessage
+
+    rows = db.session.exec(select(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == person.email.lower())
+                           .order_by(OutboxMessage.id.desc()).limit(200)).all()
+    return [{"subject": row.subject, "state": row.state, "queued_at": row.created_at} for row in rows]

@@ -3,6 +3,8 @@ person on request, after which no page, download or log shows their name or emai
 
 from __future__ import annotations
 
+from grants.auth.models import SignInEvent
+
 import json
 
 import sqlalchemy as sa
@@ -65,7 +67,7 @@ def _log_text(app) -> str:
     with app.app_context():
         rows = []
         for table in ("audit_event", "state_history", "review_message", "count", "grant", "organisation",
-                      "invitation", "join_request", "person"):
+                      "invitation", "join_request", "person", "outbox_message"):
             rows += [str(tuple(row)) for row in db.session.execute(sa.text(f'SELECT * FROM "{table}"'))]
         return "\n".join(rows).lower()
 
@@ -90,6 +92,10 @@ def test_after_erasure_no_page_download_or_log_shows_the_person(app):
     assert response.status_code == 200 and "Confirm that you have checked the request" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Person, people[0].id).erased_at is None
+    _login(app, people[1])   # a sign-in on record, with its network address
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(SignInEvent)
+                                  .where(SignInEvent.person_id == people[1].id)).scalar() >= 1
     for person in people:
         response = client.post(f"/admin/people/{person.id}/erase",
                                data={"request_note": f"Email from {person.name}", "confirmed": "y"})
@@ -101,7 +107,8 @@ def test_after_erasure_no_page_download_or_log_shows_the_person(app):
              f"/c/west/rounds/{round_id}/review/", f"/c/west/rounds/{round_id}/review/decision-report.pdf",
              f"/c/west/rounds/{round_id}/impact-report.pdf", "/c/west/audit", "/c/west/audit?page=2",
              "/c/west/grants/", "/c/west/grants/grants.csv", f"/c/west/grants/{w['grant_id']}",
-             f"/c/west/grants/{w['grant_id']}/award-letter.pdf", "/admin/", "/admin/people")
+             f"/c/west/grants/{w['grant_id']}/award-letter.pdf", "/admin/", "/admin/people", "/admin/mail",
+             "/c/west/mail")
     reached_pages = 0
     for who in (w["facilitator"], admin, w["reviewer"], w["members"][1], None):
         visitor = _login(app, who) if who is not None else app.test_client()
@@ -121,6 +128,10 @@ def test_after_erasure_no_page_download_or_log_shows_the_person(app):
         # Their ballots still count, linked to nobody; the election file is the same file.
         assert db.session.exec(select(Ballot.member_id).where(Ballot.round_id == round_id)).all().count(None) == 2
         assert db.session.execute(sa.text("SELECT count(*) FROM audit_event WHERE erased_at IS NOT NULL")).scalar() > 0
+        # Their sign-ins (network addresses) are gone with them.
+        ids = tuple(person.id for person in people)
+        assert db.session.execute(sa.select(sa.func.count()).select_from(SignInEvent)
+                                  .where(SignInEvent.person_id.in_(ids))).scalar() == 0
     assert app.test_client().get(f"/c/west/rounds/{round_id}/election.pb").data == before_file
     assert factories.login(app.test_client(), people[1]).headers.get("Location") is None   # cannot sign in
     assert "a former member" in _login(app, w["facilitator"]).get("/c/west/audit").get_data(as_text=True)
