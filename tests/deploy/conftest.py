@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.support import Process, Processes, free_port, host_env, wait_until
+from tests.deploy.support import PYTHON, Process, Processes, free_port, host_env, wait_until
 
 
 @pytest.fixture
@@ -104,7 +104,10 @@ def hosts(app, postgres_url, redis_url, processes, tmp_path) -> Hosts:
     web_a = processes.gunicorn("web-a", port_a, host_env(instance=tmp_path / "host-a", **shared))
     web_b = processes.gunicorn("web-b", port_b, host_env(instance=tmp_path / "host-b", **shared))
     worker_env = host_env(instance=tmp_path / "host-worker", **shared)
-    worker = processes.flask("worker", ["worker"], worker_env)
+    # The first worker holds every document build at "laying out the pages" (tests/gated_worker.py), so a
+    # test can kill it mid-build; a replacement started with ``worker_env`` builds freely.
+    gated_env = {**worker_env, "COMMONPOT_TEST_BUILD_GATE": str(tmp_path / "gate-never-opens")}
+    worker = processes.start("worker", [PYTHON, "-m", "tests.gated_worker", "--app", "grants", "worker"], gated_env)
     scheduler = processes.flask("scheduler", ["scheduler", "--interval", "2", "--standby-poll", "0.5"],
                                 host_env(instance=tmp_path / "host-scheduler", **shared))
     for process, base in ((web_a, a), (web_b, b)):
