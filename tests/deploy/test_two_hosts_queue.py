@@ -25,7 +25,7 @@ def _builds(app, round_id: int) -> list[tuple[int, str]]:
 
     with app.app_context():
         rows = db.session.exec(select(DocumentBuild.id, DocumentBuild.state).where(
-            DocumentBuild.kind == "proposal_pack", DocumentBuild.object_id == round_id)
+            DocumentBuild.kind == "proposal-pack", DocumentBuild.object_id == round_id)
             .order_by(DocumentBuild.id)).all()
         db.session.rollback()
     return [tuple(row) for row in rows]
