@@ -117,3 +117,18 @@ def counted_round(app, *, amounts=(300_000, 400_000, 90_000), ratifications_need
     with app.app_context(), time_machine.travel(w["round"].voting_closes_at + timedelta(minutes=1), tick=False):
         run_jobs()
     return w
+
+
+def award_round(w, *, reviewers=None, note: str = ""):
+    """Submit a counted round for review, ratify it (by ``reviewers``, default the world's one) and
+    issue the awards, committed. Call inside a request context; returns the round."""
+    from grants.review import operations as review_ops
+    from grants.rounds.models import Round
+
+    round_ = db.session.get(Round, w["round"].id)
+    round_ops.move_round(round_, "submit_for_review", w["facilitator"])
+    for reviewer in reviewers if reviewers is not None else [w["reviewer"]]:
+        review_ops.ratify(round_, db.session.merge(reviewer), note)
+    round_ops.move_round(round_, "issue_awards", w["facilitator"])
+    db.session.commit()
+    return round_

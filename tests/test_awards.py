@@ -24,7 +24,7 @@ from grants.timeutil import utcnow
 from grants.workflow.scheduler import run_jobs
 from tests import factories
 from tests.mailserver import body
-from tests.rounds_helpers import counted_round
+from tests.rounds_helpers import award_round, counted_round
 from workflows import GuardFailed
 
 PNG = factories.image_bytes("PNG")
@@ -39,12 +39,7 @@ def _awarded(app, **kwargs):
     """A counted round taken through review and awards: grants offered."""
     w = counted_round(app, **kwargs)
     with app.test_request_context("/", method="POST"):
-        round_ = db.session.get(Round, w["round"].id)
-        round_ops.move_round(round_, "submit_for_review", w["facilitator"])
-        for reviewer in w["reviewers"]:
-            review_ops.ratify(round_, db.session.merge(reviewer))
-        round_ops.move_round(round_, "issue_awards", w["facilitator"])
-        db.session.commit()
+        award_round(w, reviewers=w["reviewers"])
         w["grants"] = db.session.exec(select(Grant).order_by(Grant.id)).all()
     return w
 

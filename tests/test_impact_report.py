@@ -23,13 +23,11 @@ from grants.proposals.models import Proposal
 from grants.reporting import impact
 from grants.reporting import operations as report_ops
 from grants.reporting.models import Report
-from grants.review import operations as review_ops
-from grants.rounds import operations as round_ops
 from grants.rounds.models import Round
 from grants.workflow.operations import fire
 from grants.workflow.scheduler import run_jobs
 from tests import factories
-from tests.rounds_helpers import T0, open_round, round_values, vote, world
+from tests.rounds_helpers import award_round, T0, open_round, round_values, vote, world
 
 OFFERED = datetime(2027, 4, 6, 10, 0, tzinfo=timezone.utc)       # financial year 2027–28
 LATER = datetime(2027, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -113,11 +111,7 @@ def _awarded(app, w) -> dict:
     """Ratified and awarded on 6 April 2027; L declines; A, B and C accept and report: A's end
     report is accepted (people, an outcome, a story), B's is only submitted."""
     with time_machine.travel(OFFERED, tick=False), app.test_request_context("/", method="POST"):
-        round_ = db.session.get(Round, w["round"].id)
-        round_ops.move_round(round_, "submit_for_review", w["facilitator"])
-        review_ops.ratify(round_, w["reviewer"], "Agreed.")
-        round_ops.move_round(round_, "issue_awards", w["facilitator"])
-        db.session.commit()
+        award_round(w, note="Agreed.")
         grants = {key: db.session.exec(select(Grant).where(Grant.proposal_id == w["proposals"][key])).one()
                   for key in "ABCDEFL"}
         award_ops.decline_grant(grants["L"], w["applicants"][11], "We found other funding")

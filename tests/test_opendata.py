@@ -32,14 +32,12 @@ from grants.exports.grants_csv import HEADER
 from grants.money import pounds
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
-from grants.review import operations as review_ops
-from grants.rounds import operations as round_ops
 from grants.rounds.models import Round
 from grants.timeutil import to_london, utcnow
 from grants.workflow.operations import fire
 from tests import factories
 from tests.conftest import SHARED
-from tests.rounds_helpers import counted_round, round_values
+from tests.rounds_helpers import award_round, counted_round, round_values
 
 PREFIX = "360G-commonpottest"
 # paid (part paid), declined, accepted, offer withdrawn, still offered
@@ -95,11 +93,7 @@ def _awarded(app) -> dict:
     """Five grants: one paid in part, one declined, one accepted, one offer withdrawn, one still offered."""
     w = counted_round(app, amounts=AMOUNTS)
     with app.test_request_context("/", method="POST"):
-        round_ = db.session.get(Round, w["round"].id)
-        round_ops.move_round(round_, "submit_for_review", w["facilitator"])
-        review_ops.ratify(round_, w["reviewer"])
-        round_ops.move_round(round_, "issue_awards", w["facilitator"])
-        db.session.commit()
+        award_round(w)
         paid, declined, accepted, withdrawn, offered = db.session.exec(select(Grant).order_by(Grant.id)).all()
         award_ops.accept_grant(paid, w["applicants"][0], accepted_by_name="Applicant A", conditions_confirmed=True)
         award_ops.record_payment(paid, w["facilitator"], paid_on=utcnow().date(), amount=50_000, reference="BACS 1")

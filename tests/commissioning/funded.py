@@ -21,13 +21,10 @@ from grants.db import db
 from grants.proposals.models import BudgetLine
 from grants.reporting import operations as report_ops
 from grants.reporting.models import Report
-from grants.review import operations as review_ops
-from grants.rounds import operations as round_ops
-from grants.rounds.models import Round
 from grants.workflow.operations import fire
 from grants.workflow.scheduler import run_jobs
 from tests.commissioning.conftest import POPULATION_CSV, USAGE_CSV, csv_bytes
-from tests.rounds_helpers import open_round, proposal, to_voting, vote, world
+from tests.rounds_helpers import award_round, open_round, proposal, to_voting, vote, world
 
 # (title, amount in pence, theme): the round's thresholds make the first and the last owe one end
 # report, and the third a mid-point and an end report (it is above the medium-grant limit).
@@ -57,11 +54,7 @@ def awarded_round(app, projects=PROJECTS) -> dict:
     with app.app_context(), time_machine.travel(w["round"].voting_closes_at + timedelta(minutes=1), tick=False):
         run_jobs()
     with app.test_request_context("/", method="POST"):
-        round_ = db.session.get(Round, w["round"].id)
-        round_ops.move_round(round_, "submit_for_review", w["facilitator"])
-        review_ops.ratify(round_, db.session.merge(w["reviewer"]))
-        round_ops.move_round(round_, "issue_awards", w["facilitator"])
-        db.session.commit()
+        round_ = award_round(w)
         titles = {p.id: p.title for p in made}
         w["grants"] = {titles[g.proposal_id]: g.id for g in db.session.exec(select(Grant)).all()}
         w["round_id"] = round_.id

@@ -17,14 +17,11 @@ from sqlmodel import select
 from grants.awards import operations as award_ops
 from grants.awards.models import Grant
 from grants.db import db
-from grants.review import operations as review_ops
-from grants.rounds import operations as round_ops
-from grants.rounds.models import Round
 from grants.timeutil import utcnow
 from grants.voting.models import Ballot
 from grants.workflow.scheduler import run_jobs
 from tests import factories
-from tests.rounds_helpers import T0, open_round, proposal, to_voting, vote, world
+from tests.rounds_helpers import award_round, T0, open_round, proposal, to_voting, vote, world
 
 FIRST_BALLOT_ID = 7_340_001
 # The applicant of organisation A, the member who votes online through the page, the one who votes on paper.
@@ -82,11 +79,7 @@ def decided_round(app) -> dict:
     with app.app_context(), time_machine.travel(w["round"].voting_closes_at + timedelta(minutes=1), tick=False):
         run_jobs()
     with app.test_request_context("/", method="POST"):
-        round_ = db.session.get(Round, w["round"].id)
-        round_ops.move_round(round_, "submit_for_review", w["facilitator"])
-        review_ops.ratify(round_, db.session.merge(w["reviewer"]))
-        round_ops.move_round(round_, "issue_awards", w["facilitator"])
-        db.session.commit()
+        award_round(w)
         grant = db.session.exec(select(Grant).where(Grant.organisation_id == organisation.id)).one()
         award_ops.accept_grant(grant, db.session.merge(applicant), accepted_by_name=applicant.name,
                                conditions_confirmed=True)
