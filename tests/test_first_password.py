@@ -131,3 +131,20 @@ def test_only_the_demo_admin_is_asked(app, runner):
     client.post("/login", data={"email": "facilitator@demo.example.org", "password": DEMO_PASSWORD},
                 base_url=PUBLIC)
     assert client.get("/c/demo", base_url=PUBLIC).status_code == 200
+
+
+def test_choosing_the_new_password_ends_every_other_session(app, runner):
+    """Whoever else signed in with the published password is signed out once it is replaced."""
+    client = _signed_in_admin(app, runner, PUBLIC)
+    other = app.test_client()
+    other.post("/login", data={"email": ADMIN, "password": DEMO_PASSWORD}, base_url=PUBLIC)
+    assert other.get("/account/new-password", base_url=PUBLIC).status_code == 200
+    done = client.post("/account/new-password", data={"password": "a brand new phrase",
+                                                      "confirm": "a brand new phrase"}, base_url=PUBLIC)
+    assert done.status_code == 302
+    assert client.get("/admin/", base_url=PUBLIC).status_code == 200          # this browser stays in
+    ended = other.get("/admin/", base_url=PUBLIC)
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    with app.app_context():
+        event = db.session.exec(select(AuditEvent).where(AuditEvent.action == "account.password_chosen")).one()
+        assert "every other session ended" in event.summary

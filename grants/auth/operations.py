@@ -179,13 +179,18 @@ def sign_out_everywhere(person: Person) -> None:
 
 
 def choose_new_password(person: Person, new: str) -> None:
-    """Replace a password others know (the demo admin's) before the person does anything else."""
+    """Replace a password others know (the demo admin's) before the person does anything else.
+
+    Anyone else who signed in with the known password is signed out (the caller keeps this
+    session: ``sessions.keep_this_session``)."""
     if person.check_password(new):
         raise Refused("Choose a password different from the one you signed in with", field="password")
     person.set_password(new)
+    person.session_version += 1
     person.must_change_password = False
     db.session.add(person)
-    audit.record(person, "account.password_chosen", person, "Replaced a password others knew with a new one")
+    audit.record(person, "account.password_chosen", person,
+                 "Replaced a password others knew with a new one; every other session ended")
 
 
 def request_password_reset(email: str) -> None:

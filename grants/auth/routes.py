@@ -205,6 +205,7 @@ def choose_password():
         return redirect(url_for("auth.account"))
     form = ChooseNewPasswordForm()
     if form.validate_on_submit() and attempt(form, operations.choose_new_password, current_user, form.password.data):
+        sessions.keep_this_session(current_user)
         flash("Your new password is saved. Use it from now on.", "success")
         return redirect(url_for("collectives.home"))
     return render_template("auth/choose_password.html", form=form)
