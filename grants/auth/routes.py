@@ -43,7 +43,7 @@ def login():
     if form.validate_on_submit():
         found = operations.check_password(form.email.data, form.password.data)
         if found.passed:
-            second_step = challenge_if_enabled(found.person, form.next.data)
+            second_step = challenge_if_enabled(found.person, form.next.data, remember=bool(form.remember.data))
             if second_step:
                 db.session.commit()
                 return second_step

@@ -43,12 +43,14 @@ OPEN_BEFORE_SET_UP = {"static", "govuk_assets", "built_assets", "auth.logout", "
 
 # --- the pending sign-in -------------------------------------------------------------------------
 
-def challenge_if_enabled(person: Person, next_url: str | None):
-    """After a right password: ask for a code (a redirect) if this person uses two-factor, else None."""
+def challenge_if_enabled(person: Person, next_url: str | None, remember: bool = False):
+    """After a right password: ask for a code (a redirect) if this person uses two-factor, else None.
+
+    Where to go next and "remember me" wait with the pending sign-in for the code."""
     if not twofactor.is_enabled(person):
         return None
     session[PENDING] = {"person": person.id, "since": int(utcnow().timestamp()),
-                        "next": safe_next_url(next_url) or ""}
+                        "next": safe_next_url(next_url) or "", "remember": bool(remember)}
     return redirect(url_for("twofactor.challenge"))
 
 
@@ -114,7 +116,7 @@ def challenge():
         db.session.commit()
         if check.passed:
             session.pop(PENDING, None)
-            start_session(person)
+            start_session(person, remember=state.get("remember") is True)
             db.session.commit()  # the sign-in record
             flash(f"Signed in as {person.name}.", "success")
             if check.method == "recovery":

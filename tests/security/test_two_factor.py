@@ -150,6 +150,21 @@ def test_a_code_works_once(app, client, clock):
     assert actions(app).count("account.two_factor_failed") == 3
 
 
+@pytest.mark.parametrize("remember", [True, False])
+def test_remember_me_is_carried_through_the_code(app, client, clock, remember):
+    who, secret, _codes = enrolled(app, client)
+    clock.shift(STEP)
+    response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD,
+                                           "remember": "y" if remember else ""})
+    assert response.headers["Location"].endswith("/login/two-factor")
+    assert "remember_token" not in response.headers.get("Set-Cookie", "")   # not before the code
+    signed = client.post("/login/two-factor", data={"code": code_now(secret)})
+    assert signed.status_code == 302
+    assert ("remember_token=" in " ".join(signed.headers.getlist("Set-Cookie"))) is remember
+    client.delete_cookie("session")                                          # the browser was closed
+    assert signed_in(client) is remember
+
+
 def test_a_code_one_step_either_side_is_accepted(app, client, clock):
     who, secret, _codes = enrolled(app, client)
     clock.shift(STEP * 5)
