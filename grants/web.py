@@ -56,7 +56,6 @@ def init_app(app: Flask) -> None:
     from grants.commissioning.routes import bp as commissioning_bp
     from grants.documents.routes import bp as documents_bp
     from grants.mail.routes import bp as mail_bp
-    from grants.health import bp as health_bp
     from grants.organisations.routes import bp as organisations_bp
     from grants.awards.routes import bp as awards_bp
     from grants.privacy.routes import bp as privacy_bp
@@ -69,12 +68,13 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp, rounds_bp, proposals_bp,
                       voting_bp, review_bp, awards_bp, reporting_bp, commissioning_bp, documents_bp, privacy_bp,
-                      mail_bp, health_bp, twofactor_bp):
+                      mail_bp, twofactor_bp):
         app.register_blueprint(blueprint)
 
-    from grants import queue
+    from grants import health, queue
     from grants.cli import init_app as init_cli
 
+    health.init_app(app)
     queue.init_app(app)
     init_cli(app)
 

@@ -45,6 +45,16 @@ def test_healthz_and_readyz_answer_when_all_is_well(client):
         assert "Set-Cookie" not in response.headers
 
 
+def test_probes_answer_a_load_balancer_asking_by_address_and_nothing_else_does(app, client):
+    app.config["TRUSTED_HOSTS"] = ["grants.example.org"]
+    for path in ("/healthz", "/readyz"):
+        assert client.get(path, base_url="http://10.0.3.7:8000").status_code == 200, path
+        assert client.head(path, base_url="http://10.0.3.7:8000").status_code == 200, path
+    for path in ("/", "/login", "/healthz/", "/assets/../readyz/x"):
+        assert client.get(path, base_url="http://10.0.3.7:8000").status_code in (400, 404), path
+    assert client.post("/healthz", base_url="http://10.0.3.7:8000").status_code in (400, 405)
+
+
 def test_readyz_is_503_with_the_database_down_and_says_nothing_of_why(make_app):
     port = _free_port()   # nothing listens there: an unreachable PostgreSQL
     app = make_app(DATABASE_URL=f"postgresql://commonpot@127.0.0.1:{port}/commonpot")
