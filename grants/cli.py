@@ -222,6 +222,23 @@ def restore_command(file: Path, force: bool) -> None:
     click.echo(f"Restored {file} into {backup.describe(url)}.")
 
 
+@click.command("reseal-secrets")
+@with_appcontext
+def reseal_secrets_command() -> None:
+    """Seal every sealed secret again under the current SECRET_KEY (after rotating it, or upgrading)."""
+    from grants.auth.twofactor import SECRET_PURPOSE, TwoFactor
+    from grants.sealing import reseal
+
+    with db.engine.begin() as connection:
+        resealed, unreadable = reseal(connection, TwoFactor.__table__, "secret", SECRET_PURPOSE)
+    click.echo(f"Two-factor secrets: {resealed} sealed again under the current key.")
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} two-factor secret(s) open with none of SECRET_KEY and SECRET_KEY_FALLBACKS: put the "
+            "old key back in SECRET_KEY_FALLBACKS and run this again, or have a site admin reset those people's "
+            "two-factor sign-in.")
+
+
 def init_app(app: Flask) -> None:
     from grants.commissioning.cli import commissioning_cli
     from grants.documents.cli import documents_cli
@@ -242,3 +259,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(reseal_secrets_command)

@@ -4,6 +4,8 @@ Environment variables (all optional but ``SECRET_KEY``):
 - ``SECRET_KEY``: signs sessions and tokens; required, and the same on every host. Only the demo
   (``COMMONPOT_DEMO``) and debug mode may go without: a random key is then generated once and kept
   in ``instance/secret_key`` (never committed), so a restart does not sign everybody out.
+- ``SECRET_KEY_FALLBACKS``: earlier secret keys, comma-separated, while rotating ``SECRET_KEY``:
+  sessions, emailed links and sealed secrets (``grants.sealing``) made under them still work.
 - ``COMMONPOT_DEMO``: ``1`` marks the embedded demo (what ``make run`` starts): ``seed-demo`` may
   run, a secret key may be generated, and the demo's relaxations for localhost apply.
 - ``COMMONPOT_INSTANCE_PATH``: the instance folder (local config, SQLite files, the queue file);
@@ -47,7 +49,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ENV_KEYS = (
-    "SECRET_KEY", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
+    "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "COMMONPOT_BASE_URL",
     "THREESIXTY_PREFIX", "THREESIXTY_FUNDER_IDS", "THREESIXTY_LICENSE", "REDIS_URL",
     "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE",
@@ -59,7 +61,7 @@ _BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "RATEL
 _INTEGER_KEYS = {"MAIL_PORT", "MAIL_RETRY_ATTEMPTS", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY",
                  "MAIL_SENDING_TIMEOUT", "MAIL_BATCH_SIZE", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS",
                  "COMMONPOT_PROXY_FIX"}
-_LIST_KEYS = {"TRUSTED_HOSTS"}
+_LIST_KEYS = {"TRUSTED_HOSTS", "SECRET_KEY_FALLBACKS"}
 
 # Rate limits (grants.ratelimits), in Flask-Limiter's notation. Sign-in counts only failed
 # attempts, per account and per address: the tiers are the back-off (a few tries a minute, then a

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import grants.models  # noqa: F401 - registers every table on SQLModel.metadata
 from grants.db import UTCDateTime, make_engine
+from grants.sealing import SealedString
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
@@ -35,6 +36,8 @@ def render_item(type_, obj, autogen_context):
     # Migrations must not depend on application code: render our UTC type as its base type.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, SealedString):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

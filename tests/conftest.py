@@ -128,6 +128,20 @@ def app(app_config, outbox):
 
 
 @pytest.fixture
+def make_app(app_config):
+    """Apps of their own configuration on the test's database, their connections closed after the test."""
+    made = []
+
+    def make(**overrides):
+        made.append(create_app({**app_config, **overrides}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        other.extensions["commonpot_db"].dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -21,7 +21,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from grants import REPO_ROOT, create_app, queue
+from grants import REPO_ROOT, queue
 from grants.audit.models import AuditEvent
 from grants.auth.models import Person
 from grants.collectives.models import Membership
@@ -43,19 +43,6 @@ def _fresh(row: OutboxMessage) -> OutboxMessage:
     db.session.commit()
     db.session.expire_all()
     return db.session.get(OutboxMessage, row.id)
-
-
-@pytest.fixture
-def make_app(app_config):
-    made = []
-
-    def build(**overrides):
-        made.append(create_app({**app_config, **overrides}))
-        return made[-1]
-
-    yield build
-    for app in made:
-        app.extensions["commonpot_db"].dispose()
 
 
 # --- the row and its transaction --------------------------------------------------------------

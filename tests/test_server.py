@@ -15,21 +15,6 @@ from grants import REPO_ROOT, create_app
 from grants.config import ConfigurationError
 
 
-@pytest.fixture
-def make_app(app_config):
-    """Apps of their own configuration, their database connections closed after the test."""
-    made = []
-
-    def make(**overrides):
-        app = create_app({**app_config, **overrides})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["commonpot_db"].dispose()
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

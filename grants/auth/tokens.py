@@ -16,8 +16,15 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
+def _keys() -> list[str]:
+    """Signing keys, oldest first: links signed before a key rotation still work (itsdangerous
+    signs with the last, the current ``SECRET_KEY``)."""
+    config = current_app.config
+    return [*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]]
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="commonpot-password-reset")
+    return URLSafeTimedSerializer(_keys(), salt="commonpot-password-reset")
 
 
 def password_reset_token(person) -> str:
@@ -36,7 +43,7 @@ def read_password_reset_token(token: str) -> tuple[int, str] | None:
 
 
 def _verification_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="commonpot-email-verification")
+    return URLSafeTimedSerializer(_keys(), salt="commonpot-email-verification")
 
 
 def email_verification_token(person) -> str:

@@ -16,14 +16,16 @@ Glossary
   localhost) and the facilitators and reviewers of a collective that asks for it must set it up
   before anything else.
 
-The TOTP secret is stored as it is. Encrypting it with a key derived from ``SECRET_KEY`` would
-mean a stolen database alone is not enough, but no maintained encryption library (such as
-``cryptography``) is installed and a hand-made cipher is worse than none.
+The TOTP secret is stored sealed under a key derived from ``SECRET_KEY`` (``grants.sealing``), so
+a stolen database alone does not let anyone make codes. If the key that sealed it is gone (a new
+``SECRET_KEY`` without the old one in ``SECRET_KEY_FALLBACKS``), codes from the app cannot be
+checked: the person is told to use a recovery code or ask a site admin to reset two-factor.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import hmac
 import re
 import secrets
@@ -43,7 +45,10 @@ from grants.auth.models import Person
 from grants.db import UTCDateTime, db
 from grants.errors import Refused
 from grants.mail import queue_mail
+from grants.sealing import SealedString, Unreadable
 from grants.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Commonpot"
 DRIFT_STEPS = 1
@@ -52,6 +57,7 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_CODE_LENGTH = 10
 _TOTP_CODE = re.compile(r"^[0-9]{6}$")
+SECRET_PURPOSE = "two-factor secret"  # nosec B105  # the sealing key's purpose label, not a secret
 
 
 class TwoFactor(SQLModel, table=True):
@@ -61,7 +67,7 @@ class TwoFactor(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", unique=True)
-    secret: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    secret: str = Field(sa_column=sa.Column(SealedString(200, SECRET_PURPOSE), nullable=False))
     confirmed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     last_used_step: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
@@ -164,8 +170,11 @@ def looks_like_recovery_code(code: str) -> bool:
 
 
 def _use_totp_code(found: TwoFactor, code: str) -> str:
-    """'ok' (the step is now used), 'replayed' or 'wrong'. Compare-and-set, so two requests racing
-    with one code cannot both pass."""
+    """'ok' (the step is now used), 'replayed', 'wrong' or 'unreadable'. Compare-and-set, so two
+    requests racing with one code cannot both pass."""
+    if isinstance(found.secret, Unreadable):
+        log.error("two-factor secret of person %s cannot be unsealed with the configured keys", found.person_id)
+        return "unreadable"
     totp = pyotp.TOTP(found.secret)
     now = totp.timecode(utcnow())
     matched = next((step for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1)
@@ -205,6 +214,8 @@ MESSAGES = {
     ("totp", "replayed"): "That code has already been used. Wait for your app to show a new code and enter that",
     ("recovery", "wrong"): WRONG_CODE,
     ("recovery", "replayed"): "That recovery code has already been used. Each one works once",
+    ("totp", "unreadable"): ("Codes from your app cannot be checked on this site just now. Use one of your "
+                             "recovery codes, or ask a site admin to reset your two-factor sign-in"),
     ("format", "wrong"): "Enter the 6-digit code from your authenticator app, or one of your recovery codes",
 }
 
