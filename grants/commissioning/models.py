@@ -297,6 +297,8 @@ class EngagementEvent(SQLModel, table=True):
     notes: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # goes up by one with every save from a form about it (``grants.versions``)
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
 
     @property
     def kind_label(self) -> str:
@@ -375,6 +377,8 @@ class Need(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # goes up by one with every save from a form about it (``grants.versions``)
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
 
     @property
     def decision_label(self) -> str:
