@@ -76,14 +76,19 @@ def last_change(row, viewer=None) -> tuple[str | None, datetime | None]:
     event = db.session.exec(select(AuditEvent).where(
         AuditEvent.object_type == type(row).__tablename__, AuditEvent.object_id == row.id)
         .order_by(AuditEvent.id.desc())).first()
-    if event is None:
+    actor_id, label, at = (event.actor_id, event.actor_label, event.at) if event is not None else (None, None, None)
+    own = getattr(row, "last_changed", None)  # a row whose latest change is audited on another row
+    if own is not None and own() is not None and (at is None or own()[1] >= at):
+        actor_id, at = own()
+        label = None
+    if at is None:
         return None, None
-    if viewer is not None and event.actor_id is not None and event.actor_id == getattr(viewer, "id", None):
-        return "you", event.at
-    person = db.session.get(Person, event.actor_id) if event.actor_id is not None else None
+    if viewer is not None and actor_id is not None and actor_id == getattr(viewer, "id", None):
+        return "you", at
+    person = db.session.get(Person, actor_id) if actor_id is not None else None
     # the log's label is "Name <email>": the name is enough to say who
-    who = person.name if person is not None else event.actor_label.split(" <", 1)[0]
-    return who, event.at
+    who = person.name if person is not None else (label or "someone else").split(" <", 1)[0]
+    return who, at
 
 
 def stale_message(row, viewer=None) -> Stale:

@@ -384,6 +384,10 @@ class Need(SQLModel, table=True):
     def decision_label(self) -> str:
         return NEED_DECISIONS[self.decision]
 
+    def last_changed(self) -> tuple[int | None, datetime] | None:
+        """Who decided it and when (the audit row of an agreed priority is the priority's): for ``grants.versions``."""
+        return (self.decided_by_id, self.decided_at) if self.decided_at is not None else None
+
 
 class NeedEvidence(SQLModel, table=True):
     """A gap (service and period, area, ethnic group) that supports a need."""
