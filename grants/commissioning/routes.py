@@ -7,6 +7,8 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -366,7 +368,11 @@ def need(slug: str, cycle_id: int, need_id: int):
     if not form.is_submitted():
         form.version.data = need_row.version
     if request.method == "POST" and not cperm.can_decide_need(current_user, found, need_row):
-        abort(403)
+        # decided by someone else since this reviewer loaded the page: the decision refuses, saying who and when
+        loaded_undecided = SimpleNamespace(decision="undecided")
+        if form.version.data in (None, need_row.version) or not cperm.can_decide_need(current_user, found,
+                                                                                      loaded_undecided):
+            abort(403)
     newer = None
     if form.validate_on_submit():
         approve = form.decision.data == "priority"
