@@ -38,6 +38,7 @@ from grants.timeutil import format_datetime
 
 STALE_MESSAGE = "This was changed by {who} on {when} — review and save again."
 STALE_UNKNOWN = "This was changed by someone else since you opened it — review and save again."
+SAVED_BY = "Saved by {who} on {when}."
 NOTHING = "—"
 
 
@@ -119,6 +120,7 @@ class Newer:
 
     message: str
     rows: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    saved_by: str = ""  # "Saved by Bea Colleague on 2 December 2026 at 14:12."
 
     @property
     def summary_rows(self) -> list[dict]:
@@ -183,5 +185,6 @@ def newer_values(form, row, pairs, viewer=None) -> Newer | None:
     if sent is None or sent == row.version:
         return None
     form.version.data = row.version
-    message = stale_message(row, viewer).message
-    return Newer(message=message, rows=differences(pairs(row)))
+    stale = stale_message(row, viewer)
+    saved_by = SAVED_BY.format(who=stale.who, when=format_datetime(stale.when)) if stale.when else ""
+    return Newer(message=stale.message, rows=differences(pairs(row)), saved_by=saved_by)
