@@ -46,7 +46,6 @@ class VersionField(HiddenField):
     """The version of the row the form was loaded from (None when the form did not send one)."""
 
     def __init__(self, label=None, **kwargs):
-        kwargs.setdefault("render_kw", {})
         super().__init__(label or "Version", **kwargs)
 
     def process_data(self, value) -> None:
@@ -105,6 +104,7 @@ def claim(row, version: int | None, actor=None) -> None:
     Call it in the saving operation before changing anything, so a refusal rolls back nothing of
     its own. ``version`` None (no version sent) skips the check but still moves the version on.
     """
+    db.session.flush()  # a row added in this transaction is in the table before the UPDATE looks for it
     expected = row.version if version is None else version
     table = type(row).__table__
     result = db.session.execute(sa.update(table).where(table.c.id == row.id, table.c.version == expected)
