@@ -72,7 +72,7 @@ def edit(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
     if not can_edit(current_user, proposal):
         abort(403)
-    if request.method == "GET" and not editable_now(proposal, round_):
+    if request.method == "GET" and not editable_now(proposal):
         return _read_only(collective, round_, proposal)
     form = _form(collective, round_, proposal)
     newer = None
@@ -93,9 +93,10 @@ def edit(slug: str, round_id: int, proposal_id: int):
                            organisation=db.session.get(Organisation, proposal.organisation_id), newer=newer)
 
 
-def editable_now(proposal: Proposal, round_: Round) -> bool:
-    """Whether the edit form can save now: a draft, while proposals are open."""
-    return proposal.state == "draft" and round_.is_open_for_proposals()
+def editable_now(proposal: Proposal) -> bool:
+    """Whether the edit page is a form: a draft (whose save the operation may still refuse, say once
+    proposals close). Anything else shows read-only."""
+    return proposal.state == "draft"
 
 
 def _saved_pairs(form: ProposalForm, proposal: Proposal) -> list[tuple]:
@@ -119,9 +120,6 @@ def _read_only(collective, round_: Round, proposal: Proposal):
     elif proposal.state == "submitted":
         reason = (f"This proposal was submitted on {format_datetime(submitted)}. Proposals for {round_.name} "
                   f"closed on {format_datetime(round_.proposals_close_at)}, so it can no longer change.")
-    elif proposal.state == "draft":
-        reason = (f"Proposals for {round_.name} closed on {format_datetime(round_.proposals_close_at)}: "
-                  "this draft can no longer change.")
     else:
         label = workflow_of(proposal).state_of(proposal).staff_label
         reason = f"This proposal is at “{label}”: it can no longer change."
