@@ -27,6 +27,7 @@ from grants.forms import (
 )
 from grants.ids import parse_id
 from grants.reference import ETHNIC_CATEGORIES
+from grants.versions import VersionField
 
 MAX_UPLOAD_MB = 20
 
@@ -224,6 +225,7 @@ class DecideNeedForm(FlaskForm):
     note = TextAreaField("Note or reason", widget=GovTextArea(), filters=[strip],
                          description="Needed if you do not take it forward: the community will see your reason.",
                          validators=[MaxLength(2000, "The note")])
+    version = VersionField()
     submit = SubmitField("Save the decision", widget=GovSubmitInput())
 
     def validate_themes(self, field) -> None:

@@ -297,6 +297,8 @@ class EngagementEvent(SQLModel, table=True):
     notes: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # goes up by one with every save from a form about it (``grants.versions``)
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
 
     @property
     def kind_label(self) -> str:
@@ -375,10 +377,16 @@ class Need(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # goes up by one with every save from a form about it (``grants.versions``)
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
 
     @property
     def decision_label(self) -> str:
         return NEED_DECISIONS[self.decision]
+
+    def last_changed(self) -> tuple[int | None, datetime] | None:
+        """Who decided it and when (the audit row of an agreed priority is the priority's): for ``grants.versions``."""
+        return (self.decided_by_id, self.decided_at) if self.decided_at is not None else None
 
 
 class NeedEvidence(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 import workflows
-from grants import audit, queue
+from grants import audit, queue, versions
 from grants.collectives import queries as collective_queries
 from grants.collectives.models import Collective, Theme
 from grants.commissioning import csvfiles, ethnicity, notify, permissions, queries
@@ -390,11 +390,15 @@ def write_need(cycle: CommissioningCycle, *, title: str, statement: str,
     return need
 
 
-def decide_need(need: Need, *, approve: bool, theme_ids: list[int], note: str, actor) -> Priority | None:
-    """A reviewer agrees a need as a priority (answered by themes) or says why it is not taken forward."""
+def decide_need(need: Need, *, approve: bool, theme_ids: list[int], note: str, actor,
+                version: int | None = None) -> Priority | None:
+    """A reviewer agrees a need as a priority (answered by themes) or says why it is not taken forward.
+
+    ``version`` is the one the form was loaded from: a decision over a newer one is refused (``grants.versions``)."""
     cycle = db.session.get(CommissioningCycle, need.cycle_id)
     if "reviewer" not in actor_roles(actor, cycle):
         raise Refused("Only a reviewer of the partnership can decide priorities")
+    versions.claim(need, version, actor)
     _require_state(cycle, permissions.DECISION_STATES, "decide priorities")
     if need.decision != "undecided":
         raise Refused(f"This need has already been decided: {need.decision_label.lower()}.")

@@ -7,12 +7,14 @@ commit → redirect. Objects are loaded only within the collective named by the 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows
 
-from grants import ratelimits
+from grants import ratelimits, versions
 from grants.collectives import queries as collective_queries
 from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary, uploads
 from grants.commissioning import permissions as cperm
@@ -363,18 +365,32 @@ def need(slug: str, cycle_id: int, need_id: int):
     need_row = _in_cycle(Need, need_id, collective, found)
     form = forms.DecideNeedForm()
     form.themes.choices = _theme_choices(collective)
+    if not form.is_submitted():
+        form.version.data = need_row.version
     if request.method == "POST" and not cperm.can_decide_need(current_user, found, need_row):
-        abort(403)
+        # decided by someone else since this reviewer loaded the page: the decision refuses, saying who and when
+        loaded_undecided = SimpleNamespace(decision="undecided")
+        if form.version.data in (None, need_row.version) or not cperm.can_decide_need(current_user, found,
+                                                                                      loaded_undecided):
+            abort(403)
+    newer = None
     if form.validate_on_submit():
         approve = form.decision.data == "priority"
         if attempt(form, operations.decide_need, need_row, approve=approve,
                    theme_ids=forms.int_ids(form.themes.data) if approve else [], note=form.note.data or "",
-                   actor=current_user):
+                   actor=current_user, version=form.version.data):
             flash(f"“{need_row.title}”: {need_row.decision_label.lower()}.", "success")
             return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
+        newer = versions.newer_values(form, need_row, lambda row: _decision_pairs(form, row), current_user)
     view = summary.cycle_summary(found)
     return render_template("commissioning/need.html", collective=collective, cycle=found, need_row=need_row,
-                           form=form, need=next(n for n in view.needs if n.id == need_row.id))
+                           form=form, need=next(n for n in view.needs if n.id == need_row.id), newer=newer)
+
+
+def _decision_pairs(form, need_row: Need) -> list[tuple]:
+    """What a refused stale decision compares: the decision and its reason saved now."""
+    decision = "" if need_row.decision == "undecided" else need_row.decision
+    return [(form.decision, decision), (form.note, need_row.decision_reason)]
 
 
 @bp.route("/commissioning/cycles/<id:cycle_id>/priorities/<id:priority_id>/we-did", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from grants.forms import (
     strip,
 )
 from grants.reference import ETHNIC_CATEGORIES, LANGUAGES, ORGANISATION_KINDS, PARTNER_TYPES
+from grants.versions import VersionField
 
 
 class OrganisationFields(FlaskForm):
@@ -78,4 +79,5 @@ class OrganisationFields(FlaskForm):
 
 
 class OrganisationForm(OrganisationFields):
+    version = VersionField()
     submit = SubmitField("Save organisation", widget=GovSubmitInput())

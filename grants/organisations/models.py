@@ -40,3 +40,5 @@ class Organisation(SQLModel, table=True):
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     status: str = Field(default="pending", sa_column=sa.Column(sa.String(20), nullable=False, server_default="pending"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # goes up by one with every save from the edit form (``grants.versions``)
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))

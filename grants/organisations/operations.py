@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from grants import audit
+from grants import audit, versions
 from grants.db import db
 from grants.errors import Refused
 from grants.organisations.models import Organisation
@@ -13,7 +13,10 @@ EDITABLE = ("name", "kind", "registration_number", "postcode", "ward", "communit
             "languages", "contact_name", "contact_email", "contact_phone", "description")
 
 
-def update_organisation(organisation: Organisation, values: dict, actor) -> None:
+def update_organisation(organisation: Organisation, values: dict, actor, version: int | None = None) -> None:
+    """Change an organisation's details. ``version`` is the one the form was loaded from: a save over a
+    newer one is refused (``grants.versions``)."""
+    versions.claim(organisation, version, actor)
     clash = db.session.exec(select(Organisation).where(
         Organisation.collective_id == organisation.collective_id, Organisation.name == values["name"],
         Organisation.id != organisation.id)).first()

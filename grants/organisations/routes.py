@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grants import permissions
+from grants import permissions, versions
 from grants.collectives import queries
 from grants.views import attempt
 from grants.organisations import operations
@@ -41,8 +41,13 @@ def edit(slug: str, organisation_id: int):
     if not permissions.can_edit_organisation(current_user, organisation):
         abort(403)
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    newer = None
     if form.validate_on_submit():
-        if attempt(form, operations.update_organisation, organisation, form.organisation_values(), current_user):
+        if attempt(form, operations.update_organisation, organisation, form.organisation_values(), current_user,
+                   version=form.version.data):
             flash(f"{organisation.name} saved.", "success")
             return redirect(url_for("organisations.show", slug=slug, organisation_id=organisation.id))
-    return render_template("organisations/edit.html", collective=collective, organisation=organisation, form=form)
+        newer = versions.newer_values(form, organisation, lambda row: [
+            (form[key], getattr(row, key)) for key in operations.EDITABLE], current_user)
+    return render_template("organisations/edit.html", collective=collective, organisation=organisation, form=form,
+                           newer=newer)

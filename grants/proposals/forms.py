@@ -24,6 +24,7 @@ from grants.forms import (
 )
 from grants.proposals.models import SUMMARY_LIMIT, TITLE_LIMIT
 from grants.reference import ETHNIC_CATEGORIES
+from grants.versions import VersionField
 
 BUDGET_ROWS = 8
 
@@ -65,6 +66,7 @@ class ProposalForm(FlaskForm):
                                   validators=[Optional(), NumberRange(min=0, max=1_000_000,
                                                                       message="Enter a number of people, 0 or more")])
     budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
+    version = VersionField()
     save = SubmitField("Save draft", widget=GovSubmitInput())
     save_and_submit = SubmitField("Save and submit", widget=GovSubmitInput())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from grants import audit, permissions
+from grants import audit, permissions, versions
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Outcome, Theme
 from grants.db import db
@@ -51,8 +51,11 @@ def _check_values(proposal: Proposal, round_: Round, values: dict, lines: list[t
         raise Refused("Use at most 20 budget lines", field="budget_lines")
 
 
-def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]], actor: Person) -> None:
-    """Save the draft as it is (incomplete is fine); budget lines are replaced as a whole."""
+def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]], actor: Person,
+                  version: int | None = None) -> None:
+    """Save the draft as it is (incomplete is fine); budget lines are replaced as a whole.
+
+    ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     round_ = db.session.get(Round, proposal.round_id)
     if proposal.state != "draft":
         raise Refused("Only a draft can be changed. If proposals are still open, reopen it first.")
@@ -60,6 +63,7 @@ def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]]
         raise Refused(f"Proposals for {round_.name} closed on {format_datetime(round_.proposals_close_at)}")
     if "applicant" not in proposal.actor_roles(actor):
         raise Refused("Only someone acting for the organisation can change its proposal")
+    versions.claim(proposal, version, actor)
     _check_values(proposal, round_, values, lines)
     for key in EDITABLE:
         setattr(proposal, key, values[key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grants import permissions
+from grants import permissions, versions
 from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.organisations.models import Organisation
@@ -13,8 +13,11 @@ from grants.proposals import operations
 from grants.proposals.forms import EligibilityForm, ProposalActionForm, ProposalForm, WithdrawForm
 from grants.proposals.models import Proposal, budget_lines
 from grants.rounds.models import Round
+from grants.money import format_pence
+from grants.timeutil import format_datetime
 from grants.views import attempt
-from grants.workflow.operations import panel
+from grants.workflow.operations import history, panel, workflow_of
+from grants.workflow.operations import options as workflow_options
 
 bp = Blueprint("proposals", __name__, url_prefix="/c/<slug>/rounds/<id:round_id>/proposals")
 VISIBLE_TO_MEMBERS = ("eligible", "in_vote", "selected", "not_selected", "ratified", "awarded")
@@ -69,9 +72,17 @@ def edit(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
     if not can_edit(current_user, proposal):
         abort(403)
+    if request.method == "GET" and not editable_now(proposal):
+        return _read_only(collective, round_, proposal)
     form = _form(collective, round_, proposal)
+    newer = None
     if form.validate_on_submit():
-        if attempt(form, operations.save_proposal, proposal, form.values(), form.lines(), current_user):
+        saved = attempt(form, operations.save_proposal, proposal, form.values(), form.lines(), current_user,
+                        version=form.version.data)
+        if not saved:
+            newer = versions.newer_values(form, proposal, lambda row: _saved_pairs(form, row), current_user)
+        else:
+            form.version.data = proposal.version  # this save is the form's version now
             if not form.save_and_submit.data:
                 flash("Your draft is saved. You can come back to it until proposals close.", "success")
                 return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
@@ -79,7 +90,45 @@ def edit(slug: str, round_id: int, proposal_id: int):
                 flash("Your proposal is submitted. We have emailed you a copy.", "success")
                 return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
     return render_template("proposals/edit.html", collective=collective, round=round_, proposal=proposal, form=form,
-                           organisation=db.session.get(Organisation, proposal.organisation_id))
+                           organisation=db.session.get(Organisation, proposal.organisation_id), newer=newer)
+
+
+def editable_now(proposal: Proposal) -> bool:
+    """Whether the edit page is a form: a draft (whose save the operation may still refuse, say once
+    proposals close). Anything else shows read-only."""
+    return proposal.state == "draft"
+
+
+def _saved_pairs(form: ProposalForm, proposal: Proposal) -> list[tuple]:
+    """What the stale-save notice compares: each field with the value saved now."""
+    def budget(lines) -> str:
+        return "; ".join(f"{description}: {format_pence(amount)}" for description, amount in lines) or versions.NOTHING
+
+    return [(form.title, proposal.title), (form.summary, proposal.summary),
+            (form.amount_requested, proposal.amount_requested or None), (form.theme_id, proposal.theme_id),
+            (form.communities_served, proposal.communities_served), (form.outcome_ids, proposal.outcome_ids),
+            (form.people_reached, proposal.people_reached or None),
+            ("Budget", budget((line.description, line.amount) for line in budget_lines(proposal)), budget(form.lines()))]
+
+
+def _read_only(collective, round_: Round, proposal: Proposal):
+    """The edit page of a proposal that cannot change now: its answers, why, and what this person can do."""
+    allowed = {option.name for option in workflow_options(proposal, current_user) if option.allowed}
+    submitted = next((h.at for h in reversed(history(proposal)) if h.to_state == "submitted"), None)
+    if proposal.state == "submitted" and "reopen" in allowed:
+        reason = f"This proposal was submitted on {format_datetime(submitted)} — reopen it to change it."
+    elif proposal.state == "submitted":
+        reason = (f"This proposal was submitted on {format_datetime(submitted)}. Proposals for {round_.name} "
+                  f"closed on {format_datetime(round_.proposals_close_at)}, so it can no longer change.")
+    else:
+        label = workflow_of(proposal).state_of(proposal).staff_label
+        reason = f"This proposal is at “{label}”: it can no longer change."
+    return render_template(
+        "proposals/read_only.html", collective=collective, round=round_, proposal=proposal, reason=reason,
+        lines=budget_lines(proposal), organisation=db.session.get(Organisation, proposal.organisation_id),
+        themes={t.id: t.name for t in operations.themes_of(round_)},
+        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
+        can_reopen="reopen" in allowed, can_withdraw="withdraw" in allowed, action_form=ProposalActionForm())
 
 
 @bp.route("/<id:proposal_id>")

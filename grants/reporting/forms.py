@@ -19,6 +19,7 @@ from grants.forms import (
     strip,
 )
 from grants.reference import ETHNIC_CATEGORIES
+from grants.versions import VersionField
 
 
 class ReportForm(FlaskForm):
@@ -30,6 +31,7 @@ class ReportForm(FlaskForm):
     story_consent = BooleanField("The people in this story agreed to it being shared", widget=GovCheckboxInput())
     photo = FileField("A photo (optional, JPEG or PNG, up to 1 MB)")
     once = OnceField()
+    version = VersionField()
     save = SubmitField("Save draft", widget=GovSubmitOnce())
     save_and_submit = SubmitField("Save and submit", widget=GovSubmitOnce())
 
@@ -64,6 +66,7 @@ def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
         form.what_happened.data = report.what_happened
         form.story.data = report.story
         form.story_consent.data = report.story_consent
+        form.version.data = report.version
         for category, field in zip(ETHNIC_CATEGORIES, form.people_fields):
             field.data = report.people_reached.get(category.code)
         for outcome, field in form.outcome_fields:
@@ -71,6 +74,15 @@ def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
         for line, field in form.spend_fields:
             field.data = report.spend.get(str(line.id))
     return form
+
+
+def saved_pairs(form, report) -> list[tuple]:
+    """What a refused stale save compares: each field of the form with the value saved now."""
+    return ([(form.what_happened, report.what_happened)]
+            + [(field, report.people_reached.get(c.code)) for c, field in zip(ETHNIC_CATEGORIES, form.people_fields)]
+            + [(field, report.outcomes_achieved.get(str(o.id), "")) for o, field in form.outcome_fields]
+            + [(field, report.spend.get(str(line.id))) for line, field in form.spend_fields]
+            + [(form.story, report.story), (form.story_consent, report.story_consent)])
 
 
 def report_values(form) -> dict:
@@ -85,4 +97,4 @@ def report_values(form) -> dict:
     }
 
 
-__all__ = ["ReportForm", "ReviewReportForm", "report_form", "report_values"]
+__all__ = ["ReportForm", "ReviewReportForm", "report_form", "report_values", "saved_pairs"]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import select
 
-from grants import audit
+from grants import audit, versions
 from grants.auth.models import Person
 from grants.awards.models import Grant
 from grants.awards.operations import notify_grantee
@@ -54,8 +54,11 @@ def _create_report_requirements(grant: Grant, move, _actor) -> None:
     db.session.flush()
 
 
-def save_report(report: Report, values: dict, actor: Person, photo: bytes | None = None) -> None:
-    """Save the report as a draft (it may be incomplete until submitted)."""
+def save_report(report: Report, values: dict, actor: Person, photo: bytes | None = None,
+                version: int | None = None) -> None:
+    """Save the report as a draft (it may be incomplete until submitted).
+
+    ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     if report.state not in EDITABLE_STATES:
         raise Refused("This report has been submitted: it can only change if the facilitator asks for changes")
     grant = db.session.get(Grant, report.grant_id)
@@ -63,6 +66,7 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
         raise Refused("This grant is closed: its reports cannot change")
     if "applicant" not in report.actor_roles(actor) and "facilitator" not in report.actor_roles(actor):
         raise Refused("Only the grantee (or a facilitator on their behalf) can write this report")
+    versions.claim(report, version, actor)
     people = values.get("people_reached", {})
     if any(code not in ETHNIC_CATEGORY_BY_CODE for code in people):
         raise Refused("Count people reached by the communities in the list", field="people_reached")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from grants import permissions
+from grants import permissions, versions
 from grants.awards.models import Grant
 from grants.awards.routes import can_view_grant
 from grants.collectives import queries as collective_queries
@@ -16,7 +16,7 @@ from grants.collectives.models import Outcome
 from grants.db import db
 from grants.proposals.models import Proposal, budget_lines
 from grants.reporting import operations
-from grants.reporting.forms import ReviewReportForm, report_form, report_values
+from grants.reporting.forms import ReviewReportForm, report_form, report_values, saved_pairs
 from grants.reporting.models import Report
 from grants.views import attempt
 from grants.workflow.operations import panel
@@ -41,13 +41,14 @@ def _outcomes(grant: Grant) -> list[Outcome]:
     return list(db.session.exec(query.order_by(Outcome.position)).all())
 
 
-def _page(collective, grant, report, form, review_form=None):
+def _page(collective, grant, report, form, review_form=None, newer=None):
     proposal = db.session.get(Proposal, grant.proposal_id)
     grantee = "applicant" in report.actor_roles(current_user)
     return render_template("reporting/show.html", collective=collective, grant=grant, report=report,
                            proposal=proposal, form=form, review_form=review_form or ReviewReportForm(prefix="review"),
                            grantee=grantee, manage=permissions.can_manage_collective(current_user, collective),
-                           editable=report.state in operations.EDITABLE_STATES, workflow=panel(report, current_user))
+                           editable=report.state in operations.EDITABLE_STATES, workflow=panel(report, current_user),
+                           newer=newer)
 
 
 @bp.route("/<id:report_id>", methods=["GET", "POST"])
@@ -56,20 +57,26 @@ def show(slug: str, grant_id: int, report_id: int):
     collective, grant, report = load(slug, grant_id, report_id)
     proposal = db.session.get(Proposal, grant.proposal_id)
     form = report_form(report, _outcomes(grant), budget_lines(proposal))
+    newer = None
     if request.method == "POST":
         if "applicant" not in report.actor_roles(current_user):
             abort(403)
         if form.validate_on_submit():
             upload = form.photo.data
             photo = upload.read() if upload and getattr(upload, "filename", "") else None
-            if attempt(form, operations.save_report, report, report_values(form), current_user, photo):
+            saved = attempt(form, operations.save_report, report, report_values(form), current_user, photo,
+                            version=form.version.data)
+            if not saved:
+                newer = versions.newer_values(form, report, lambda row: saved_pairs(form, row), current_user)
+            else:
+                form.version.data = report.version  # this save is the form's version now
                 if not form.save_and_submit.data:
                     flash("Your report is saved as a draft.", "success")
                     return redirect(url_for("reporting.show", slug=slug, grant_id=grant_id, report_id=report_id))
                 if attempt(form, operations.submit_report, report, current_user):
                     flash("Your report is submitted. Thank you.", "success")
                     return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
-    return _page(collective, grant, report, form)
+    return _page(collective, grant, report, form, newer=newer)
 
 
 @bp.route("/<id:report_id>/review", methods=["POST"])

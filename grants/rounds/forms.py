@@ -25,6 +25,7 @@ from grants.forms import (
     strip,
 )
 from grants.rounds.models import VARIANTS, VOTING_METHODS
+from grants.versions import VersionField
 
 RULE_CHOICES = choices((name, rule.label) for name, rule in RULES.items())
 
@@ -69,6 +70,8 @@ class RoundForm(FlaskForm):
                                         validators=[Required("Enter how many reviewers must ratify"),
                                                     NumberRange(min=1, max=20, message="Enter a number from 1 to 20")])
     submit = SubmitField("Save round", widget=GovSubmitInput())
+
+    version = VersionField()
 
     def values(self) -> dict:
         names = ("name", "description", "variant", "budget", "min_grant", "max_grant", "voting_method",

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from grants import audit, permissions
+from grants import audit, permissions, versions
 from grants.allocation import RULES
 from grants.auth.models import Person
 from grants.collectives import queries as collective_queries
@@ -37,6 +37,7 @@ DATE_ORDER = (
     ("voting_opens_at", "voting_closes_at", False),
     ("voting_closes_at", "review_due_at", False),
 )
+NOT_DRAFT = "Only a draft round's settings can change. To give people more time, extend a deadline."
 SETTINGS = ("name", "description", "variant", "budget", "min_grant", "max_grant", "voting_method", "approval_limit",
             "cumulative_points", "allocation_rule", *DATE_FIELDS, "reminder_hours", "small_grant_limit",
             "medium_grant_limit", "ratifications_needed")
@@ -94,10 +95,13 @@ def create_round(collective: Collective, values: dict, *, theme_ids: list[int], 
 
 
 def update_round(round_: Round, values: dict, *, theme_ids: list[int], pot_amounts: dict[int, int],
-                 actor: Person) -> None:
-    """Change a draft round's settings (once it opens, only deadlines move: see extend_deadline)."""
+                 actor: Person, version: int | None = None) -> None:
+    """Change a draft round's settings (once it opens, only deadlines move: see extend_deadline).
+
+    ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     if round_.state != "draft":
-        raise Refused("Only a draft round's settings can change. To give people more time, extend a deadline.")
+        raise Refused(NOT_DRAFT)
+    versions.claim(round_, version, actor)
     collective = db.session.get(Collective, round_.collective_id)
     _check_themes(collective, theme_ids)
     check_settings(values, theme_ids, pot_amounts)

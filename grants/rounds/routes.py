@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grants import disclosure, permissions, ratelimits
+from grants import disclosure, permissions, ratelimits, versions
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
@@ -57,13 +57,35 @@ def edit(slug: str, round_id: int):
                       pot_amounts={p.theme_id: p.amount for p in pots(round_)})
     if request.method == "GET":
         form.theme_ids.data = round_.themes_funded
+        if round_.state != "draft":
+            return _read_only(collective, round_, form)
+    newer = None
     if form.validate_on_submit():
         if attempt(form, operations.update_round, round_, form.values(), theme_ids=form.theme_ids.data,
-                   pot_amounts=pot_amounts(form), actor=current_user):
+                   pot_amounts=pot_amounts(form), actor=current_user, version=form.version.data):
             flash("Round settings saved.", "success")
             return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+        newer = versions.newer_values(form, round_, lambda row: _saved_pairs(form, row), current_user)
     return render_template("rounds/form.html", collective=collective, form=form, round=round_,
-                           title=f"Change {round_.name}")
+                           title=f"Change {round_.name}", newer=newer)
+
+
+def _saved_pairs(form, round_: Round) -> list[tuple]:
+    """What the stale-save notice compares: each setting with the value saved now."""
+    saved_pots = {p.theme_id: p.amount for p in pots(round_)}
+    return ([(form[name], getattr(round_, name)) for name in operations.SETTINGS]
+            + [(form.theme_ids, round_.themes_funded)]
+            + [(field, saved_pots.get(theme.id)) for theme, field in form.pot_fields])
+
+
+def _read_only(collective, round_: Round, form):
+    """The settings page of a round past its draft: its settings, why they cannot change, and what can."""
+    state = panel(round_, current_user)
+    rows = [{"key": {"text": field.label.text}, "value": {"text": versions.display(field, value)}}
+            for field, value in _saved_pairs(form, round_)]
+    return render_template("rounds/read_only.html", collective=collective, round=round_, rows=rows,
+                           state_label=state["state_label"], reason=operations.NOT_DRAFT,
+                           can_extend=round_.state not in ("closed", "cancelled"), deadline_form=ExtendDeadlineForm())
 
 
 @bp.route("/<id:round_id>")
