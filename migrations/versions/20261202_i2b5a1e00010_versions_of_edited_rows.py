@@ -4,7 +4,7 @@ A save from a form that was loaded from an older version is refused (``grants.ve
 Proposals, rounds and reports already have ``version`` (the workflow's compare-and-swap counter).
 
 Revision ID: i2b5a1e00010
-Revises: h7d0c5000010
+Revises: s1ea1ed00011
 Create Date: 2026-12-02 14:00:00
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'i2b5a1e00010'
-down_revision: Union[str, None] = 'h7d0c5000010'
+down_revision: Union[str, None] = 's1ea1ed00011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
