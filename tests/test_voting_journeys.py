@@ -60,7 +60,7 @@ def test_a_paper_ballot_over_an_online_one_asks_first_keeps_the_entry_and_tells_
         assert "Member 0 has already voted online" in page
         assert "Yes, replace their online ballot" in page
         assert 'href="#replace_online"' in page                              # in the error summary
-        assert "Confirm that this paper ballot replaces their online ballot" in page
+        assert "Confirm that this paper ballot replaces Member 0&#39;s online ballot of 23 March 2027" in page
         assert f'id="approve-{ps[2].id}" name="approve" type="checkbox" value="{ps[2].id}" checked' in page
         # Secret ballot: the member's online choice is not shown to the facilitator.
         assert f'value="{ps[0].id}" checked' not in page

@@ -85,8 +85,8 @@ class ConfirmReplacing(Refused):
     confirmed (or confirmed for an earlier online ballot): ``saved_at`` is the one to confirm."""
 
     def __init__(self, member: Person, saved_at: datetime) -> None:
-        super().__init__(f"{member.name} voted online on {format_datetime(saved_at)}. Confirm that this paper "
-                         "ballot replaces their online ballot", field="replace_online")
+        super().__init__(f"Confirm that this paper ballot replaces {member.name}'s online ballot of "
+                         f"{format_datetime(saved_at)}", field="replace_online")
         self.saved_at = saved_at
 
 
