@@ -81,6 +81,8 @@ RATE_LIMITS = {
     "LIMIT_EMAILED_LINKS": "30 per minute; 300 per hour",
     # Public pages and documents that anyone may fetch: results, .pb, impact report, "you said, we did".
     "LIMIT_PUBLIC_DOCUMENTS": "30 per minute; 300 per hour",
+    # A facilitator's "send a voting reminder now", per round: members get a few reminders, not a flood.
+    "LIMIT_VOTING_REMINDERS": "1 per hour; 3 per day",
 }
 
 

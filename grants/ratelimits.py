@@ -89,3 +89,15 @@ def public_documents(view):
     """Pages and files anyone may fetch without signing in; people signed in are not counted."""
     return limiter.shared_limit(_setting("LIMIT_PUBLIC_DOCUMENTS"), scope="public-documents", key_func=_address,
                                 exempt_when=lambda: current_user.is_authenticated)(view)
+
+
+def _round() -> str:
+    return f"round:{(request.view_args or {}).get('round_id')}"
+
+
+def voting_reminders(view):
+    """A facilitator's "send a reminder now": per round, whoever presses it, so members are not
+    emailed more than a few times however many facilitators there are. Only a reminder that went
+    out (a redirect) is counted; a refused request (a member, a foreign round) is not."""
+    return limiter.limit(_setting("LIMIT_VOTING_REMINDERS"), key_func=_round, methods=["POST"],
+                         deduct_when=lambda response: response.status_code == 302)(view)

@@ -339,8 +339,12 @@ def test_a_paper_ballot_replaces_an_online_one_with_a_warning(client, app, votin
         vote(w, member, {ps[0].id: 1})
     with time_machine.travel(T0 + timedelta(days=23)):
         factories.login(client, w["facilitator"])
+        with app.app_context():
+            online_at = db.session.exec(select(Ballot.updated_at)).one().isoformat()
+        # Replacing the online ballot is confirmed on the page first (tests/test_voting_journeys.py).
         response = client.post(f"/c/west/rounds/{w['round'].id}/paper-ballot",
-                               data={"member_id": str(member.id), "approve": [str(ps[2].id)]}, follow_redirects=True)
+                               data={"member_id": str(member.id), "approve": [str(ps[2].id)], "replace_online": "y",
+                                     "replacing": online_at}, follow_redirects=True)
     page = response.data.decode()
     assert "Paper ballot saved for Member 0" in page
     assert "replaced Member 0&#39;s online ballot" in page

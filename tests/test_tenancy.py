@@ -134,6 +134,7 @@ NOT_IN_MATRIX = {
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
+    "voting.send_reminders": "POST only (same; tests/test_voting_journeys.py)",
     "mail.collective_retry": "POST only (test_outbox; foreign: test_another_collectives_mail_is_never_shown_or_retried)",
     "mail.admin_retry": "POST only (test_outbox.test_the_site_admin_sees_every_failed_mail_and_retries_it)",
     # h2: accounts and sessions
@@ -356,6 +357,8 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/beta/rounds/{beta['round']}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/alpha/rounds/{alpha_round}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/beta/rounds/{beta['round']}/paper-ballot", {"member_id": "1", "approve": [str(beta["proposal"])]}),
+        (f"/c/alpha/rounds/{beta['round']}/reminders", {}),
+        (f"/c/beta/rounds/{beta['round']}/reminders", {}),
         (f"/c/beta/rounds/{beta['counted']}/review/ratify", {}),
         (f"/c/alpha/rounds/{beta['counted']}/review/return", {"return-reason": "x"}),
         (f"/c/alpha/grants/{beta['grant']}/payments", {"payment-paid_on": "2026-01-01", "payment-amount": "1",

@@ -229,7 +229,10 @@ def _notify_reviewers(round_: Round, _move, _actor) -> None:
 
 @effect("notify_members_revote")
 def _notify_revote(round_: Round, _move, _actor) -> None:
-    for person in _people_with_role(round_, "member"):
+    from grants.voting.operations import members_who_may_vote
+
+    # Members whose organisation put forward every proposal in the vote have nothing to vote on.
+    for person in db.session.exec(members_who_may_vote(round_)).all():
         queue_mail(person.email, f"{round_.name}: please vote again", "revote.txt", person=person, round=round_,
                    closes=format_datetime(round_.voting_closes_at), link=_round_link(round_))
 

@@ -1,4 +1,4 @@
-"""Casting ballots (online and paper), turnout, and voting reminders.
+"""Casting ballots (online and paper), turnout, the voting-open email and voting reminders.
 
 ``cast_ballot`` is the only code that writes a ballot. It checks, on the server, everything the
 page also shows: the person is a member, the round is voting and its closing time has not
@@ -6,6 +6,17 @@ passed, every proposal is in this round's vote, none is of the member's own orga
 the marks obey the voting method (at most K approvals; scores 0–5; points adding up to at most
 N). The ballot row is upserted and its marks replaced in one transaction, so a member always has
 exactly one ballot, whole.
+
+Glossary
+- *abstention*: a ballot with no marks. The ballot page saves one only when the member presses
+  "I choose not to support any proposal" (an empty ballot sent by accident is refused beside the
+  field), so every empty ballot is a choice: it counts as having taken part, in the turnout and in
+  the election file, and supports no proposal.
+- *replacing an online ballot*: a facilitator's paper ballot for a member who voted online replaces
+  it only when the facilitator has confirmed it for that very online ballot (its saved time); the
+  member is then emailed who replaced it and when, never what either ballot said.
+- *nothing to vote on*: a member whose organisation put forward every proposal in the vote. They
+  are not emailed when voting opens, nor reminded to vote.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import delete, func, insert, select
@@ -29,6 +40,7 @@ from grants.rounds.models import Round
 from grants.timeutil import format_datetime, utcnow
 from grants.urls import external_url
 from grants.voting.models import Ballot, BallotMark, ReminderSent
+from grants.workflow.operations import effect
 
 MAX_SCORE = 5
 
@@ -66,6 +78,16 @@ def _upsert_ballot(dialect: str):
         _UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=["round_id", "member_id"], set_=values).returning(table.c.id)
     return _UPSERTS[dialect]
+
+
+class ConfirmReplacing(Refused):
+    """A paper ballot would replace the member's online ballot, which the facilitator has not
+    confirmed (or confirmed for an earlier online ballot): ``saved_at`` is the one to confirm."""
+
+    def __init__(self, member: Person, saved_at: datetime) -> None:
+        super().__init__(f"Confirm that this paper ballot replaces {member.name}'s online ballot of "
+                         f"{format_datetime(saved_at)}", field="replace_online")
+        self.saved_at = saved_at
 
 
 @dataclass(frozen=True)
@@ -120,8 +142,12 @@ def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own:
 
 
 def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: Person, paper: bool = False,
-                now: datetime | None = None) -> SavedBallot:
+                replacing_online: datetime | None = None, now: datetime | None = None) -> SavedBallot:
     """Save ``member``'s whole ballot, replacing any earlier one (online or paper).
+
+    A paper ballot replaces an online one only if ``replacing_online`` is that online ballot's
+    saved time (the facilitator confirmed replacing it); otherwise :class:`ConfirmReplacing`.
+    The member is then emailed (after the commit) that their ballot was replaced.
 
     Six statements on the session's connection when nothing is wrong (the route has usually
     cached the member's membership): the round's proposals; then, holding the write lock, the
@@ -158,6 +184,8 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     if state != "voting" or now >= closes_at:
         raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
     replaced_kind = None if saved_at is None else ("paper" if was_paper else "online")
+    if paper and replaced_kind == "online" and not _same_moment(replacing_online, saved_at):
+        raise ConfirmReplacing(member, saved_at)
     ballot_id = connection.execute(_upsert_ballot(db.engine.dialect.name),
                                    {**keys, "collective_id": round_.collective_id, "is_paper": paper,
                                     "entered_by_id": actor.id, "now": now}).scalar_one()
@@ -178,7 +206,29 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
         summary = f"{member.name} {'cast' if replaced_kind is None else 'replaced'} their ballot"
     audit.record_now(actor, action, object_type="ballot", object_id=None, collective_id=round_.collective_id,
                      summary=summary)
+    if paper and replaced_kind == "online":
+        _tell_member_ballot_replaced(round_, member, actor, online_at=saved_at, now=now)
     return SavedBallot(ballot_id, replaced_kind, saved_at)
+
+
+def _same_moment(confirmed: datetime | None, saved_at: datetime) -> bool:
+    # Stored times come back naive from SQLite and aware from PostgreSQL; both are UTC.
+    if confirmed is None:
+        return False
+    return confirmed.replace(tzinfo=None) == saved_at.replace(tzinfo=None)
+
+
+def _tell_member_ballot_replaced(round_: Round, member: Person, actor: Person, *, online_at: datetime,
+                                 now: datetime) -> None:
+    """The member learns who replaced their online ballot and when; never what either ballot said."""
+    if not member.active:
+        return
+    collective = db.session.get(Collective, round_.collective_id)
+    queue_mail(member.email, f"{round_.name}: your online ballot was replaced by a paper ballot",
+               "ballot_replaced.txt", person=member, round=round_, collective=collective, facilitator=actor,
+               online_at=format_datetime(online_at), replaced_at=format_datetime(now),
+               closes=format_datetime(round_.voting_closes_at),
+               link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
 
 
 def my_ballot(round_: Round, member: Person) -> tuple[Ballot | None, dict[int, int]]:
@@ -223,16 +273,76 @@ def send_voting_reminders(now: datetime | None = None) -> int:
         reminded = select(ReminderSent.member_id).where(ReminderSent.round_id == round_.id,
                                                         ReminderSent.kind == "voting")
         people = db.session.exec(
-            select(Person).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.collective_id == round_.collective_id, Membership.is_member == True,  # noqa: E712
-                   Person.active == True, Person.wants_reminders == True,  # noqa: E712
-                   Person.id.not_in(voted), Person.id.not_in(reminded))).all()
+            members_who_may_vote(round_).where(Person.wants_reminders == True,  # noqa: E712
+                                               Person.id.not_in(voted), Person.id.not_in(reminded))).all()
         for person in people:
             db.session.add(ReminderSent(round_id=round_.id, member_id=person.id, kind="voting"))
-            queue_mail(person.email, f"Reminder: vote in {round_.name} by {format_datetime(round_.voting_closes_at)}",
-                       "voting_reminder.txt", person=person, round=round_, collective=collective,
-                       closes=format_datetime(round_.voting_closes_at),
-                       link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
+            _queue_reminder(round_, collective, person)
             sent += 1
         db.session.commit()
     return sent
+
+
+def members_who_may_vote(round_: Round):
+    """A query of the active members with something they may vote on in ``round_``: at least one
+    proposal in the vote that is not their own organisation's (members of no organisation may vote
+    on every one). A member whose organisation put forward every proposal is left out."""
+    something_to_vote_on = exists().where(
+        Proposal.round_id == round_.id, Proposal.state == "in_vote",
+        or_(Membership.organisation_id.is_(None), Proposal.organisation_id != Membership.organisation_id))
+    return (select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.collective_id == round_.collective_id, Membership.is_member == True,  # noqa: E712
+                   Person.active == True, something_to_vote_on)  # noqa: E712
+            .order_by(Person.id))
+
+
+def _queue_reminder(round_: Round, collective: Collective, person: Person) -> None:
+    queue_mail(person.email, f"Reminder: vote in {round_.name} by {format_datetime(round_.voting_closes_at)}",
+               "voting_reminder.txt", person=person, round=round_, collective=collective,
+               closes=format_datetime(round_.voting_closes_at),
+               link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
+
+
+@effect("announce_voting")
+def announce_voting(round_: Round, _move, _actor) -> int:
+    """Email every member with something to vote on that voting is open; once each.
+
+    Runs in the transaction of the transition that opens the vote (after the proposals entered
+    it), so a job that fails rolls its emails back with it; each email is recorded (a unique row
+    per round, member and kind), so a transition run again, or a second scheduler, sends no second one.
+    """
+    collective = db.session.get(Collective, round_.collective_id)
+    told = select(ReminderSent.member_id).where(ReminderSent.round_id == round_.id,
+                                                ReminderSent.kind == "voting_opened")
+    people = db.session.exec(members_who_may_vote(round_).where(Person.id.not_in(told))).all()
+    for person in people:
+        db.session.add(ReminderSent(round_id=round_.id, member_id=person.id, kind="voting_opened"))
+        queue_mail(person.email, f"Voting is open in {round_.name} until {format_datetime(round_.voting_closes_at)}",
+                   "voting_open.txt", person=person, round=round_, collective=collective,
+                   closes=format_datetime(round_.voting_closes_at), proposals=len(ballot_proposals(round_)),
+                   link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
+    return len(people)
+
+
+def remind_now(round_: Round, actor: Person, now: datetime | None = None) -> int:
+    """A facilitator reminds, now, every member who may vote, has not, and wants reminders (audited).
+
+    Unlike the scheduler's reminder (once, near the close) this may be sent again; the route is
+    rate-limited (``LIMIT_VOTING_REMINDERS``)."""
+    now = now or utcnow()
+    if not permissions.can_manage_collective(actor, round_.collective_id):
+        raise Refused("Only a facilitator can send voting reminders")
+    if round_.state != "voting" or now >= round_.voting_closes_at:
+        raise Refused(f"Voting for {round_.name} is not open: no reminder was sent")
+    collective = db.session.get(Collective, round_.collective_id)
+    voted = select(Ballot.member_id).where(Ballot.round_id == round_.id, Ballot.member_id.is_not(None))
+    people = db.session.exec(members_who_may_vote(round_).where(Person.wants_reminders == True,  # noqa: E712
+                                                                Person.id.not_in(voted))).all()
+    if not people:
+        raise Refused("Nobody to remind: every member who can vote has voted or has turned reminders off")
+    for person in people:
+        _queue_reminder(round_, collective, person)
+    audit.record(actor, "round.voting_reminder_sent", round_,
+                 f"Voting reminder sent to {len(people)} member{'s' if len(people) != 1 else ''} "
+                 f"who had not voted in {round_.name}", after={"reminded": len(people)})
+    return len(people)

@@ -6,21 +6,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from grants import permissions
+from grants import permissions, ratelimits
 from grants.auth.models import Person
 from grants.collectives import queries as collective_queries
 from grants.db import db
-from grants.errors import Refused
+from grants.errors import Refused, attach
 from grants.forms import choices
 from grants.ids import parse_id
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
 from grants.rounds.queries import pots_with_names, theme_map
-from grants.timeutil import format_datetime
+from grants.timeutil import format_datetime, utcnow
 from grants.views import attempt
 from grants.voting import operations
-from grants.voting.forms import BallotForm, PaperBallotForm, read_marks
+from grants.voting.forms import (ABSTAIN, BallotForm, PaperBallotForm, RemindForm, abstaining, check_choice,
+                                 read_marks)
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<slug>/rounds/<id:round_id>")
 
@@ -43,8 +44,15 @@ def _grouped(round_: Round, own_org: int | None):
 
 def _ballot_page(collective, round_, form, marks, *, member=None, template="voting/ballot.html", **extra):
     own_org = operations.own_organisation_id(member or current_user, round_)
-    return render_template(template, collective=collective, round=round_, form=form, marks=marks,
-                           groups=_grouped(round_, own_org), **extra)
+    return render_template(template, collective=collective, round=round_, form=form, marks=marks, member=member,
+                           groups=_grouped(round_, own_org), abstain=ABSTAIN,
+                           voting_open=round_.state == "voting" and utcnow() < round_.voting_closes_at, **extra)
+
+
+def _saved(round_: Round) -> dict:
+    """The member's own saved ballot, for their page: when, how, and whether they abstained."""
+    saved, saved_marks = operations.my_ballot(round_, current_user)
+    return {"saved": saved, "abstained": saved is not None and not saved_marks}
 
 
 @bp.route("/ballot", methods=["GET", "POST"])
@@ -54,20 +62,25 @@ def ballot(slug: str, round_id: int):
     form = BallotForm()
     if request.method == "POST" and form.validate_on_submit():
         # The saved ballot is read only to show the page again: a successful POST redirects.
+        posted: dict[int, int] = {}
+        abstain = abstaining(request.form)
         try:
             posted = read_marks(round_, request.form)
+            check_choice(round_, posted, abstain=abstain)
         except Refused as error:
-            form.form_errors.append(error.message)
-            saved, _marks = operations.my_ballot(round_, current_user)
-            return _ballot_page(collective, round_, form, {}, saved=saved), 200
+            attach(form, error)
+            return _ballot_page(collective, round_, form, posted, **_saved(round_)), 200
         if attempt(form, operations.cast_ballot, round_, current_user, posted, actor=current_user):
-            flash("Your ballot is saved. You can change it until voting closes on "
-                  f"{format_datetime(round_.voting_closes_at)}.", "success")
+            closes = format_datetime(round_.voting_closes_at)
+            if abstain:
+                flash("Your ballot is saved: you chose not to support any proposal. You can change it until "
+                      f"voting closes on {closes}.", "success")
+            else:
+                flash(f"Your ballot is saved. You can change it until voting closes on {closes}.", "success")
             return redirect(url_for("voting.ballot", slug=slug, round_id=round_id))
-        saved, _marks = operations.my_ballot(round_, current_user)   # refused: nothing was saved
-        return _ballot_page(collective, round_, form, posted, saved=saved)
+        return _ballot_page(collective, round_, form, posted, **_saved(round_))   # refused: nothing was saved
     saved, marks = operations.my_ballot(round_, current_user)
-    return _ballot_page(collective, round_, form, marks, saved=saved)
+    return _ballot_page(collective, round_, form, marks, saved=saved, abstained=saved is not None and not marks)
 
 
 @bp.route("/paper-ballot", methods=["GET", "POST"])
@@ -85,19 +98,50 @@ def paper_ballot(slug: str, round_id: int):
         member = db.session.get(Person, parse_id(form.member_id.data))
         if member is None or not permissions.can_vote(member, collective):
             abort(400)
+    # Secret ballot: of the member's online ballot the page learns only that it exists and when it
+    # was saved (the turnout shows both), never its marks.
+    online_at = next((p["at"] for p in people if member is not None and p["person"].id == member.id
+                      and p["voted"] and not p["paper"]), None)
     marks: dict[int, int] = {}
     if form.validate_on_submit():
+        abstain = abstaining(request.form)
         try:
             marks = read_marks(round_, request.form)
+            check_choice(round_, marks, abstain=abstain, paper=True)
         except Refused as error:
-            form.form_errors.append(error.message)
+            attach(form, error)
         else:
-            done = attempt(form, operations.cast_ballot, round_, member, marks, actor=current_user, paper=True)
+            done = attempt(form, operations.cast_ballot, round_, member, marks, actor=current_user, paper=True,
+                           replacing_online=form.confirmed_online_ballot())
             if done:
                 saved = done.result
-                flash(f"Paper ballot saved for {member.name}.", "success")
+                flash(f"Paper ballot saved for {member.name}" + (": they chose not to support any proposal."
+                                                                  if abstain else "."), "success")
                 if saved.replaced:
-                    flash(f"Warning: this replaced {member.name}'s {saved.replaced_kind} ballot of "
-                          f"{format_datetime(saved.replaced_at)}. Only one ballot per member counts.", "info")
+                    flash(f"This replaced {member.name}'s {saved.replaced_kind} ballot of "
+                          f"{format_datetime(saved.replaced_at)}. Only one ballot per member counts."
+                          + (f" {member.name} has been emailed that you replaced it." if saved.replaced_kind == "online"
+                             else ""), "info")
                 return redirect(url_for("rounds.turnout", slug=slug, round_id=round_id))
-    return _ballot_page(collective, round_, form, marks, member=member, template="voting/paper_ballot.html")
+    if online_at is not None and (form.replacing.data or "") != online_at.isoformat():
+        # Asking for the first time, or the member voted online again since the page was shown.
+        form.replace_online.data = False
+        form.replacing.data = online_at.isoformat()
+    return _ballot_page(collective, round_, form, marks, member=member, online_at=online_at,
+                        template="voting/paper_ballot.html")
+
+
+@bp.route("/reminders", methods=["POST"])
+@login_required
+@ratelimits.voting_reminders
+def send_reminders(slug: str, round_id: int):
+    """A facilitator reminds the members who have not voted, now (rate-limited per round, audited)."""
+    collective = collective_queries.collective_for(current_user, slug, permissions.can_manage_collective)
+    round_ = collective_queries.in_collective(Round, round_id, collective)
+    if not RemindForm().validate_on_submit():
+        abort(400)
+    done = attempt(None, operations.remind_now, round_, current_user)
+    if done:
+        flash(f"Reminder sent to {done.result} member{'' if done.result == 1 else 's'} who can vote and "
+              "have not voted yet.", "success")
+    return redirect(url_for("rounds.show", slug=slug, round_id=round_id))

@@ -75,6 +75,8 @@ POST_CASES = [
     Case("voting.ballot", MEMBER, "/c/{slug}/rounds/{round}/ballot"),
     Case("voting.paper_ballot", FACILITATOR, "/c/{slug}/rounds/{round}/paper-ballot",
          baseline={"member_id": ["{member}"], "approve": ["{proposal}"]}),
+    Case("voting.send_reminders", FACILITATOR, "/c/{slug}/rounds/{round}/reminders", page="/c/{slug}/rounds/{round}",
+         baseline={}),
     Case("rounds.extend", FACILITATOR, "/c/{slug}/rounds/{round}/deadlines", page="/c/{slug}/rounds/{round}"),
     Case("review.ratify", REVIEWER, "/c/{slug}/rounds/{counted}/review/ratify", page="/c/{slug}/rounds/{counted}/review/",
          baseline={"ratify-note": [""], "ratify-ratify": ["Ratify the allocation"]}),

@@ -45,6 +45,7 @@ Subject protocol — the attributes of a round the guards and the scheduler read
 
 Effects (the app maps each name to an operation run after the move is stored):
 ``announce_round``, ``put_eligible_proposals_to_vote``, ``accept_submitted_proposals``,
+``announce_voting`` (after the proposals entered the vote: it emails the members who may vote),
 ``run_count``, ``reset_count``, ``notify_reviewers``, ``notify_facilitators``,
 ``ratify_selected_proposals``, ``notify_members_revote``, ``create_grants``,
 ``withdraw_proposals``.
@@ -196,7 +197,7 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             label="Close proposals and open voting",
             timed_by="voting_opens_at",
             timed_label="Voting opens",
-            effects=("accept_submitted_proposals", "put_eligible_proposals_to_vote"),
+            effects=("accept_submitted_proposals", "put_eligible_proposals_to_vote", "announce_voting"),
             description="Proposals close; every submitted proposal goes to the vote.",
         )
         eligibility: tuple[Transition, ...] = (to_voting,)
@@ -219,7 +220,7 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
                 guards=(ELIGIBILITY_DECIDED,),
                 timed_by="voting_opens_at",
                 timed_label="Voting opens",
-                effects=("put_eligible_proposals_to_vote",),
+                effects=("put_eligible_proposals_to_vote", "announce_voting"),
             ),
         )
     before_award = tuple(s for s in CANCELLABLE if not (light and s is S.ELIGIBILITY_CHECK))
