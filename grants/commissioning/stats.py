@@ -195,8 +195,8 @@ def all_areas(dataset: DatasetCounts, population: Mapping[str, Mapping[str, int]
               threshold: float = DEFAULT_THRESHOLD, label: str = "All areas") -> AreaGaps:
     """The dataset's areas added together (only areas that have a population baseline).
 
-    A group absent from the usage data of any of those areas has no data here: adding up only
-    the areas that have it would compare part of its users with all of its population.
+    A group absent from the usage data of an area where it lives has no data here: adding up
+    only the areas that have it would compare part of its users with all of its population.
     """
     users: dict[str, int] = defaultdict(int)
     people: dict[str, int] = defaultdict(int)
@@ -209,7 +209,8 @@ def all_areas(dataset: DatasetCounts, population: Mapping[str, Mapping[str, int]
     for area in areas:
         for code, count in population[area].items():
             people[code] += count
-    no_data = {code for code, where in present.items() if where != areas}
+    no_data = {ethnicity.fold_for(dataset.coding, code) for area in areas for code, count in population[area].items()
+               if count > 0 and area not in present.get(ethnicity.fold_for(dataset.coding, code), set())}
     return area_gaps(dataset.service, dataset.period, label, dataset.coding, users, people, threshold, no_data)
 
 
