@@ -117,10 +117,14 @@ def test_a_cycle_never_chooses_another_collectives_round(app, world):
         assert count(AuditEvent, action="commissioning.round_chosen") == 0
         assert db.session.exec(select(CommissioningCycle.round_id).where(
             CommissioningCycle.round_id.is_not(None))).all() == []
-    # alpha's own round is chosen
+    # alpha's counted round offered its grant before the cycle began: refused beside the field
+    page = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
+                            data={**choose, "round-round_id": str(alpha["counted"])}).data.decode()
+    assert "before this cycle began" in page
+    # alpha's own round in its vote is chosen
     response = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
-                                data={**choose, "round-round_id": str(alpha["counted"])})
+                                data={**choose, "round-round_id": str(alpha["round"])})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(CommissioningCycle, alpha["agreed_cycle"]).round_id == alpha["counted"]
+        assert db.session.get(CommissioningCycle, alpha["agreed_cycle"]).round_id == alpha["round"]
         assert db.session.get(CommissioningCycle, beta["agreed_cycle"]).round_id is None
