@@ -13,7 +13,7 @@ from sqlmodel import select
 from grants import audit
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Membership, Outcome, Theme
-from grants.commissioning.demo import seed_commissioning
+from grants.commissioning.demo import seed_commissioning, start_cycle
 from grants.db import db
 from grants.organisations.models import Organisation
 from grants.timeutil import utcnow
@@ -127,8 +127,9 @@ def seed() -> dict:
     audit.record(admin, "collective.created", collective, "Demo collective seeded",
                  after={"organisations": len(organisations), "people": len(PEOPLE)})
     seed_round_in_progress(collective)
+    cycle = start_cycle(collective)        # the cycle began before the awarded round offered its grants
     awarded = seed_awarded_round(collective)
-    seed_commissioning(collective, funded_by=awarded)
+    seed_commissioning(collective, funded_by=awarded, cycle=cycle)
     return logins
 
 
@@ -152,6 +153,30 @@ ROUND_PROPOSALS = [
     (8, "Youth asthma and sport", "Asthma-friendly football and cricket for young people, with inhaler checks.",
      160_000, 3),
 ]
+
+
+# Each proposal's budget, as its organisation would cost it (pence; each adds up to its amount).
+ROUND_BUDGETS: dict[str, list[tuple[str, int]]] = {
+    "Langar health talks": [("GP's sessional fee, 12 talks", 96_000), ("Printed leaflets in Punjabi", 24_000),
+                            ("Hall hire and sound system", 60_000)],
+    "Buggy walks for new mums": [("Walk leader training and first aid", 45_000), ("Volunteers' travel", 30_000),
+                                 ("Rain covers and a spare buggy", 25_000), ("Tea and fruit after walks", 20_000)],
+    "Elders' GP registration clinic": [("Sessional advice worker, 40 sessions", 160_000),
+                                       ("Tablet and mobile data for the NHS App", 55_000),
+                                       ("Lunch for the drop-ins", 35_000)],
+    "Friday diabetes circle": [("Blood-glucose meters and test strips", 85_000),
+                               ("Translated leaflets (Urdu, Bengali, Arabic)", 40_000),
+                               ("Peer supporter stipends", 150_000), ("Room hire", 25_000)],
+    "Roma families health navigators": [("Two part-time navigators, 12 months", 396_000),
+                                        ("Navigators' travel and phones", 36_000), ("Interpreting", 18_000)],
+    "Parents' first aid in Polish": [("Accredited trainer, 6 courses", 60_000), ("Training dummies and kits", 30_000)],
+    "Blood pressure Sundays": [("Blood-pressure monitors", 38_000), ("Volunteer training", 22_000),
+                               ("Referral cards and publicity", 12_000), ("Refreshments", 38_000)],
+    "New arrivals health guide": [("Translation into Tigrinya and Arabic", 70_000), ("Design and print", 65_000),
+                                  ("Community sessions to go through it", 65_000)],
+    "Youth asthma and sport": [("Coaches, 30 sessions", 90_000), ("Pitch hire", 42_000),
+                               ("Spacers and peak-flow meters", 16_000), ("Kit", 12_000)],
+}
 
 
 def seed_round_in_progress(collective) -> None:
@@ -188,8 +213,7 @@ def seed_round_in_progress(collective) -> None:
         proposals.save_proposal(proposal, {
             "title": title, "summary": summary, "amount_requested": amount, "theme_id": themes[theme_index].id,
             "communities_served": list(proposal.communities_served), "outcome_ids": [],
-            "people_reached": amount // 5_000}, [("Volunteers' expenses and venue", amount * 2 // 5),
-                                                 ("Materials and refreshments", amount - amount * 2 // 5)], applicant)
+            "people_reached": amount // 5_000}, ROUND_BUDGETS[title], applicant)
         proposals.submit_proposal(proposal, applicant)
         submitted.append(proposal)
     fire(round_, "close_proposals", facilitator)
@@ -215,13 +239,14 @@ def _person(local: str, name: str, is_admin: bool = False) -> Person:
 AWARDED_PROPOSALS = [
     (1, "Stay-and-play sessions", "Weekly stay-and-play with a health visitor's drop-in.", 150_000, 2),
     (2, "Caribbean elders' lunch and learn", "Monthly lunches with talks on blood pressure and medicines.", 90_000, 3),
-    (3, "Translated GP registration cards", "Cards in Urdu, Bengali and Arabic explaining how to register.", 60_000, 4),
+    (3, "Translated GP registration cards", "Cards in Urdu, Bengali and Arabic explaining how to register.", 60_000, 1),
     (8, "Temple yoga for asthma", "Breathing and yoga sessions for young people with asthma.", 80_000, 3),
 ]
 
 
-# The grant of the awarded round whose end report the facilitator has accepted: it answers the
-# demo cycle's priority on diabetes education and communications, so "you said, we did" shows it.
+# The grant of the awarded round whose end report the facilitator has accepted: the facilitator
+# confirms it answers the demo cycle's priority on registering with a GP (its theme, primary care
+# access, is one of that priority's), so "you said, we did" shows it.
 # Outcomes are keyed by their index in OUTCOMES.
 REPORTED_GRANT = dict(
     title="Translated GP registration cards",
@@ -232,6 +257,13 @@ REPORTED_GRANT = dict(
               3: "Two surgeries on Dudley Road now hand our cards out at reception."},
     story="“My mother registered at the surgery the week after the session. Nobody asked for her passport.”",
 )
+
+
+def _paid_on(grant):
+    """A demo payment's date: the London day the grant was accepted, never before its offer."""
+    from grants.timeutil import to_london
+
+    return to_london(grant.accepted_at or grant.offered_at).date()
 
 
 def seed_awarded_round(collective):
@@ -249,7 +281,7 @@ def seed_awarded_round(collective):
     from grants.reporting.models import Report
     from grants.review import operations as review
     from grants.rounds import operations as rounds
-    from grants.timeutil import london_today, utcnow
+    from grants.timeutil import utcnow
     from grants.voting import operations as voting
     from grants.workflow.operations import fire
 
@@ -293,7 +325,8 @@ def seed_awarded_round(collective):
     grant = db.session.exec(select(Grant).where(Grant.round_id == round_.id).order_by(Grant.id)).first()
     grantee = next(p for p in people.values() if "applicant" in grant.actor_roles(p))
     awards.accept_grant(grant, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(grant, facilitator, paid_on=london_today() - timedelta(days=90), amount=grant.amount,
+    # paid on the day it was accepted: never before the offer (issued today)
+    awards.record_payment(grant, facilitator, paid_on=_paid_on(grant), amount=grant.amount,
                           reference="BACS DEMO-001")
     report = db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).first()
     from grants.proposals.models import budget_lines
@@ -310,7 +343,7 @@ def seed_awarded_round(collective):
         Grant.round_id == round_.id, Proposal.title == REPORTED_GRANT["title"])).one()
     grantee = next(p for p in people.values() if "applicant" in cards.actor_roles(p))
     awards.accept_grant(cards, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(cards, facilitator, paid_on=london_today() - timedelta(days=80), amount=cards.amount,
+    awards.record_payment(cards, facilitator, paid_on=_paid_on(cards), amount=cards.amount,
                           reference="BACS DEMO-002")
     report = db.session.exec(select(Report).where(Report.grant_id == cards.id).order_by(Report.due_at)).first()
     outcomes = db.session.exec(select(Outcome).where(Outcome.collective_id == collective.id)

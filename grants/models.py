@@ -23,6 +23,7 @@ from grants.commissioning.models import (
     NeedFeedback,
     PopulationCount,
     Priority,
+    PriorityGrant,
     PriorityTheme,
     ServiceUseCount,
     ServiceUseDataset,
@@ -75,6 +76,6 @@ __all__ = [
     # reverse commissioning
     "CommissioningCycle", "CommissioningSetting", "CycleEvidence", "EngagementEvent", "EngagementHost",
     "EngagementParticipation", "EvidenceImport", "EvidenceUpload", "FeedbackItem", "FeedbackTheme", "Need",
-    "NeedEvidence", "NeedFeedback", "PopulationCount", "Priority", "PriorityTheme", "ServiceUseCount",
+    "NeedEvidence", "NeedFeedback", "PopulationCount", "Priority", "PriorityGrant", "PriorityTheme", "ServiceUseCount",
     "ServiceUseDataset", "WeDidEntry", "WeDidReach",
 ]

@@ -116,6 +116,10 @@ ROUTES = [
     ("twofactor.recovery_codes", "/account/two-factor/recovery-codes", SIGNED_IN),
     # h7: documents and big imports through the queue
     ("commissioning.upload_status", "/c/{slug}/commissioning/evidence/uploads/{upload}", {FACILITATOR, REVIEWER}),
+    # h7 (issue 13): grants confirmed to answer a priority; a reviewer checks "we did"
+    ("commissioning.confirm_grants", "/c/{slug}/commissioning/cycles/{agreed_cycle}/priorities/{priority}/grants",
+     {FACILITATOR}),
+    ("commissioning.check_we_did", "/c/{slug}/commissioning/cycles/{agreed_cycle}/we-did/{we_did}/check", {REVIEWER}),
 ]
 # Routes reached only by POST or by a token from an email; each has its own tests.
 NOT_IN_MATRIX = {

@@ -89,5 +89,5 @@ def gaps(slug: str, as_json: bool) -> None:
     for gap in rows:
         ratio = "—" if gap.ratio is None else f"{gap.ratio:.2f} ({gap.ci_low:.2f}–{gap.ci_high:.2f})"
         flag = "  UNDER-SERVED" if gap.under_served else ""
-        click.echo(f"{gap.service} | {gap.period} | {gap.area} | {gap.label}: users {gap.users:,}, "
+        click.echo(f"{gap.service} | {gap.period} | {gap.area} | {gap.label}: users {'no data' if gap.no_data else f'{gap.users:,}'}, "
                    f"population {'—' if gap.population is None else f'{gap.population:,}'}, ratio {ratio}{flag}")

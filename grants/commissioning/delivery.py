@@ -6,8 +6,15 @@ Glossary
   (``commissioning_cycle.round_id``, chosen with :func:`grants.commissioning.operations.choose_round`).
   The rounds package tells the workflow which round that is and whether it has closed
   (:mod:`grants.commissioning.links`).
-- a grant *answers* a priority when it is a grant of the commissioned round that was taken up
-  (accepted, paid, reporting or closed) and its proposal's theme is one of the priority's themes.
+- a grant is a *candidate* for a priority when it is a grant of the commissioned round that was
+  taken up (accepted, paid, reporting or closed), offered after the cycle began, and its
+  proposal's theme is one of the priority's themes (:func:`candidates`).
+- a grant *answers* a priority once a facilitator has confirmed it does (``priority_grant``,
+  :func:`grants.commissioning.operations.confirm_grants`): a shared theme alone does not say the
+  project addressed the need. Only confirmed grants count in "we did".
+- a round *awarded before the cycle began* (a grant of it offered before the cycle was created)
+  cannot be chosen, and its grants are never credited to the cycle: they were not chosen to
+  answer needs nobody had yet heard (:func:`awarded_at`).
 - a round *answers* the priorities of the cycles that chose it, through the themes it funds; a
   theme with a ring-fenced pot says so.
 - *reported*: a grant's reports count once a facilitator has accepted them; a submitted report
@@ -32,14 +39,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import func, select
 
 import workflows
 from grants.awards.models import Grant
 from grants.collectives.models import Collective, Outcome, Theme
 from grants.commissioning import ethnicity
 from grants.commissioning import permissions as cperm
-from grants.commissioning.models import CommissioningCycle, Need, Priority, PriorityTheme
+from grants.commissioning.models import CommissioningCycle, Need, Priority, PriorityGrant, PriorityTheme
 from grants.db import db
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
@@ -84,6 +91,12 @@ def round_ref(cycle: CommissioningCycle) -> RoundRef | None:
     row = db.session.exec(select(Round.id, Round.name, Round.state, Round.variant).where(
         Round.id == cycle.round_id, Round.collective_id == cycle.collective_id)).first()
     return _round_ref(*row) if row else None
+
+
+def awarded_at(collective_id: int, round_id: int):
+    """When the round's awards were issued: its first grant offer (None if it has offered none)."""
+    return db.session.exec(select(func.min(Grant.offered_at)).where(
+        Grant.collective_id == collective_id, Grant.round_id == round_id)).one()
 
 
 def round_choices(collective: Collective, current_id: int | None = None) -> list[tuple[int, str]]:
@@ -206,16 +219,22 @@ def _outcome_texts(collective_id: int) -> dict[int, str]:
                                 .order_by(Outcome.position, Outcome.id)).all())
 
 
+def _creditable(cycle: CommissioningCycle):
+    """Conditions on ``Grant`` for a grant of the cycle's round that may be credited to the cycle."""
+    return (Grant.collective_id == cycle.collective_id, Grant.round_id == cycle.round_id,
+            Grant.state.in_(ANSWERING_STATES), Grant.offered_at >= cycle.created_at)
+
+
 def _grants_of(cycle: CommissioningCycle) -> tuple[list[tuple[GrantDelivered, int | None]], dict[str, int]]:
-    """(grant, its proposal's theme id) for every grant of the commissioned round that was taken up,
-    filled in from its reports, and the rank of each outcome: three queries at most."""
+    """(grant, its proposal's theme id) for every grant of the commissioned round that was taken up
+    (and offered after the cycle began), filled in from its reports, and the rank of each outcome:
+    three queries at most."""
     rows = db.session.exec(
         select(Grant.id, Grant.amount, Grant.state, Proposal.title, Proposal.theme_id, Organisation.name, Theme.name)
         .join(Proposal, Proposal.id == Grant.proposal_id)
         .join(Organisation, Organisation.id == Grant.organisation_id)
         .outerjoin(Theme, Theme.id == Proposal.theme_id)
-        .where(Grant.collective_id == cycle.collective_id, Grant.round_id == cycle.round_id,
-               Grant.state.in_(ANSWERING_STATES))
+        .where(*_creditable(cycle))
         .order_by(Proposal.title, Grant.id)).all()
     grants = {}
     themes = {}
@@ -261,21 +280,65 @@ def cycle_delivery(cycle: CommissioningCycle, theme_ids: dict[int, list[int]]) -
     if found is None:
         return {}
     grants, rank = _grants_of(cycle)
-    return {priority_id: PriorityDelivery(found, [g for g, theme_id in grants if theme_id in set(themes)], rank)
-            for priority_id, themes in theme_ids.items()}
+    confirmed = confirmed_grants(cycle.collective_id, list(theme_ids))
+    return {priority_id: PriorityDelivery(found, [g for g, _theme_id in grants
+                                                  if g.id in confirmed.get(priority_id, set())], rank)
+            for priority_id in theme_ids}
+
+
+def confirmed_grants(collective_id: int, priority_ids: list[int]) -> dict[int, set[int]]:
+    """priority id → ids of the grants a facilitator confirmed answer it."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if priority_ids:
+        for priority_id, grant_id in db.session.exec(
+                select(PriorityGrant.priority_id, PriorityGrant.grant_id)
+                .where(PriorityGrant.collective_id == collective_id,
+                       PriorityGrant.priority_id.in_(priority_ids))).all():
+            found[priority_id].add(grant_id)
+    return dict(found)
+
+
+@dataclass
+class Candidate:
+    """A grant a facilitator may confirm answers a priority (its theme is one of the priority's)."""
+
+    id: int
+    title: str
+    organisation: str
+    amount: int
+    theme: str
+    state_label: str
+    confirmed: bool
+
+
+def candidates(cycle: CommissioningCycle, priority: Priority) -> list[Candidate]:
+    """The grants of the cycle's round that may be credited to it and whose proposal's theme is one
+    of the priority's themes, each saying whether it is confirmed: two queries."""
+    if cycle.round_id is None:
+        return []
+    themes = select(PriorityTheme.theme_id).where(PriorityTheme.priority_id == priority.id,
+                                                  PriorityTheme.collective_id == cycle.collective_id)
+    rows = db.session.exec(
+        select(Grant.id, Grant.amount, Grant.state, Proposal.title, Organisation.name, Theme.name)
+        .join(Proposal, Proposal.id == Grant.proposal_id)
+        .join(Organisation, Organisation.id == Grant.organisation_id)
+        .join(Theme, Theme.id == Proposal.theme_id)
+        .where(*_creditable(cycle), Proposal.theme_id.in_(themes))
+        .order_by(Proposal.title, Grant.id)).all()
+    confirmed = confirmed_grants(cycle.collective_id, [priority.id]).get(priority.id, set())
+    return [Candidate(grant_id, title, organisation, amount, theme, _grant_label(state)[0], grant_id in confirmed)
+            for grant_id, amount, state, title, organisation, theme in rows]
 
 
 def reported_grants_answering(cycle: CommissioningCycle):
-    """For a query over ``Need``: the accepted reports of grants of the cycle's round that answer
-    the need's priority (a need so answered has had its response)."""
+    """For a query over ``Need``: the accepted reports of grants of the cycle's round confirmed to
+    answer the need's priority (a need so answered has had its response)."""
     return (select(Report.id)
             .join(Grant, Grant.id == Report.grant_id)
-            .join(Proposal, Proposal.id == Grant.proposal_id)
-            .join(PriorityTheme, PriorityTheme.theme_id == Proposal.theme_id)
-            .join(Priority, Priority.id == PriorityTheme.priority_id)
+            .join(PriorityGrant, PriorityGrant.grant_id == Grant.id)
+            .join(Priority, Priority.id == PriorityGrant.priority_id)
             .where(Priority.need_id == Need.id, Priority.cycle_id == cycle.id,
-                   Grant.collective_id == cycle.collective_id, Grant.round_id == cycle.round_id,
-                   Grant.state.in_(ANSWERING_STATES), Report.state == "accepted"))
+                   *_creditable(cycle), Report.state == "accepted"))
 
 
 # -- the priorities a round answers ---------------------------------------------------------------

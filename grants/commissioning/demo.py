@@ -1,6 +1,7 @@
 """The demo collective's commissioning cycle: "2027 community health" in four West Birmingham wards.
 
-The population figures are Census-2021-like (ward totals and ethnic mixes of the kind Ladywood,
+Every figure here is sample data, made up for the demonstration: the imports are marked
+``sample`` and every page and PDF that shows them says "Sample data". The population figures are Census-2021-like (ward totals and ethnic mixes of the kind Ladywood,
 Soho & Jewellery Quarter, Handsworth and North Edgbaston have), not the published counts. The
 service use is generated from them with rates that leave some groups under-served, as local
 data often shows: new GP registrations for Roma, Gypsy or Irish Traveller, African and Arab
@@ -122,7 +123,9 @@ NEEDS = [
          evidence=[(GP, "Handsworth", "white_roma"), (GP, "North Edgbaston", "white_roma"),
                    (GP, "Soho & Jewellery Quarter", "white_roma"), (GP, "Ladywood", "black_african")],
          feedback=[2, 3], decision="priority", themes=["Primary care access", "Building trust"],
-         note="Run it with the practice managers, so that the surgeries change how they register people."),
+         note="Run it with the practice managers, so that the surgeries change how they register people.",
+         # grants of the awarded round the facilitator confirms answer it (grants.demo.REPORTED_GRANT)
+         answered_by=("Translated GP registration cards",)),
     dict(title="Diabetes education in our languages, at the mosque",
          statement="Teach us about diabetes in Urdu and Bengali, in sessions for women and for men, at the "
                    "mosque and at times that fit prayers and work.",
@@ -150,25 +153,39 @@ def _first_with(collective: Collective, flag) -> Person:
                            .order_by(Membership.id)).first()
 
 
-def seed_commissioning(collective: Collective, funded_by=None) -> None:
+def start_cycle(collective: Collective):
+    """Start the demo cycle: before the round that funds it issues its awards (a round that offered
+    its grants before a cycle began cannot be credited to it)."""
+    return operations.create_cycle(collective, name=CYCLE_NAME, actor=_first_with(collective, Membership.is_facilitator),
+                                   description="Who is missing out on GP registration and diabetes education in "
+                                               "West Birmingham, what communities told us, and what we fund.")
+
+
+def seed_commissioning(collective: Collective, funded_by=None, cycle=None) -> None:
     """Add the demo cycle to the demo collective (which has its facilitator and reviewers already).
 
-    With ``funded_by`` (the demo's awarded round), the cycle chooses that round and its priorities
-    are commissioned: "we did" then shows the round's grants that answer them, from their reports.
+    ``cycle`` is the one :func:`start_cycle` began (else it is started now). With ``funded_by``
+    (the demo's awarded round, which offered its grants after the cycle began), the cycle chooses
+    that round, its priorities are commissioned and the facilitator confirms the grant that
+    answers the GP-registration priority: "we did" then shows it, from its report. The evidence
+    files are imported as sample data: every page and PDF showing them says so.
     """
     facilitator = _first_with(collective, Membership.is_facilitator)
-    reviewer = _first_with(collective, Membership.is_reviewer)
+    reviewers = db.session.exec(select(Person).join(Membership, Membership.person_id == Person.id)
+                                .where(Membership.collective_id == collective.id,
+                                       Membership.is_reviewer == True)  # noqa: E712
+                                .order_by(Membership.id)).all()
+    reviewer, checker = reviewers[0], reviewers[-1]
     organisations = {o.name: o for o in db.session.exec(
         select(Organisation).where(Organisation.collective_id == collective.id)).all()}
     themes = {t.name: t for t in db.session.exec(select(Theme).where(Theme.collective_id == collective.id)).all()}
 
-    cycle = operations.create_cycle(collective, name=CYCLE_NAME, actor=facilitator,
-                                    description="Who is missing out on GP registration and diabetes education in "
-                                                "West Birmingham, what communities told us, and what we fund.")
+    if cycle is None:
+        cycle = start_cycle(collective)
     operations.import_population(collective, io.BytesIO(population_csv()), actor=facilitator,
-                                 filename="west-birmingham-population.csv")
+                                 filename="west-birmingham-population.csv", sample=True)
     operations.import_usage(collective, io.BytesIO(usage_csv()), actor=facilitator,
-                            filename="service-use-2025-26.csv")
+                            filename="service-use-2025-26.csv", sample=True)
     from grants.commissioning import queries
 
     datasets = {d.service: d for d in queries.datasets(collective)}
@@ -199,8 +216,17 @@ def seed_commissioning(collective: Collective, funded_by=None) -> None:
         priorities.append(operations.decide_need(
             need, approve=values["decision"] == "priority", theme_ids=[themes[n].id for n in values["themes"]],
             note=values["note"], actor=reviewer))
-    operations.record_we_did(priorities[WE_DID["need"]], text=WE_DID["text"], reach=WE_DID["reach"],
-                             actor=facilitator)
+    entry = operations.record_we_did(priorities[WE_DID["need"]], text=WE_DID["text"], reach=WE_DID["reach"],
+                                     actor=facilitator)
+    operations.check_we_did(entry, checker)       # a second person checks the typed figures
     if funded_by is not None:
         operations.choose_round(cycle, funded_by.id, facilitator)
         fire(cycle, "commission", facilitator)
+        from grants.commissioning import delivery
+
+        for priority, values in zip(priorities, NEEDS, strict=True):
+            if priority is None:
+                continue
+            confirmed = [c.id for c in delivery.candidates(cycle, priority) if c.title in values.get("answered_by", ())]
+            if confirmed:
+                operations.confirm_grants(priority, confirmed, facilitator)

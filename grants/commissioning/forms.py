@@ -248,5 +248,21 @@ for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "people r
     setattr(WeDidForm, _name, _field)
 
 
+class ConfirmGrantsForm(FlaskForm):
+    """Which of the grants matched to a priority by theme really answer it."""
+
+    grants = SelectMultipleField("Grants that answer this priority", widget=GovCheckboxesInput(), choices=[],
+                                 validate_choice=False, validators=[Choices("Choose grants from the list")],
+                                 description="Tick only the projects that did something about this need. "
+                                             "Leave the others: sharing a theme is not enough.")
+    submit = SubmitField("Save the grants that answer it", widget=GovSubmitInput())
+
+
+class CheckWeDidForm(FlaskForm):
+    """A reviewer confirms a "we did" entry is right; it is then published."""
+
+    submit = SubmitField("It is right: publish it", widget=GovSubmitInput())
+
+
 def int_ids(values) -> list[int]:
     return [parse_id(v) for v in values or [] if parse_id(v) is not None]

@@ -76,6 +76,8 @@ class EvidenceImport(SQLModel, table=True):
     imported_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     imported_by_label: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     imported_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # Made-up figures (the demo seed's): every page and PDF that shows them says "Sample data".
+    sample: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 # The uploaded file of an evidence upload: deferred, so listing uploads never reads it.
@@ -253,12 +255,12 @@ class CommissioningCycle(WorkflowFields, table=True):
 
     @property
     def needs_without_response(self) -> list[str]:
-        """Titles of needs with no answer yet: no "we did" entry, no grant of the commissioned round
-        with an accepted report answering it, and not "not taken forward"."""
+        """Titles of needs with no answer yet: no checked "we did" entry, no grant of the commissioned
+        round confirmed to answer it with an accepted report, and not "not taken forward"."""
         from grants.commissioning import delivery
 
         answered = (select(WeDidEntry.id).join(Priority, Priority.id == WeDidEntry.priority_id)
-                    .where(Priority.need_id == Need.id))
+                    .where(Priority.need_id == Need.id, WeDidEntry.checked_at.is_not(None)))
         query = select(Need.title).where(Need.collective_id == self.collective_id, Need.cycle_id == self.id,
                                          Need.decision != "not_taken_forward", ~answered.exists())
         if self.round_id is not None:
@@ -447,6 +449,14 @@ class WeDidEntry(SQLModel, table=True):
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     written_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    # A reviewer other than its writer checks it (operations.check_we_did) before it is published:
+    # until then only facilitators and reviewers see it, marked "awaiting check".
+    checked_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    checked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+
+    @property
+    def checked(self) -> bool:
+        return self.checked_at is not None
 
 
 class WeDidReach(SQLModel, table=True):
@@ -460,3 +470,21 @@ class WeDidReach(SQLModel, table=True):
     ethnic_group: str = Field(sa_column=sa.Column(sa.String(40), primary_key=True))
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
     people: int = Field(nullable=False)
+
+
+class PriorityGrant(SQLModel, table=True):
+    """A grant of the commissioned round that a facilitator confirmed answers a priority.
+
+    Matching themes only proposes candidates (:func:`grants.commissioning.delivery.candidates`);
+    only confirmed grants count in "we did" (operations.confirm_grants).
+    """
+
+    __tablename__ = "priority_grant"
+
+    priority_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("priority.id", ondelete="CASCADE"),
+                                                 primary_key=True))
+    grant_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("grant.id", ondelete="CASCADE"),
+                                              primary_key=True))
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    confirmed_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))

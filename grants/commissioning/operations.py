@@ -42,13 +42,14 @@ from grants.commissioning.models import (
     PriorityTheme,
     ServiceUseCount,
     ServiceUseDataset,
+    PriorityGrant,
     WeDidEntry,
     WeDidReach,
 )
 from grants.db import db
 from grants.errors import Refused
 from grants.organisations.models import Organisation
-from grants.timeutil import utcnow
+from grants.timeutil import format_date, utcnow
 from grants.workflow.operations import effect, fire
 
 # Rows per INSERT statement batch: large enough to be fast, small enough for any driver.
@@ -102,13 +103,15 @@ def _insert(table, rows: list[dict]) -> None:
         db.session.execute(sa.insert(table), rows[start:start + BATCH])
 
 
-def import_usage(collective: Collective, stream: BinaryIO, *, actor, filename: str = "") -> EvidenceImport:
-    """Import a service-use file, all or nothing; each service and period in it replaces the old one."""
+def import_usage(collective: Collective, stream: BinaryIO, *, actor, filename: str = "",
+                 sample: bool = False) -> EvidenceImport:
+    """Import a service-use file, all or nothing; each service and period in it replaces the old one.
+    ``sample``: the figures are made up (the demo seed's), and every page showing them says so."""
     started = time.perf_counter()
     parsed = csvfiles.read_usage(stream)
     existing = {(d.service, d.period): d for d in queries.datasets(collective)}
     record = EvidenceImport(collective_id=collective.id, kind="usage", filename=filename[:200], rows=parsed.rows,
-                            services=parsed.services, periods=parsed.periods,
+                            services=parsed.services, periods=parsed.periods, sample=sample,
                             areas=sorted({area for d in parsed.datasets.values() for area, _code in d.counts}),
                             imported_by_id=_actor_id(actor), imported_by_label=audit.actor_label(actor))
     db.session.add(record)
@@ -143,13 +146,15 @@ def import_usage(collective: Collective, stream: BinaryIO, *, actor, filename: s
     return record
 
 
-def import_population(collective: Collective, stream: BinaryIO, *, actor, filename: str = "") -> EvidenceImport:
-    """Import a population baseline, all or nothing; each area in it replaces that area's baseline."""
+def import_population(collective: Collective, stream: BinaryIO, *, actor, filename: str = "",
+                      sample: bool = False) -> EvidenceImport:
+    """Import a population baseline, all or nothing; each area in it replaces that area's baseline.
+    ``sample``: the figures are made up (the demo seed's), and every page showing them says so."""
     started = time.perf_counter()
     parsed = csvfiles.read_population(stream)
     areas = sorted(parsed.areas)
     record = EvidenceImport(collective_id=collective.id, kind="population", filename=filename[:200],
-                            rows=parsed.rows, areas=areas, imported_by_id=_actor_id(actor),
+                            rows=parsed.rows, areas=areas, sample=sample, imported_by_id=_actor_id(actor),
                             imported_by_label=audit.actor_label(actor))
     db.session.add(record)
     db.session.flush()
@@ -238,6 +243,11 @@ def choose_round(cycle: CommissioningCycle, round_id: int | None, actor) -> None
         chosen = delivery.chooseable_round(cycle.collective_id, round_id)
         if chosen is None:
             raise Refused("Choose a round from the list", field="round_id")
+        awarded = delivery.awarded_at(cycle.collective_id, chosen.id)
+        if awarded is not None and awarded < cycle.created_at:
+            raise Refused(f"“{chosen.name}” offered its grants on {format_date(awarded)}, before this cycle began "
+                          f"on {format_date(cycle.created_at)}: they were not chosen to answer its needs. "
+                          "Choose a round that has not offered its grants yet.", field="round_id")
     if (chosen.id if chosen else None) == cycle.round_id:
         return                                  # nothing changes, so nothing is recorded
     before = delivery.round_ref(cycle)
@@ -457,6 +467,58 @@ def record_we_did(priority: Priority, *, text: str, reach: dict[str, int], actor
     audit.record(actor, "we_did.recorded", entry, f"“We did” recorded for “{need.title}”",
                  after={"text": text, "reach": reach})
     return entry
+
+
+def check_we_did(entry: WeDidEntry, actor) -> None:
+    """A reviewer of the partnership, not the person who wrote it, checks a "we did" entry: from
+    then on it is published (the public page and the needs-analysis report)."""
+    priority = db.session.get(Priority, entry.priority_id)
+    cycle = db.session.get(CommissioningCycle, priority.cycle_id)
+    if "reviewer" not in actor_roles(actor, cycle):
+        raise Refused("Only a reviewer of the partnership can check what was done")
+    if entry.written_by_id is not None and entry.written_by_id == _actor_id(actor):
+        raise Refused("You wrote this: another reviewer of the partnership must check it")
+    _require_state(cycle, permissions.WE_DID_STATES, "check what was done")
+    now = utcnow()
+    checked = db.session.execute(
+        sa.update(WeDidEntry).where(WeDidEntry.id == entry.id, WeDidEntry.checked_at.is_(None))
+        .values(checked_by_id=_actor_id(actor), checked_at=now))
+    if checked.rowcount != 1:
+        raise Refused("Someone else checked this a moment ago. Reload the page to see it.")
+    db.session.refresh(entry)
+    need = db.session.get(Need, priority.need_id)
+    audit.record(actor, "we_did.checked", entry, f"“We did” for “{need.title}” checked and published",
+                 before={"checked": False}, after={"checked": True, "text": entry.text})
+
+
+def confirm_grants(priority: Priority, grant_ids: list[int], actor) -> None:
+    """A facilitator says which of the grants matched to a priority by theme really answer it
+    (``grant_ids``, replacing the earlier choice); only those count in "we did"."""
+    from grants.commissioning import delivery
+
+    cycle = db.session.get(CommissioningCycle, priority.cycle_id)
+    if not permissions.can_manage_commissioning(actor, cycle.collective_id):
+        raise Refused("Only a facilitator can confirm which grants answer a priority")
+    _require_state(cycle, permissions.WE_DID_STATES, "confirm which grants answer a priority")
+    offered = {c.id: c for c in delivery.candidates(cycle, priority)}
+    wanted = set(grant_ids)
+    if any(grant_id not in offered for grant_id in wanted):
+        raise Refused("Choose grants from the list", field="grants")
+    before = sorted(c.title for c in offered.values() if c.confirmed)
+    kept = {grant_id for grant_id, c in offered.items() if c.confirmed}
+    if wanted == kept:
+        return                                  # nothing changes, so nothing is recorded
+    db.session.execute(sa.delete(PriorityGrant).where(PriorityGrant.collective_id == priority.collective_id,
+                                                      PriorityGrant.priority_id == priority.id,
+                                                      PriorityGrant.grant_id.not_in(wanted or {-1})))
+    for grant_id in sorted(wanted - kept):
+        _flush_or_refuse(PriorityGrant(priority_id=priority.id, grant_id=grant_id, collective_id=priority.collective_id,
+                                       confirmed_by_id=_actor_id(actor)),
+                         "Someone else confirmed these grants a moment ago. Reload the page to see it.", "grants")
+    db.session.flush()
+    need = db.session.get(Need, priority.need_id)
+    audit.record(actor, "priority.grants_confirmed", priority, f"Grants answering “{need.title}” confirmed",
+                 before={"grants": before}, after={"grants": sorted(offered[i].title for i in wanted)})
 
 
 @effect("publish_you_said_we_did")

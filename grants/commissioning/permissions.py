@@ -62,5 +62,10 @@ def can_record_we_did(person, cycle) -> bool:
     return can_manage_commissioning(person, cycle.collective_id) and cycle.state in WE_DID_STATES
 
 
+def can_check_we_did(person, cycle) -> bool:
+    """A reviewer of the partnership checks "we did" entries (never one they wrote: the operation refuses)."""
+    return "reviewer" in _roles(person, cycle.collective_id) and cycle.state in WE_DID_STATES
+
+
 def can_choose_round(person, cycle) -> bool:
     return can_manage_commissioning(person, cycle.collective_id) and cycle.state in CHOOSE_ROUND_STATES

@@ -94,6 +94,23 @@ def dataset_counts(collective: Collective, chosen: list[ServiceUseDataset]) -> d
     return {d.id: stats.DatasetCounts(d.service, d.period, d.coding, counts[d.id]) for d in chosen}
 
 
+def sample_data(collective: Collective, chosen: list[ServiceUseDataset] | None = None) -> bool:
+    """Whether the figures shown come (in part) from sample data: the population baseline, or the
+    service-use datasets ``chosen`` (every dataset of the collective by default), imported as
+    made-up figures (the demo seed's). Two queries."""
+    population_sample = db.session.exec(
+        select(PopulationCount.id).join(EvidenceImport, EvidenceImport.id == PopulationCount.import_id)
+        .where(PopulationCount.collective_id == collective.id, EvidenceImport.sample == True)  # noqa: E712
+        .limit(1)).first()
+    if population_sample is not None:
+        return True
+    query = (select(ServiceUseDataset.id).join(EvidenceImport, EvidenceImport.id == ServiceUseDataset.import_id)
+             .where(ServiceUseDataset.collective_id == collective.id, EvidenceImport.sample == True))  # noqa: E712
+    if chosen is not None:
+        query = query.where(ServiceUseDataset.id.in_([d.id for d in chosen] or [-1]))
+    return db.session.exec(query.limit(1)).first() is not None
+
+
 @dataclass
 class DatasetGaps:
     dataset: ServiceUseDataset

@@ -25,6 +25,7 @@ from grants.timeutil import utcnow
 from grants.views import filename_words
 
 MAX_UNDER_SERVED_ROWS = 200
+NO_DATA = "No data"
 
 
 def _number(value: float | None) -> str:
@@ -33,10 +34,15 @@ def _number(value: float | None) -> str:
 
 def published_gap_rows(area: stats.AreaGaps) -> list[dict]:
     """One area's gaps with users and population published, and ratios hidden where users are."""
-    users = disclosure.publish_counts({g.ethnic_group: g.users for g in area.gaps})
+    users = disclosure.publish_counts({g.ethnic_group: g.users for g in area.gaps if not g.no_data})
     people = disclosure.publish_counts({g.ethnic_group: g.population or 0 for g in area.gaps})
     rows = []
     for gap in area.gaps:
+        if gap.no_data:
+            rows.append({"area": area.area, "group": gap.label, "users": NO_DATA,
+                         "population": "—" if gap.population is None else people.cells[gap.ethnic_group].text,
+                         "ratio": "—", "interval": "—", "under_served": False})
+            continue
         hidden = users.cells[gap.ethnic_group].suppressed
         rows.append({
             "area": area.area, "group": gap.label,
@@ -106,14 +112,17 @@ def _published_cycle(cycle: summary.CycleSummary) -> dict:
                         "approved_by": n.priority.approved_by, "approved_at": n.priority.approved_at,
                         "we_did": [{"text": w.text, "created_at": w.created_at,
                                     "reach": asdict(w.reach_published) if w.reach else None}
-                                   for w in n.priority.we_did],
+                                   for w in n.priority.we_did if w.checked],
                         "delivery": _published_delivery(n.priority.delivery)}
                        for n in cycle.priorities],
     }
 
 
-def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps], threshold: float) -> dict:
+def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps], threshold: float,
+                 sample: bool = False) -> dict:
+    """``sample``: the evidence is sample data (the demo seed's); every page of the PDF says so."""
     return {
+        "sample": sample,
         "collective": cycle.collective_name,
         "cycle": cycle.name,
         "description": cycle.description,
@@ -134,7 +143,9 @@ def needs_analysis_values(cycle_id: int) -> dict:
         raise LookupError(f"There is no commissioning cycle with id {cycle_id}.")
     collective = db.session.get(Collective, cycle.collective_id)
     gap_sets = queries.gaps(collective, queries.cycle_datasets(cycle))
-    return build_values(summary.cycle_summary(cycle, gap_sets), gap_sets, queries.threshold(collective))
+    datasets = [found.dataset for found in gap_sets]
+    return build_values(summary.cycle_summary(cycle, gap_sets), gap_sets, queries.threshold(collective),
+                        sample=queries.sample_data(collective, datasets))
 
 
 def filename(values: dict) -> str:
@@ -180,7 +191,8 @@ def sample_values() -> dict:
     for number, values in enumerate(demo.NEEDS, start=1):
         priority = None
         if values["decision"] == "priority":
-            we_did = ([summary.WeDidSummary(1, demo.WE_DID["text"], "Facilitator", now, demo.WE_DID["reach"])]
+            we_did = ([summary.WeDidSummary(1, demo.WE_DID["text"], "Facilitator", now, demo.WE_DID["reach"],
+                                            checked=True, checked_by="Reviewer", checked_at=now)]
                       if demo.WE_DID["need"] == number - 1 else [])
             priority = summary.PrioritySummary(number, values["themes"], values["note"], "Reviewer", now, we_did,
                                                delivery.PriorityDelivery(funded.round, [
@@ -197,7 +209,7 @@ def sample_values() -> dict:
         state="commissioned", state_label="Commissioned", public_label="Funding round set up", round=funded.round,
         collective_name="West Birmingham Community Health Collective", collective_slug="demo", created_at=now,
         published_at=None, datasets=[found.dataset.title for found in gap_sets], events=events, needs=needs)
-    return build_values(cycle, gap_sets, stats.DEFAULT_THRESHOLD)
+    return build_values(cycle, gap_sets, stats.DEFAULT_THRESHOLD, sample=True)
 
 
 NEEDS_ANALYSIS = register(DocumentKind(

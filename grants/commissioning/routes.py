@@ -26,6 +26,7 @@ from grants.commissioning.models import (
     Need,
     Priority,
     ServiceUseDataset,
+    WeDidEntry,
 )
 from grants.db import db
 from grants.documents.downloads import serve_document
@@ -42,7 +43,7 @@ ALL_AREAS = "All areas"
 
 @bp.context_processor
 def _helpers():
-    return {"cperm": cperm, "ethnic_label": ethnicity.label}
+    return {"cperm": cperm, "ethnic_label": ethnicity.label, "sample_data": queries.sample_data}
 
 
 def _collective(slug: str, predicate=cperm.can_view_commissioning):
@@ -200,7 +201,8 @@ def gaps_csv(slug: str):
         for area in found.areas:
             for gap in area.gaps:
                 row = gap.as_json()
-                rows.append([row["service"], row["period"], row["area"], gap.ethnic_group, gap.label, gap.users,
+                rows.append([row["service"], row["period"], row["area"], gap.ethnic_group, gap.label,
+                             "no data" if gap.no_data else gap.users,
                              gap.population,
                              None if gap.user_share is None else round(gap.user_share, 6),
                              None if gap.population_share is None else round(gap.population_share, 6),
@@ -407,10 +409,65 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
     if form.validate_on_submit():
         if attempt(form, operations.record_we_did, priority, text=form.text.data, reach=form.by_community(),
                    actor=current_user):
-            flash("“We did” recorded. It is on the public “You said, we did” page.", "success")
+            flash("“We did” recorded. A reviewer of the partnership checks it before it is published on the "
+                  "“You said, we did” page.", "success")
             return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
     return render_template("commissioning/we_did.html", collective=collective, cycle=found, need_row=need_row,
                            form=form)
+
+
+@bp.route("/commissioning/cycles/<id:cycle_id>/priorities/<id:priority_id>/grants", methods=["GET", "POST"])
+@login_required
+def confirm_grants(slug: str, cycle_id: int, priority_id: int):
+    """The grants of the commissioned round matched to a priority by theme, for a facilitator to
+    confirm which really answer it (only those count in "we did")."""
+    collective = _collective(slug, cperm.can_manage_commissioning)
+    found = _cycle(collective, cycle_id)
+    priority = _in_cycle(Priority, priority_id, collective, found)
+    need_row = db.session.get(Need, priority.need_id)
+    back = url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id)
+    if not cperm.can_record_we_did(current_user, found):
+        flash("Which grants answer a priority can be confirmed once priorities are being agreed, until the loop "
+              "is closed.", "info")
+        return redirect(back)
+    offered = delivery.candidates(found, priority)
+    form = forms.ConfirmGrantsForm()
+    form.grants.choices = choices((c.id, f"{c.title}, by {c.organisation}") for c in offered)
+    if request.method == "GET":
+        form.grants.data = [str(c.id) for c in offered if c.confirmed]
+    if form.validate_on_submit():
+        if attempt(form, operations.confirm_grants, priority, forms.int_ids(form.grants.data), current_user):
+            flash("The grants that answer this priority are saved.", "success")
+            return redirect(back)
+    return render_template("commissioning/confirm_grants.html", collective=collective, cycle=found,
+                           need_row=need_row, form=form, candidates=offered, round=delivery.round_ref(found),
+                           themes=[t.name for t in queries.priority_themes(collective.id, [priority.id])
+                                   .get(priority.id, [])])
+
+
+@bp.route("/commissioning/cycles/<id:cycle_id>/we-did/<id:entry_id>/check", methods=["GET", "POST"])
+@login_required
+def check_we_did(slug: str, cycle_id: int, entry_id: int):
+    """A reviewer (not the person who wrote it) checks a "we did" entry before it is published."""
+    collective = _collective(slug)
+    found = _cycle(collective, cycle_id)
+    entry = collective_queries.in_collective(WeDidEntry, entry_id, collective)
+    priority = db.session.get(Priority, entry.priority_id)
+    if priority is None or priority.cycle_id != found.id:
+        abort(404)
+    if not cperm.can_check_we_did(current_user, found):
+        abort(403)
+    need_row = db.session.get(Need, priority.need_id)
+    back = url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id)
+    form = forms.CheckWeDidForm()
+    if form.validate_on_submit():
+        if attempt(form, operations.check_we_did, entry, current_user):
+            flash("Checked: what was done is now on the public “You said, we did” page.", "success")
+            return redirect(back)
+    view = summary.cycle_summary(found, gap_sets=[])
+    done = next(w for n in view.priorities for w in n.priority.we_did if w.id == entry.id)
+    return render_template("commissioning/check_we_did.html", collective=collective, cycle=found, need_row=need_row,
+                           form=form, done=done, back=back)
 
 
 @bp.route("/commissioning/cycles/<id:cycle_id>/needs-analysis.pdf")
@@ -428,6 +485,6 @@ def needs_analysis(slug: str, cycle_id: int):
 @ratelimits.public_documents
 def public(slug: str):
     collective = collective_queries.collective_by_slug(slug)
-    cycles = [summary.cycle_summary(c, gap_sets=[]) for c in queries.public_cycles(collective)]
+    cycles = [summary.cycle_summary(c, gap_sets=[], public=True) for c in queries.public_cycles(collective)]
     return render_template("commissioning/public.html", collective=collective, cycles=cycles)
 

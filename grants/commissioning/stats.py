@@ -20,6 +20,10 @@ exist; the lower bound is then 0 and the upper bound is computed with 0.5 added 
 users and to the other users (so ``N_u`` gains 1), the usual Haldane–Anscombe correction. With
 no population for the group (``n = 0``), or no users or population at all, there is no ratio.
 
+A group **absent from the usage data** (no row for it, in that area) has *no data*: absent is
+not zero, so it has no users, share or ratio, is never flagged, and its population is left out
+of the population total the other groups' shares are taken of. A row with a count of 0 is zero.
+
 A group is **under-served** when the whole interval lies below the threshold (default 0.8):
 its upper bound is below it. Wide intervals (small groups) are therefore not flagged on a
 handful of people; a large group clearly below its share is.
@@ -70,7 +74,7 @@ class Gap:
     period: str
     area: str
     ethnic_group: str
-    users: int
+    users: int | None          # None: the usage data has no row for this group ("no data")
     population: int | None
     user_share: float | None
     population_share: float | None
@@ -82,6 +86,10 @@ class Gap:
     @property
     def label(self) -> str:
         return ethnicity.label(self.ethnic_group)
+
+    @property
+    def no_data(self) -> bool:
+        return self.users is None
 
     def as_json(self) -> dict:
         def rounded(value):
@@ -135,18 +143,29 @@ def fold_population(population: Mapping[str, int], coding: str) -> dict[str, int
 
 
 def area_gaps(service: str, period: str, area: str, coding: str, users: Mapping[str, int],
-              population: Mapping[str, int], threshold: float = DEFAULT_THRESHOLD) -> AreaGaps:
-    """The gaps of one area: ``users`` and ``population`` map ethnic-group codes to counts."""
+              population: Mapping[str, int], threshold: float = DEFAULT_THRESHOLD,
+              no_data: Iterable[str] = ()) -> AreaGaps:
+    """The gaps of one area: ``users`` and ``population`` map ethnic-group codes to counts.
+
+    A group not in ``users`` (or named in ``no_data``) has no data, not zero users.
+    """
     population = fold_population(population, coding)
+    missing = set(no_data)
     stated_users = {code: count for code, count in users.items() if code != ethnicity.NOT_STATED}
     stated_population = {code: count for code, count in population.items() if code != ethnicity.NOT_STATED}
-    users_total = sum(stated_users.values())
-    population_total = sum(stated_population.values())
+    missing |= set(stated_population) - set(stated_users)
+    users_total = sum(count for code, count in stated_users.items() if code not in missing)
+    population_total = sum(count for code, count in stated_population.items() if code not in missing)
     codes = sorted(set(stated_users) | set(stated_population), key=ethnicity.order)
     gaps = []
     for code in codes:
-        x = stated_users.get(code, 0)
         n = stated_population.get(code)
+        if code in missing:
+            gaps.append(Gap(service=service, period=period, area=area, ethnic_group=code, users=None, population=n,
+                            user_share=None, population_share=None, ratio=None, ci_low=None, ci_high=None,
+                            under_served=False))
+            continue
+        x = stated_users[code]
         result = representation_ratio(x, users_total, n or 0, population_total)
         gaps.append(Gap(
             service=service, period=period, area=area, ethnic_group=code, users=x, population=n,
@@ -174,17 +193,25 @@ def dataset_gaps(dataset: DatasetCounts, population: Mapping[str, Mapping[str, i
 
 def all_areas(dataset: DatasetCounts, population: Mapping[str, Mapping[str, int]],
               threshold: float = DEFAULT_THRESHOLD, label: str = "All areas") -> AreaGaps:
-    """The dataset's areas added together (only areas that have a population baseline)."""
+    """The dataset's areas added together (only areas that have a population baseline).
+
+    A group absent from the usage data of an area where it lives has no data here: adding up
+    only the areas that have it would compare part of its users with all of its population.
+    """
     users: dict[str, int] = defaultdict(int)
     people: dict[str, int] = defaultdict(int)
     areas = {area for area, _code in dataset.counts} & set(population)
+    present: dict[str, set[str]] = defaultdict(set)
     for (area, code), count in dataset.counts.items():
         if area in areas:
             users[code] += count
+            present[code].add(area)
     for area in areas:
         for code, count in population[area].items():
             people[code] += count
-    return area_gaps(dataset.service, dataset.period, label, dataset.coding, users, people, threshold)
+    no_data = {ethnicity.fold_for(dataset.coding, code) for area in areas for code, count in population[area].items()
+               if count > 0 and area not in present.get(ethnicity.fold_for(dataset.coding, code), set())}
+    return area_gaps(dataset.service, dataset.period, label, dataset.coding, users, people, threshold, no_data)
 
 
 def flatten(areas: Iterable[AreaGaps]) -> list[Gap]:

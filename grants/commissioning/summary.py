@@ -103,6 +103,11 @@ class WeDidSummary:
     written_by: str
     created_at: datetime
     reach: dict[str, int]
+    # Checked by a reviewer other than its writer: only then is it published.
+    checked: bool = False
+    checked_by: str = ""
+    checked_at: datetime | None = None
+    written_by_id: int | None = None
 
     @property
     def reach_total(self) -> int:
@@ -130,8 +135,9 @@ class PrioritySummary:
 
     @property
     def answered(self) -> bool:
-        """Something is said about it: a "we did" entry, or a grant of the round that answered it."""
-        return bool(self.we_did or (self.delivery and self.delivery.grants))
+        """Something checked is said about it: a checked "we did" entry, or a grant of the round
+        confirmed to answer it."""
+        return bool(any(w.checked for w in self.we_did) or (self.delivery and self.delivery.grants))
 
 
 @dataclass
@@ -200,7 +206,10 @@ def gap_ref(dataset, gap: stats.Gap | None, area: str, code: str) -> GapRef:
     return ref
 
 
-def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps] | None = None) -> CycleSummary:
+def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps] | None = None,
+                  *, public: bool = False) -> CycleSummary:
+    """The cycle as plain values; ``public`` leaves out what is not published yet ("we did" entries
+    no reviewer has checked)."""
     collective = db.session.get(Collective, cycle.collective_id)
     state = workflows.get("commissioning").coerce_state(cycle.state)
     datasets = queries.cycle_datasets(cycle)
@@ -235,7 +244,8 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
     entries = queries.we_did(cycle.collective_id, [p.id for p in priorities.values()])
     reach = queries.reach(cycle.collective_id, [e.id for group in entries.values() for e in group])
     names = queries.people_named({n.decided_by_id for n in needs} | {p.approved_by_id for p in priorities.values()}
-                                 | {e.written_by_id for group in entries.values() for e in group})
+                                 | {e.written_by_id for group in entries.values() for e in group}
+                                 | {e.checked_by_id for group in entries.values() for e in group})
 
     need_summaries = []
     for need in needs:
@@ -245,8 +255,10 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
             priority_summary = PrioritySummary(
                 priority.id, [t.name for t in themes.get(priority.id, [])], priority.note,
                 names.get(priority.approved_by_id, ""), priority.approved_at,
-                [WeDidSummary(e.id, e.text, names.get(e.written_by_id, ""), e.created_at, reach.get(e.id, {}))
-                 for e in entries.get(priority.id, [])], delivered.get(priority.id))
+                [WeDidSummary(e.id, e.text, names.get(e.written_by_id, ""), e.created_at, reach.get(e.id, {}),
+                              checked=e.checked, checked_by=names.get(e.checked_by_id, ""), checked_at=e.checked_at,
+                              written_by_id=e.written_by_id)
+                 for e in entries.get(priority.id, []) if e.checked or not public], delivered.get(priority.id))
         refs = [gap_ref(by_id[row.dataset_id], lookup.get((row.dataset_id, row.area, row.ethnic_group)),
                         row.area, row.ethnic_group)
                 for row in evidence.get(need.id, []) if row.dataset_id in by_id]

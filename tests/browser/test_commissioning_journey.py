@@ -128,7 +128,19 @@ def test_from_evidence_to_you_said_we_did(checked_page, live_app, playwright_bro
     p.fill("African", "23")
     p.fill("Arab", "5")
     p.submit("Record what was done")
-    assert "It is on the public" in p.text()
+    assert "A reviewer of the partnership checks it before it is published" in p.text()
+    assert "Awaiting check" in p.text()
+    p.submit("Sign out")
+    p.goto("/c/west/you-said-we-did")
+    assert "Weekly registration drop-ins at three surgeries" not in p.text()
+
+    # The reviewer checks the typed figures; then it is published
+    sign_in(p, "rachel@example.org")
+    p.goto(need_page.removeprefix(live_app.base_url))
+    p.click_link("Check it")
+    assert "Roma" in p.text() and "41" in p.text()
+    p.submit("It is right: publish it")
+    assert "Checked: what was done is now on the public" in p.text()
     p.submit("Sign out")
 
     # Anyone sees "you said, we did", with small numbers hidden

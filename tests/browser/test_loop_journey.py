@@ -55,6 +55,12 @@ def test_a_grant_report_closes_the_loop_on_the_public_page(checked_page, live_ap
     p.submit("Move the cycle on")
     assert "The cycle is now at “Commissioned”" in p.text()
     p.click_link(NEED)
+    # sharing a theme is not enough: the facilitator confirms the grant answers the need
+    assert "No grant of Spring 2027 small grants answers it yet" in p.text()
+    p.click_link("Confirm which grants answer this priority")
+    p.page.get_by_label("Mosque diabetes circle, by Organisation A").check()
+    p.submit("Save the grants that answer it")
+    assert "The grants that answer this priority are saved." in p.text()
     assert "Mosque diabetes circle" in p.text() and "No accepted report yet" in p.text()
     p.submit("Sign out")
 

@@ -63,8 +63,9 @@ def awarded_round(app, projects=PROJECTS) -> dict:
     return w
 
 
-def take_up(w, title: str) -> Grant:
-    """The organisation accepts the grant and the facilitator pays it in full."""
+def take_up(w, title: str, *, confirm: bool = True) -> Grant:
+    """The organisation accepts the grant and the facilitator pays it in full; with ``confirm``, a
+    facilitator confirms it answers every priority (of any cycle) it is matched to by theme."""
     grant = db.session.get(Grant, w["grants"][title])
     applicant = w["applicants"][[p.title for p in w["proposals"]].index(title)]
     award_ops.accept_grant(grant, db.session.merge(applicant), accepted_by_name="Applicant",
@@ -72,7 +73,25 @@ def take_up(w, title: str) -> Grant:
     award_ops.record_payment(db.session.get(Grant, grant.id), db.session.merge(w["facilitator"]),
                              paid_on=date.today(), amount=grant.amount, reference=f"BACS {grant.id}")
     db.session.commit()
+    if confirm:
+        confirm_matched(w, grant.id)
     return grant
+
+
+def confirm_matched(w, grant_id: int) -> None:
+    """A facilitator confirms the grant answers each priority whose candidates include it."""
+    from grants.commissioning import delivery
+    from grants.commissioning.models import CommissioningCycle, Priority
+
+    facilitator = db.session.merge(w["facilitator"])
+    for priority in db.session.exec(select(Priority).where(Priority.collective_id == w["collective_id"])).all():
+        cycle = db.session.get(CommissioningCycle, priority.cycle_id)
+        if cycle.state not in ("priorities", "commissioned", "delivered"):
+            continue
+        found = delivery.candidates(cycle, priority)
+        if any(c.id == grant_id for c in found):
+            operations.confirm_grants(priority, [c.id for c in found if c.confirmed or c.id == grant_id], facilitator)
+    db.session.commit()
 
 
 def report(w, title: str, kind: str = "end", *, people: dict[str, int], outcomes: dict[str, str] | None = None,
@@ -94,15 +113,22 @@ def report(w, title: str, kind: str = "end", *, people: dict[str, int], outcomes
     return found
 
 
-def cycle_with_priorities(w, priorities: dict[str, list[str]], *, name: str = "2027 community health"):
+def cycle_with_priorities(w, priorities: dict[str, list[str]], *, name: str = "2027 community health",
+                          began_before_award: bool = True):
     """A cycle of w's collective at "Priorities": evidence, one drop-in, and one need per entry of
-    ``priorities`` (title → theme names) agreed by the reviewer. Returns (cycle, {title: priority})."""
+    ``priorities`` (title → theme names) agreed by the reviewer. Returns (cycle, {title: priority}).
+    With ``began_before_award`` the cycle is dated before the round offered its grants (a round
+    awarded before a cycle began cannot fund it)."""
     collective = db.session.get(Collective, w["collective_id"])
     facilitator, reviewer = db.session.merge(w["facilitator"]), db.session.merge(w["reviewer"])
     themes = {t.name: t.id for t in db.session.exec(select(Theme).where(Theme.collective_id == collective.id)).all()}
     operations.import_population(collective, csv_bytes(POPULATION_CSV), actor=facilitator, filename="population.csv")
     record = operations.import_usage(collective, csv_bytes(USAGE_CSV), actor=facilitator, filename="usage.csv")
     cycle = operations.create_cycle(collective, name=name, description="", actor=facilitator)
+    if began_before_award:
+        cycle.created_at = cycle.created_at - timedelta(days=400)
+        db.session.add(cycle)
+        db.session.flush()
     from grants.commissioning import queries
 
     [dataset] = queries.datasets(collective)

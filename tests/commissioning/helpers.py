@@ -11,8 +11,9 @@ from grants.workflow.operations import fire
 from tests.commissioning.conftest import load_evidence
 
 
-def cycle_with_a_priority(west, *, we_did: bool = True):
-    """'west' with evidence, a workshop, a need agreed as a priority and (optionally) a "we did"."""
+def cycle_with_a_priority(west, *, we_did: bool = True, checked: bool = True):
+    """'west' with evidence, a workshop, a need agreed as a priority and (optionally) a "we did"
+    (checked by the reviewer, so published, unless ``checked`` is False)."""
     load_evidence(west)
     collective = db.session.get(Collective, west["collective_id"])
     facilitator, reviewer = west["facilitator"], west["reviewer"]
@@ -38,8 +39,10 @@ def cycle_with_a_priority(west, *, we_did: bool = True):
                                                                      west["themes"]["Building trust"]],
                                       note="", actor=reviewer)
     if we_did:
-        operations.record_we_did(priority, text="Weekly registration drop-ins at three surgeries.",
-                                 reach={"white_roma": 41, "black_african": 23, "other_arab": 9,
-                                        "white_gypsy_traveller": 4}, actor=facilitator)
+        entry = operations.record_we_did(priority, text="Weekly registration drop-ins at three surgeries.",
+                                         reach={"white_roma": 41, "black_african": 23, "other_arab": 9,
+                                                "white_gypsy_traveller": 4}, actor=facilitator)
+        if checked:
+            operations.check_we_did(entry, reviewer)
     db.session.commit()
     return cycle, priority

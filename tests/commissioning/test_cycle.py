@@ -86,8 +86,10 @@ def test_a_cycle_goes_from_evidence_to_priorities_with_guards_explaining_each_re
     with pytest.raises(GuardFailed, match="Choose the round that will fund these priorities"):
         fire(cycle, "commission", facilitator)
     assert cycle.needs_without_response == ["Classes in Urdu"]
-    operations.record_we_did(priority, text="Urdu classes at the mosque", reach={"asian_pakistani": 30},
-                             actor=facilitator)
+    entry = operations.record_we_did(priority, text="Urdu classes at the mosque", reach={"asian_pakistani": 30},
+                                     actor=facilitator)
+    assert cycle.needs_without_response == ["Classes in Urdu"]     # not checked yet
+    operations.check_we_did(entry, reviewer)
     assert cycle.needs_without_response == []
     db.session.commit()
 
@@ -132,7 +134,8 @@ def test_a_round_resolver_lets_the_cycle_be_commissioned_delivered_and_the_loop_
     fire(cycle, "mark_delivered", facilitator)
     with pytest.raises(GuardFailed, match="Say what was done about each need first: Register without papers"):
         fire(cycle, "close_loop", facilitator)
-    operations.record_we_did(priority, text="Drop-ins at three surgeries", reach={}, actor=facilitator)
+    entry = operations.record_we_did(priority, text="Drop-ins at three surgeries", reach={}, actor=facilitator)
+    operations.check_we_did(entry, reviewer)
     fire(cycle, "close_loop", facilitator)
     db.session.commit()
 

@@ -32,7 +32,10 @@ def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and
         funded = db.session.get(Round, cycle.round_id)
         assert (cycle.name, cycle.state) == ("2027 community health", "commissioned")
         assert (funded.name, funded.state) == ("Summer 2026 community health grants", "awarded")
-        assert cycle.commissioned_round_closed is False and cycle.needs_without_response == []
+        # GP registration: a checked "we did" and the confirmed cards grant; diabetes education: no
+        # grant of the round was confirmed to answer it (sharing a theme is not enough)
+        assert cycle.commissioned_round_closed is False
+        assert cycle.needs_without_response == ["Diabetes education in our languages, at the mosque"]
         datasets = {d.service: d for d in db.session.exec(select(ServiceUseDataset)).all()}
         assert {s: d.coding for s, d in datasets.items()} == {"New GP registrations": "ons",
                                                               "Diabetes structured education": "nhs"}

@@ -146,6 +146,25 @@ def test_the_whole_cycle_through_the_pages(client, app, west, evidence):
         assert db.session.exec(select(WeDidEntry)).one().written_by_id == west["facilitator"].id
         assert len(db.session.exec(select(WeDidReach)).all()) == 2
 
+    # issue 13, item 5: a typed "we did" waits for a reviewer's check before it is public
+    assert "Awaiting check" in page
+    assert "Urdu and Bengali classes ran" not in client.get("/c/west/you-said-we-did").data.decode()
+    with app.app_context():
+        entry_id = db.session.exec(select(WeDidEntry)).one().id
+    check = f"{BASE}/cycles/{cycle_id}/we-did/{entry_id}/check"
+    assert client.get(check).status_code == 403                      # the facilitator who typed it
+    assert client.post(check, data={}).status_code == 403
+    login(client, west["reviewer"])
+    assert "It is right: publish it" in client.get(check).data.decode()
+    assert client.post(check, data={}).status_code == 302
+    page = client.get(need_page).data.decode()
+    assert "Awaiting check" not in page and "Checked by Rachel Okafor" in page
+    with app.app_context():
+        entry = db.session.get(WeDidEntry, entry_id)
+        assert entry.checked_by_id == west["reviewer"].id
+        assert db.session.exec(select(AuditEvent).where(AuditEvent.action == "we_did.checked")).one().object_id \
+            == entry_id
+
     # the public page: no sign-in, disclosure-controlled figures only
     client.post("/logout")
     public = client.get("/c/west/you-said-we-did").data.decode()

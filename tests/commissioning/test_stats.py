@@ -67,11 +67,31 @@ def test_area_gaps_leave_not_stated_out_of_the_shares_and_report_it_beside():
 
 
 def test_a_group_living_there_that_nobody_from_used_the_service_is_listed_and_flagged():
-    area = stats.area_gaps("GP", "2025-26", "Handsworth", "ons", users={"white_british": 1000},
+    # the file says 0: nobody used it
+    area = stats.area_gaps("GP", "2025-26", "Handsworth", "ons", users={"white_british": 1000, "white_roma": 0},
                            population={"white_british": 9000, "white_roma": 1000})
     roma = next(g for g in area.gaps if g.ethnic_group == "white_roma")
     assert (roma.users, roma.population, roma.ratio) == (0, 1000, 0.0)
     assert roma.under_served
+
+
+def test_a_group_absent_from_the_usage_file_has_no_data_and_is_never_flagged():
+    # issue 13, item 5: absent is not zero
+    area = stats.area_gaps("GP", "2025-26", "Handsworth", "ons", users={"white_british": 1000},
+                           population={"white_british": 9000, "white_roma": 1000})
+    roma = next(g for g in area.gaps if g.ethnic_group == "white_roma")
+    assert roma.no_data and roma.users is None and roma.ratio is None and not roma.under_served
+    assert area.under_served == []
+    british = next(g for g in area.gaps if g.ethnic_group == "white_british")
+    # the others are compared with the population of the groups that have data
+    assert british.ratio == pytest.approx(1.0) and area.population_stated == 9000
+    # all areas: absent in an area where the group lives is no data there too
+    counts = stats.DatasetCounts("GP", "2025-26", "ons", {("A", "white_british"): 90, ("A", "white_roma"): 1,
+                                                         ("B", "white_british"): 50})
+    overall = stats.all_areas(counts, {"A": {"white_british": 900, "white_roma": 100},
+                                       "B": {"white_british": 500, "white_roma": 400}})
+    roma = next(g for g in overall.gaps if g.ethnic_group == "white_roma")
+    assert roma.no_data and not roma.under_served
 
 
 def test_users_of_a_group_with_no_population_figure_have_no_ratio():

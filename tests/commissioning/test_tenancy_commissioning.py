@@ -60,6 +60,12 @@ def test_foreign_commissioning_posts_change_nothing(app, world):
         (facilitator, f"{base_b}/evidence/import", {"kind": "population"}),
         (reviewer, f"{base_a}/cycles/{beta['agreed_cycle']}/needs/{beta['need']}", {"decision": "priority"}),
         (reviewer, f"{base_b}/cycles/{beta['agreed_cycle']}/needs/{beta['need']}", {"decision": "priority"}),
+        # issue 13: beta's "we did" checked, or grants confirmed for beta's priority, from alpha
+        (reviewer, f"{base_a}/cycles/{beta['agreed_cycle']}/we-did/{beta['we_did']}/check", {}),
+        (reviewer, f"{base_b}/cycles/{beta['agreed_cycle']}/we-did/{beta['we_did']}/check", {}),
+        (reviewer, f"{base_a}/cycles/{alpha['agreed_cycle']}/we-did/{beta['we_did']}/check", {}),
+        (facilitator, f"{base_a}/cycles/{beta['agreed_cycle']}/priorities/{beta['priority']}/grants", {}),
+        (facilitator, f"{base_a}/cycles/{alpha['agreed_cycle']}/priorities/{beta['priority']}/grants", {}),
     ]
     for client, path, data in refused:
         assert client.post(path, data=data).status_code in (403, 404), path
@@ -83,7 +89,8 @@ def test_foreign_commissioning_posts_change_nothing(app, world):
         assert db.session.get(CommissioningCycle, beta["cycle"]).state == "needs"
         assert count(CycleEvidence, cycle_id=alpha["early_cycle"]) == 1
         assert count(EngagementEvent) == events_before
-        assert count(FeedbackItem) == 0 and count(WeDidEntry) == 0
+        assert count(FeedbackItem) == 0 and count(WeDidEntry) == 2        # one in each collective's world
+        assert db.session.get(WeDidEntry, beta["we_did"]).checked_at is None
         assert db.session.get(Need, beta["need"]).decision == "undecided"
         assert count(CommissioningSetting) == 0
         assert count(EvidenceImport) == 2 and count(Need) == 4
@@ -117,10 +124,14 @@ def test_a_cycle_never_chooses_another_collectives_round(app, world):
         assert count(AuditEvent, action="commissioning.round_chosen") == 0
         assert db.session.exec(select(CommissioningCycle.round_id).where(
             CommissioningCycle.round_id.is_not(None))).all() == []
-    # alpha's own round is chosen
+    # alpha's counted round offered its grant before the cycle began: refused beside the field
+    page = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
+                            data={**choose, "round-round_id": str(alpha["counted"])}).data.decode()
+    assert "before this cycle began" in page
+    # alpha's own round in its vote is chosen
     response = facilitator.post(f"{base_a}/cycles/{alpha['agreed_cycle']}",
-                                data={**choose, "round-round_id": str(alpha["counted"])})
+                                data={**choose, "round-round_id": str(alpha["round"])})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(CommissioningCycle, alpha["agreed_cycle"]).round_id == alpha["counted"]
+        assert db.session.get(CommissioningCycle, alpha["agreed_cycle"]).round_id == alpha["round"]
         assert db.session.get(CommissioningCycle, beta["agreed_cycle"]).round_id is None

@@ -21,6 +21,7 @@ from grants.commissioning.models import (
     Priority,
     ServiceUseCount,
     ServiceUseDataset,
+    WeDidEntry,
 )
 from grants.db import db
 
@@ -64,6 +65,9 @@ def commissioning_objects(collective, organisation) -> dict:
     priority = Priority(collective_id=collective.id, cycle_id=cycles["agreed_cycle"].id, need_id=agreed.id)
     db.session.add(priority)
     db.session.flush()
-    return {"import": record.id, "cycle": cycles["cycle"].id, "early_cycle": cycles["early_cycle"].id,
+    we_did = WeDidEntry(collective_id=collective.id, priority_id=priority.id, text=f"{name} secret we did")
+    db.session.add(we_did)
+    db.session.flush()
+    return {"we_did": we_did.id,"import": record.id, "cycle": cycles["cycle"].id, "early_cycle": cycles["early_cycle"].id,
             "agreed_cycle": cycles["agreed_cycle"].id, "event": event.id, "need": need.id,
             "priority": priority.id}
