@@ -7,7 +7,7 @@ facilitator confirms them (matching themes only proposes them), so no grant coun
 ``evidence_import.sample`` marks the demo seed's made-up figures (False for every real import).
 
 Revision ID: i7c0a11ed010
-Revises: h7d0c5000010
+Revises: i2b5a1e00010
 Create Date: 2026-12-02 14:00:00.000000
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'i7c0a11ed010'
-down_revision: Union[str, None] = 'h7d0c5000010'
+down_revision: Union[str, None] = 'i2b5a1e00010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
