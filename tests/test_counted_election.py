@@ -107,3 +107,20 @@ def test_a_file_without_pots_has_no_categories_and_reads_as_no_pots(client, app)
     election = read_pb(client.get(f"/c/west/rounds/{w['round'].id}/election.pb").data.decode())
     assert len(election.projects) == 3 and "budget_per_category" not in election.meta
     assert pots_in(election) == []
+
+
+def test_pots_in_a_file_must_list_a_budget_for_each_category():
+    text = ("META\nkey;value\nbudget;100\nvote_type;approval\ncategories;Youth,Elders\nbudget_per_category;40\n"
+            "PROJECTS\nproject_id;cost;category\n1;30;Youth\n2;50;\nVOTES\nvoter_id;vote\n1;1,2\n")
+    with pytest.raises(ValueError, match="2 categories but 1 budgets"):
+        pots_in(read_pb(text))
+    fixed = read_pb(text.replace("budget_per_category;40", "budget_per_category;40,10"))
+    assert [(p.name, p.budget, p.project_ids) for p in pots_in(fixed)] == [("Youth", 40, ("1",)), ("Elders", 10, ())]
+    with pytest.raises(ValueError, match="is not a number"):
+        pots_in(read_pb(text.replace("budget_per_category;40", "budget_per_category;40,lots")))
+
+
+def test_a_theme_with_a_comma_becomes_a_pabulib_category_without_one():
+    from grants.rounds.count import pot_category
+
+    assert pot_category("Diabetes, obesity and asthma") == "Diabetes obesity and asthma"
