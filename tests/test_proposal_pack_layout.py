@@ -55,3 +55,12 @@ def test_headings_and_group_rows_are_kept_with_what_follows():
     keep = re.search(r"h2, h3, tr\.group\s*\{([^}]*)\}", html)
     assert keep and "break-after: avoid" in keep.group(1)
     assert re.search(r"\.proposal\s*\{[^}]*break-inside: avoid", html)
+
+
+def test_a_sheet_over_two_pages_never_leaves_one_row_alone_on_the_last():
+    # 14 proposals: the sheet's first page holds 13 rows; the 14th went over on its own
+    pages = _pages(documents.sample_proposal_pack(14, "approval"))
+    last = pages[-1]
+    assert not last[0].startswith("Paper ballot:") and last[0] == "No. Proposal Tick"   # the sheet's second page
+    rows = [line for line in last if re.match(r"^\d+ ", line)]
+    assert len(rows) >= 2, last
