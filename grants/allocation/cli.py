@@ -10,7 +10,9 @@ allocate
     Runs one or more rules (``--rule``, repeatable; ``greedy_cost`` when none is given). With
     ``--json`` it prints exactly one JSON object ``{rule: {"selected": [ids, sorted],
     "cost": int or "p/q", "seconds": rule time}}``; otherwise a table of every project with its
-    outcome and the reason in plain English.
+    outcome and the reason in plain English. With ``--pots`` the file's categories with a
+    ``budget_per_category`` are counted as ring-fenced pots first (as Commonpot's count does; see
+    ``grants.allocation.pots``), then the rest with the money left.
 check
     Validates a file: ``OK: N projects, M voters, <vote type>, budget B`` (exit 0), or the
     line number and what is wrong (exit 1).
@@ -30,6 +32,7 @@ import click
 from grants.allocation.explain import fact, plain_money
 from grants.allocation.model import Election
 from grants.allocation.pabulib import PabulibError, format_number, read_pb
+from grants.allocation.pots import allocate_with_pots, pots_in
 from grants.allocation.registry import RULES, RuleNotApplicable, run_rule
 
 DEFAULT_RULE = "greedy_cost"
@@ -64,15 +67,21 @@ def pabulib() -> None:
     help=f"Rule to run (repeatable): {', '.join(RULES)}. Default: {DEFAULT_RULE}.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def allocate(path: Path, rules: tuple[str, ...], as_json: bool) -> None:
+@click.option("--pots", "with_pots", is_flag=True,
+              help="Count the categories with a budget_per_category as ring-fenced pots first.")
+def allocate(path: Path, rules: tuple[str, ...], as_json: bool, with_pots: bool) -> None:
     """Run allocation rules on the pabulib file PATH."""
     election = _read(path)
+    try:
+        pots = pots_in(election) if with_pots else []
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     results = {}
     for name in dict.fromkeys(rules or (DEFAULT_RULE,)):
         started = time.perf_counter()
         try:
-            allocation = run_rule(name, election)
-        except RuleNotApplicable as exc:
+            allocation = allocate_with_pots(election, name, pots) if pots else run_rule(name, election)
+        except (RuleNotApplicable, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         results[name] = (allocation, time.perf_counter() - started)
     if as_json:

@@ -691,7 +691,10 @@ def raise_shares(engine: EqualShares, budget: Money, exhaustive_stop: bool = Tru
 # -- allocations --------------------------------------------------------------------------
 
 
-def _explanations(engine: EqualShares, run: MesRun, money: MoneyFormatter | None) -> dict:
+def _explanations(engine: EqualShares, run: MesRun, money: MoneyFormatter | None,
+                  raised: dict | None = None) -> dict:
+    """Every project's explanation; ``raised`` adds the add-one facts (the starting share, the
+    number of voters and the budget) so that a sentence can say why the final share is larger."""
     compiled = engine.compiled
     ids = compiled.ids
     utility = engine.utility
@@ -700,7 +703,7 @@ def _explanations(engine: EqualShares, run: MesRun, money: MoneyFormatter | None
         out[ids[p]] = explain.explanation(
             ids[p], True, FUNDED, "equal_shares",
             {"utility": utility, "free": True, "round": 0, "cost": 0, "share": run.share,
-             "supporters": engine.support_weight[p]},
+             "supporters": engine.support_weight[p], **(raised or {})},
             money,
         )
     for purchase in run.purchases:
@@ -710,14 +713,14 @@ def _explanations(engine: EqualShares, run: MesRun, money: MoneyFormatter | None
             {"utility": utility, "round": purchase.round, "cost": compiled.costs[p],
              "share": run.share, "supporters": engine.support_weight[p],
              "price": purchase.price, "paid_all": purchase.paid_all,
-             "had_nothing": purchase.had_nothing},
+             "had_nothing": purchase.had_nothing, **(raised or {})},
             money,
         )
     for p in range(compiled.num_projects):
         if ids[p] in out:
             continue
         facts = {"utility": utility, "cost": compiled.costs[p], "share": run.share,
-                 "supporters": engine.support_weight[p]}
+                 "supporters": engine.support_weight[p], **(raised or {})}
         if engine.total_utility[p] > 0:
             facts["money_left"] = engine.money_left(run, p)
             out[ids[p]] = explain.explanation(ids[p], False, SUPPORTERS_COULD_NOT_AFFORD,
@@ -790,6 +793,10 @@ def outcome_of(election: Election, engine: EqualShares, run: MesRun, rule: str, 
     compiled = engine.compiled
     selected = tuple(compiled.ids[p] for p in run.selected)
     cost = engine.cost_of(run)
+    raised = None
+    if details.get("variant"):
+        raised = {"share_start": details["share_start"], "voters": compiled.total_weight,
+                  "budget": election.budget}
     summary = explain.summary(label, len(selected), compiled.num_projects, cost, election.budget, money)
     if details.get("variant"):
         summary += (
@@ -801,7 +808,7 @@ def outcome_of(election: Election, engine: EqualShares, run: MesRun, rule: str, 
         budget=election.budget,
         selected=selected,
         cost=cost,
-        explanations=_explanations(engine, run, money),
+        explanations=_explanations(engine, run, money, raised),
         summary=summary,
         details=details,
     )

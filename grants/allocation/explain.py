@@ -147,6 +147,12 @@ def _equal_shares(reason: str, f: Mapping[str, Any], money: MoneyFormatter) -> s
         if exact(f.get("had_nothing", 0)) > 0:
             notes.append(f"{plain_count(f['had_nothing'])} had nothing left to give")
         tail = f" ({'; '.join(notes)})" if notes else ""
+        if _raised(f):
+            return (
+                f"Funded in round {f['round']} of equal shares. {_add_one_story(f, money)} Its "
+                f"{_plural(f['supporters'], 'supporter', 'supporters')} paid its cost of {cost} "
+                f"together, at most {money(exact(f['price']))} {per}{tail}."
+            )
         return (
             f"Funded in round {f['round']} of equal shares: every voter started with a share of "
             f"{share}, and its {_plural(f['supporters'], 'supporter', 'supporters')} paid its "
@@ -161,11 +167,42 @@ def _equal_shares(reason: str, f: Mapping[str, Any], money: MoneyFormatter) -> s
             )
         nobody = "nobody gave it any points" if f.get("utility") == "points" else "nobody voted for it"
         return f"{verdict}: {nobody}, so no share of the budget could pay for it."
+    if _raised(f):
+        return (
+            f"{verdict}. {_add_one_story(f, money)} In the end its "
+            f"{_plural(f['supporters'], 'supporter', 'supporters')} had only "
+            f"{money(exact(f['money_left']))} left between them, less than its cost of {cost}."
+        )
     return (
         f"{verdict}: every voter started with a share of {share}, but in the end its "
         f"{_plural(f['supporters'], 'supporter', 'supporters')} had only "
         f"{money(exact(f['money_left']))} left between them, less than its cost of {cost}."
     )
+
+
+def _raised(f: Mapping[str, Any]) -> bool:
+    """Did the add-one completion raise the shares (and do the facts say from what)?"""
+    return "share_start" in f and "voters" in f and exact(f["share"]) != exact(f["share_start"])
+
+
+def _add_one_story(f: Mapping[str, Any], money: MoneyFormatter) -> str:
+    """The add-one completion in words a member follows: why the final share is more than the
+    budget divided by the number of voters, and why that does not overspend."""
+    budget = money(exact(f["budget"]))
+    voters = exact(f["voters"])
+    share = exact(f["share"])
+    story = (
+        f"Sharing the {budget} equally gave each of the {_plural(voters, 'voter', 'voters')} "
+        f"{money(exact(f['share_start']))}; that left money unspent, so the count was run again "
+        f"with every share raised a step at a time (the \u201cadd-one\u201d completion), until "
+        f"the money was used as fully as the budget allows: it stopped at {money(share)} each."
+    )
+    if share * voters > exact(f["budget"]):
+        story += (
+            f" Together those shares come to {money(share * voters)}, more than the {budget}, but "
+            f"nobody spends their whole share: what was funded costs no more than the {budget}."
+        )
+    return story
 
 
 def _phragmen(reason: str, f: Mapping[str, Any], money: MoneyFormatter) -> str:

@@ -15,6 +15,13 @@ general pot
     could not fund. Unspent pot money therefore flows back into the general pot.
 
 Each pot run respects its own budget, so the combined cost never exceeds any pot nor the total.
+
+In a ``.pb`` file
+    The pots travel as pabulib categories: META ``categories`` names them, ``budget_per_category``
+    gives their budgets in the same order, and each project's ``category`` column names its pot
+    (projects without one are only in the general pot). :func:`pots_in` reads them back. Some
+    pabulib files (Amsterdam's) use ``budget_per_category`` for a cap per category rather than a
+    ring-fenced pot, so reading pots from a file is always the caller's choice.
 """
 
 from __future__ import annotations
@@ -98,6 +105,27 @@ def _as_pot(value: Pot | tuple | list) -> Pot:
     if isinstance(project_ids, str):
         raise ValueError(f"pot {name!r}: give the project ids as a list, not one string")
     return Pot(name, budget, tuple(project_ids))
+
+
+def pots_in(election: Election) -> list[Pot]:
+    """The ring-fenced pots a ``.pb`` file carries (META ``categories`` + ``budget_per_category``).
+
+    Raises ``ValueError`` when the two lists are not the same length or a budget is not a number.
+    """
+    names = [n.strip() for n in election.meta.get("categories", "").split(",") if n.strip()]
+    budgets = [b.strip() for b in election.meta.get("budget_per_category", "").split(",") if b.strip()]
+    if not budgets:
+        return []
+    if len(names) != len(budgets):
+        raise ValueError(f"META lists {len(names)} categories but {len(budgets)} budgets per category")
+    pots = []
+    for name, budget in zip(names, budgets):
+        try:
+            amount = exact(budget)
+        except (TypeError, ValueError):
+            raise ValueError(f"the budget of category {name!r} ({budget!r}) is not a number") from None
+        pots.append(Pot(name, amount, tuple(p.id for p in election.projects if name in p.categories)))
+    return pots
 
 
 def allocate_with_pots(

@@ -58,6 +58,7 @@ from grants.reporting.models import KINDS, Report, people_reached_by_grant
 from grants.rounds.models import Count, CountOutcome, Round
 from grants.rounds.communities import community_table
 from grants.rounds.queries import PUBLIC_STATES, pots_with_names
+from grants.rounds.queries import results as round_results
 from grants.timeutil import london_to_utc, to_london, utcnow
 from grants.views import filename_words
 from grants.workflow.models import StateHistory
@@ -458,7 +459,10 @@ def round_values(round_id: int) -> dict:
     grants = list(db.session.exec(select(Grant).where(Grant.round_id == round_.id)).all())
     proposals, reports, outcomes = _facts(collective, [round_], grants)
     pots = [PotFact(f"{name} (ring-fenced)", pot.amount) for pot, name in pots_with_names(round_)]
-    pots.append(PotFact(GENERAL_POT, round_.general_pot))
+    # The general pot's budget as the count had it: with whatever the ring-fenced pots left unspent.
+    counted = round_results(round_)
+    general = next((p["budget"] for p in counted["pots"] if p["name"] == "General pot"), None) if counted else None
+    pots.append(PotFact(GENERAL_POT, round_.general_pot if general is None else general))
     scope = Scope(kind="round", title=f"Impact report: {round_.name}", period=f"the round {round_.name}",
                   rounds=(round_.name,), round_state=workflow_of(round_).state_of(round_).public_label,
                   budget=round_.budget, pots=tuple(pots))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from grants.charts import chart_context, svg_text
 
@@ -23,6 +24,8 @@ def support_chart_svg(rows: list[dict]) -> str:
         for position, row in zip(positions, rows):
             axes.text(row["support"], position, f"  {row['support']}" + ("  funded" if row["selected"] else ""),
                       va="center", fontsize=9)
+        # Votes, scores and points are whole numbers: no tick at 0.5.
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel("Support (votes, scores or points)")
         axes.spines[["top", "right"]].set_visible(False)
         axes.margins(x=0.25)

@@ -29,10 +29,55 @@ BALLOT_KINDS = {"approval": "approval", "approval_limited": "approval", "score":
 
 
 def election_of(round_: Round) -> tuple[Election, list[Proposal]]:
-    """The round's vote as a pure election: proposals in the vote, and every ballot's marks."""
+    """The round's vote as a pure election, to count: proposals in the vote, and every ballot's marks."""
     proposals = list(db.session.exec(select(Proposal).where(
         Proposal.round_id == round_.id, Proposal.state.in_(("in_vote", "selected", "not_selected")))
         .order_by(Proposal.id)).all())
+    return _election(round_, proposals), proposals
+
+
+def counted_election(round_: Round, count: Count) -> Election:
+    """The election ``count`` counted, as a pabulib file would carry it: for the public ``.pb``.
+
+    Its projects are the proposals the count read, whatever became of them since (awarded,
+    declined, withdrawn), with the count's decision in pabulib's ``selected`` column; the
+    ring-fenced pots are pabulib categories with a budget each (see ``grants.allocation.pots``),
+    so the file alone is enough to run the count again.
+    """
+    outcomes = {o.proposal_id: o for o in db.session.exec(
+        select(CountOutcome).where(CountOutcome.count_id == count.id)).all()}
+    proposals = list(db.session.exec(select(Proposal).where(
+        Proposal.round_id == round_.id, Proposal.id.in_(list(outcomes))).order_by(Proposal.id)).all())
+    theme_names = {t.id: t.name for t in db.session.exec(select(Theme).where(
+        Theme.collective_id == round_.collective_id)).all()}
+    pot_categories = {p.theme_id: (pot_category(theme_names[p.theme_id]), p.amount) for p in pots(round_)}
+    election = _election(round_, proposals)
+    projects = tuple(Project(
+        id=project.id, cost=project.cost, name=project.name,
+        categories=(pot_categories[proposal.theme_id][0],) if proposal.theme_id in pot_categories else (),
+        extra={"selected": "1" if outcomes[proposal.id].selected else "0"})
+        for project, proposal in zip(election.projects, proposals))
+    meta = dict(election.meta)
+    meta["rule"] = count.rule
+    if pot_categories:
+        meta["categories"] = ",".join(name for name, _amount in pot_categories.values())
+        meta["budget_per_category"] = ",".join(str(amount) for _name, amount in pot_categories.values())
+        meta["leftover_budget"] = POTS_IN_FILE
+    return Election(budget=election.budget, kind=election.kind, projects=projects, ballots=election.ballots,
+                    meta=meta)
+
+
+POTS_IN_FILE = ("Ring-fenced pots: the rule runs first on each category alone with its budget_per_category "
+                "and the same voters. Then it runs on every project not yet funded with the budget minus what the "
+                "pots spent")
+
+
+def pot_category(theme_name: str) -> str:
+    """A theme's name as a pabulib category: categories are listed with commas, so none inside."""
+    return " ".join(theme_name.replace(",", " ").split())
+
+
+def _election(round_: Round, proposals: list[Proposal]) -> Election:
     in_vote = {p.id for p in proposals}
     marks: dict[int, list[tuple[int, int]]] = {}
     rows = db.session.exec(select(BallotMark.ballot_id, BallotMark.proposal_id, BallotMark.value)
@@ -60,9 +105,11 @@ def election_of(round_: Round) -> tuple[Election, list[Proposal]]:
         ballots=tuple(ballots),
         meta={"description": round_.name, "country": "United Kingdom", "unit": round_.name,
               "instance": str(to_london(round_.voting_closes_at).year), "currency": "GBP (pence)",
+              "date_begin": to_london(round_.voting_opens_at).strftime("%d.%m.%Y"),
+              "date_end": to_london(round_.voting_closes_at).strftime("%d.%m.%Y"),
               "rule": round_.allocation_rule, "num_projects": str(len(proposals)), "num_votes": str(len(ballots))},
     )
-    return election, proposals
+    return election
 
 
 def run_count(round_: Round, actor) -> Count:

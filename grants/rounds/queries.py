@@ -7,6 +7,7 @@ from sqlmodel import func, select
 
 from grants.collectives.models import Collective, Theme
 from grants.db import db
+from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Count, CountOutcome, Pot, Round, latest_count
@@ -67,13 +68,30 @@ def results(round_: Round) -> dict | None:
     for pot, name in pots:
         funded = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == name)
         pot_totals.append({"name": f"{name} (ring-fenced)", "budget": pot.amount, "allocated": funded})
-    general_budget = round_.budget - sum(pot.amount for pot, _name in pots)
+    # The count gives the general pot the money the ring-fenced pots did not spend: show that budget.
+    base = round_.budget - sum(pot.amount for pot, _name in pots)
+    carried = [(name, total["budget"] - total["allocated"]) for (_pot, name), total in zip(pots, pot_totals)
+               if total["budget"] > total["allocated"]]
     general = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == "General pot")
-    pot_totals.append({"name": "General pot", "budget": general_budget, "allocated": general,
-                       "note": "plus whatever the ring-fenced pots did not spend" if pots else ""})
+    pot_totals.append({"name": "General pot", "budget": base + sum(amount for _name, amount in carried),
+                       "allocated": general, "base": base,
+                       "carried": [{"pot": name, "amount": amount} for name, amount in carried],
+                       "note": carried_note(base, carried)})
     return {"count": count, "rows": outcome_rows, "pots": pot_totals,
             "total": sum(r["amount"] for r in outcome_rows if r["selected"]),
             "selected": sum(1 for r in outcome_rows if r["selected"])}
+
+
+def carried_note(base: int, carried: list[tuple[str, int]]) -> str:
+    """Where the general pot's budget came from, when ring-fenced pots left money unspent."""
+    if not carried:
+        return ""
+    if len(carried) == 1:
+        name, amount = carried[0]
+        return f"{format_pence(base)} plus {format_pence(amount)} not used by the {name} pot"
+    parts = "; ".join(f"{name}: {format_pence(amount)}" for name, amount in carried)
+    total = sum(amount for _name, amount in carried)
+    return f"{format_pence(base)} plus {format_pence(total)} not used by the ring-fenced pots ({parts})"
 
 
 def is_public(round_: Round) -> bool:

@@ -15,7 +15,7 @@ from grants.charts import data_uri
 from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
 from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
-from grants.rounds.models import Round, pots
+from grants.rounds.models import Round, latest_count, pots
 from grants.views import attempt, download
 from grants.voting import operations as voting
 from grants.workflow.operations import panel
@@ -181,10 +181,10 @@ def election_file(slug: str, round_id: int):
     _collective, round_, refusal = _results_round(slug, round_id)
     if refusal:
         return refusal
-    if queries.results(round_) is None:
+    count = latest_count(round_)
+    if count is None:
         abort(404)
-    election, _proposals = counting.election_of(round_)
-    return download(write_pb(election), f"round-{round_.id}.pb", "text/plain")
+    return download(write_pb(counting.counted_election(round_, count)), f"round-{round_.id}.pb", "text/plain")
 
 
 @bp.route("/<id:round_id>/turnout")
