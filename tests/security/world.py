@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from grants.db import db, make_engine
@@ -193,7 +194,9 @@ def build_world(app) -> dict:
 
 
 class Snapshot:
-    """Every table's row count and a hash of its rows, read on a connection of its own."""
+    """Every table's row count and a hash of its rows, read on a connection of its own.
+
+    Rows are read as stored (no column types: a sealed column is compared sealed, with no app)."""
 
     def __init__(self, database_url: str) -> None:
         self.engine = make_engine(database_url)
@@ -203,7 +206,7 @@ class Snapshot:
         found = {}
         with self.engine.connect() as connection:
             for table in self.tables:
-                rows = connection.execute(table.select()).all()
+                rows = connection.execute(sa.text(f'SELECT * FROM "{table.name}"')).all()
                 digest = hashlib.blake2b(repr(sorted(map(repr, rows))).encode(), digest_size=12).hexdigest()
                 found[table.name] = (len(rows), digest)
         return found
