@@ -1,4 +1,4 @@
-"""payment reversals: a wrongly recorded payment is corrected by a new, negative row
+"""payment reversals (a wrongly recorded payment is corrected by a new, negative row); the collective's letterhead
 
 Revision ID: i4a0c0rr0001
 Revises: h7d0c5000010
@@ -7,6 +7,8 @@ Create Date: 2026-12-02 14:00:00
 ``payment.reverses_id`` points a reversal at the payment it reverses (at most one each) and
 ``payment.reason`` says why. A payment's amount stays positive; a reversal's is negative, so the
 sum of a grant's payments is the net amount paid.
+
+``collective.postal_address``, ``contact_email`` and ``contact_phone`` head the collective's letters.
 """
 from typing import Sequence, Union
 
@@ -22,6 +24,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('collective', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('postal_address', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('contact_email', sa.String(length=254), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('contact_phone', sa.String(length=40), server_default='', nullable=False))
     with op.batch_alter_table('payment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reverses_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('reason', sa.Text(), server_default='', nullable=False))
@@ -48,3 +54,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('uq_payment_reverses_id'), type_='unique')
         batch_op.drop_column('reason')
         batch_op.drop_column('reverses_id')
+    with op.batch_alter_table('collective', schema=None) as batch_op:
+        batch_op.drop_column('contact_phone')
+        batch_op.drop_column('contact_email')
+        batch_op.drop_column('postal_address')
