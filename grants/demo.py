@@ -293,7 +293,8 @@ def seed_awarded_round(collective):
     grant = db.session.exec(select(Grant).where(Grant.round_id == round_.id).order_by(Grant.id)).first()
     grantee = next(p for p in people.values() if "applicant" in grant.actor_roles(p))
     awards.accept_grant(grant, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(grant, facilitator, paid_on=london_today() - timedelta(days=90), amount=grant.amount,
+    # (a payment cannot be dated before its offer, and the demo's offers are made today)
+    awards.record_payment(grant, facilitator, paid_on=london_today(), amount=grant.amount,
                           reference="BACS DEMO-001")
     report = db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).first()
     from grants.proposals.models import budget_lines
@@ -310,7 +311,7 @@ def seed_awarded_round(collective):
         Grant.round_id == round_.id, Proposal.title == REPORTED_GRANT["title"])).one()
     grantee = next(p for p in people.values() if "applicant" in cards.actor_roles(p))
     awards.accept_grant(cards, grantee, accepted_by_name=grantee.name, conditions_confirmed=True)
-    awards.record_payment(cards, facilitator, paid_on=london_today() - timedelta(days=80), amount=cards.amount,
+    awards.record_payment(cards, facilitator, paid_on=london_today(), amount=cards.amount,
                           reference="BACS DEMO-002")
     report = db.session.exec(select(Report).where(Report.grant_id == cards.id).order_by(Report.due_at)).first()
     outcomes = db.session.exec(select(Outcome).where(Outcome.collective_id == collective.id)
