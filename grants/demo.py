@@ -103,7 +103,10 @@ def seed() -> dict:
         slug=SLUG, name="West Birmingham Community Health Collective", locality="West Birmingham",
         description=("Grassroots and faith organisations in Ladywood, Soho, Handsworth and Smethwick who decide "
                      "together how the community health fund is spent.\n\nWe work with the NHS and the council "
-                     "through the locality partnership, which ratifies each round."))
+                     "through the locality partnership, which ratifies each round."),
+        # An example.org address and a reserved drama number: the letterhead's sample contact.
+        postal_address="c/o Soho Road Community Centre\nSoho Road\nBirmingham B21 9AA",
+        contact_email="collective@demo.example.org", contact_phone="0121 496 0000")
     db.session.add(collective)
     db.session.flush()
     for position, (name, description) in enumerate(THEMES):

@@ -65,6 +65,8 @@ ROUTES = [
     ("awards.show", "/c/{slug}/grants/{grant}", {FACILITATOR, REVIEWER, APPLICANT}),
     ("awards.grants_csv", "/c/{slug}/grants/grants.csv", {FACILITATOR, REVIEWER}),
     ("awards.threesixty_json", "/c/{slug}/grants/360giving.json", {FACILITATOR}),  # needs app_config's prefix
+    ("awards.decline", "/c/{slug}/grants/{grant}/decline", {FACILITATOR, APPLICANT}),  # h4: confirmation page
+    ("awards.reverse_payment", "/c/{slug}/grants/{grant}/payments/{payment}/reverse", {FACILITATOR}),  # h4
     ("reporting.show", "/c/{slug}/grants/{grant}/reports/{report}", {FACILITATOR, REVIEWER, APPLICANT}),
     ("commissioning.index", "/c/{slug}/commissioning/", {FACILITATOR, REVIEWER}),
     ("commissioning.settings", "/c/{slug}/commissioning/settings", {FACILITATOR}),
@@ -134,7 +136,7 @@ NOT_IN_MATRIX = {
     "rounds.recount": "POST only (same)", "proposals.start": "POST only (same)", "proposals.submit": "POST only (same)",
     "proposals.reopen": "POST only (same)", "proposals.eligibility": "POST only (same)",
     "review.ratify": "POST only (same)", "review.send_back": "POST only (same)", "review.resubmit": "POST only (same)",
-    "awards.accept": "POST only (same)", "awards.decline": "POST only (same)",
+    "awards.accept": "POST only (same)", "awards.undo_decline": "POST only (same)",
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
     "reporting.photo": "a report's photo (test_awards.test_report_upload_through_the_page; foreign: below)",
     "documents.build_proposal_pack": "POST only (same)",
@@ -146,7 +148,7 @@ NOT_IN_MATRIX = {
     "twofactor.challenge": "needs a pending sign-in (tests/security/test_two_factor.py)",
     "twofactor.reset_for_person": "POST only (test_two_factor.test_a_site_admin_resets_a_locked_out_person)",
 }
-OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report",
+OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report", "payment",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report",
                "upload")
 
@@ -250,6 +252,13 @@ def _rounds(collective, organisation) -> dict:
             db.session.add(report)
             db.session.flush()
             made["grant"], made["report"] = grant.id, report.id
+            from grants.awards.models import Payment
+
+            payment = Payment(grant_id=grant.id, paid_on=round_.review_due_at.date(), amount=10_000,
+                              reference="BACS WORLD")
+            db.session.add(payment)
+            db.session.flush()
+            made["payment"] = payment.id
             submitted = Report(collective_id=collective.id, grant_id=grant.id, kind="mid", state="submitted",
                                due_at=round_.review_due_at, submitted_at=round_.review_due_at,
                                what_happened="Secret submitted report")
@@ -368,6 +377,11 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/grants/{beta['grant']}/payments", {"payment-paid_on": "2026-01-01", "payment-amount": "1",
                                                         "payment-reference": "x"}),
         (f"/c/beta/grants/{beta['grant']}/decline", {}),
+        (f"/c/alpha/grants/{beta['grant']}/decline", {"decline-reason": "x"}),
+        (f"/c/alpha/grants/{beta['grant']}/undo-decline", {}),
+        (f"/c/beta/grants/{beta['grant']}/undo-decline", {}),
+        (f"/c/alpha/grants/{beta['grant']}/payments/{beta['payment']}/reverse", {"reverse-reason": "x"}),
+        (f"/c/beta/grants/{beta['grant']}/payments/{beta['payment']}/reverse", {"reverse-reason": "x"}),
         (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}", {"what_happened": "Hijacked"}),
         (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}/review", {"review-accept": "y"}),
         (f"/c/alpha/rounds/{beta['round']}/proposal-pack", {}),
@@ -393,7 +407,7 @@ def test_foreign_posts_change_nothing(app, world):
         from grants.reporting.models import Report
 
         assert db.session.get(Grant, beta["grant"]).state == "accepted"
-        assert db.session.exec(select(Payment)).all() == []
+        assert [p.reference for p in db.session.exec(select(Payment)).all()] == ["BACS WORLD"] * 2  # no reversal
         assert db.session.get(Report, beta["report"]).what_happened == "Secret report text"
         from grants.documents.models import DocumentBuild
 

@@ -306,6 +306,28 @@ def reporting_requirements(grant: Grant, round_: Round) -> list[dict]:
             for kind, asks_spend, days in tiers(grant, round_)]
 
 
+def _issued_by(round_: Round, collective: Collective) -> dict:
+    """Who signs the letter: the facilitator who issued the round's awards (from its history), else
+    the collective's first facilitator by name; with their role."""
+    from grants.auth.models import Person
+    from grants.workflow.models import StateHistory
+
+    actor_id = db.session.exec(select(StateHistory.actor_id).where(
+        StateHistory.object_type == "round", StateHistory.object_id == round_.id,
+        StateHistory.transition == "issue_awards").order_by(StateHistory.at.desc())).first()
+    person = db.session.get(Person, actor_id) if actor_id else None
+    if person is None:
+        person = next(iter(sorted(facilitators(collective), key=lambda p: p.name)), None)
+    return {"name": person.name if person else "", "role": f"Facilitator, {collective.name}"}
+
+
+def payment_schedule(grant: Grant) -> list[dict]:
+    """The grant's payments so far (reversals shown as such), in date order."""
+    from grants.awards.operations import payments
+
+    return [{"paid_on": p.paid_on, "amount": p.amount, "reversal": p.is_reversal} for p in payments(grant)]
+
+
 def award_letter_values(grant_id: int) -> dict:
     grant = _get(Grant, grant_id, "grant")
     proposal = db.session.get(Proposal, grant.proposal_id)
@@ -313,9 +335,14 @@ def award_letter_values(grant_id: int) -> dict:
     round_ = db.session.get(Round, grant.round_id)
     collective = db.session.get(Collective, grant.collective_id)
     paid = db.session.exec(select(sum_pence(Payment.amount)).where(Payment.grant_id == grant.id)).one()
+    signer = _issued_by(round_, collective)
     return {
         "collective": {"name": collective.name, "locality": collective.locality,
+                       "address": [line.strip() for line in collective.postal_address.splitlines() if line.strip()],
+                       "email": collective.contact_email, "phone": collective.contact_phone,
                        "facilitators": sorted(p.name for p in facilitators(collective))},
+        "signed_by": {"name": signer["name"], "role": signer["role"]},
+        "payments": payment_schedule(grant),
         "organisation": {"name": organisation.name, "contact": organisation.contact_name,
                          "postcode": organisation.postcode},
         "round": round_.name,
@@ -344,7 +371,11 @@ def sample_award_letter() -> dict:
     offered = datetime(2027, 4, 6, 10, 0, tzinfo=timezone.utc)
     return {
         "collective": {"name": _SAMPLE_COLLECTIVE, "locality": "West Birmingham",
+                       "address": ["Soho Road Community Centre", "120 Soho Road", "Birmingham B21 9DP"],
+                       "email": "grants@westbirminghamhealth.example.org", "phone": "0121 555 0134",
                        "facilitators": ["Folasade Adeyemi", "Imran Hussain"]},
+        "signed_by": {"name": "Folasade Adeyemi", "role": f"Facilitator, {_SAMPLE_COLLECTIVE}"},
+        "payments": [],
         "organisation": {"name": "Lozells Family Hub", "contact": "Grace Mensah", "postcode": "B19 1AB"},
         "round": "Spring 2027 community health grants",
         "grant": {"number": 12, "amount": 150_000, "state": "offered", "state_label": "Offered",

@@ -46,3 +46,17 @@ class PaymentForm(FlaskForm):
                             validators=[Required("Enter the payment reference"), MaxLength(80, "The reference")])
     once = OnceField()
     record = SubmitField("Record the payment", widget=GovSubmitOnce())
+
+
+class UndoDeclineForm(FlaskForm):
+    once = OnceField()
+    undo = SubmitField("Undo the decline", widget=GovSubmitOnce())
+
+
+class ReversePaymentForm(FlaskForm):
+    reason = TextAreaField("Why is this payment being reversed?", widget=GovTextArea(), filters=[strip],
+                           description="For example: recorded twice, wrong amount, or the bank returned it.",
+                           validators=[Required("Say why the payment is being reversed"),
+                                       MaxLength(2000, "The reason")])
+    once = OnceField()
+    reverse = SubmitField("Reverse the payment", widget=GovSubmitOnce())

@@ -65,8 +65,20 @@ class Grant(WorkflowFields, table=True):
 
 
 class Payment(SQLModel, table=True):
+    """A payment to the grantee, or the reversal of one.
+
+    Payments are never edited or deleted: a payment recorded wrongly is corrected by a *reversal*,
+    a new row with the opposite (negative) amount that points at the payment it reverses
+    (``reverses_id``, at most one reversal per payment) and says why. Every sum of ``amount`` is
+    therefore the net amount paid.
+    """
+
     __tablename__ = "payment"
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("(reverses_id IS NULL AND amount > 0) OR (reverses_id IS NOT NULL AND amount < 0)",
+                           name="amount_signed"),
+        sa.CheckConstraint("reverses_id IS NULL OR reason != ''", name="reversal_has_reason"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE", index=True)
@@ -75,3 +87,10 @@ class Payment(SQLModel, table=True):
     reference: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    reverses_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("payment.id", ondelete="CASCADE"), nullable=True, unique=True))
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None

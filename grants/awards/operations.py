@@ -18,7 +18,7 @@ from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
-from grants.timeutil import format_date, format_datetime, london_today, utcnow
+from grants.timeutil import format_date, format_datetime, london_today, to_london, utcnow
 from grants.urls import external_url
 from grants.workflow.operations import SCHEDULER, effect, fire
 
@@ -92,9 +92,45 @@ def accept_grant(grant: Grant, person: Person, *, accepted_by_name: str, conditi
                    accepted_by=accepted_by_name.strip())
 
 
+def facilitators_of(collective_id: int) -> list[Person]:
+    return list(db.session.exec(select(Person).join(Membership, Membership.person_id == Person.id).where(
+        Membership.collective_id == collective_id, Membership.is_facilitator == True,  # noqa: E712
+        Person.active == True)).all())  # noqa: E712
+
+
 def decline_grant(grant: Grant, person: Person, reason: str) -> None:
-    fire(grant, "decline", person, data={"reason": reason.strip()} if reason.strip() else {},
-         changes={"declined_reason": reason.strip()})
+    """Decline the offer (the grantee, or a facilitator on their behalf with a reason). The
+    facilitators are told, with the reason; the grantee too when a facilitator declined for them."""
+    reason = reason.strip()
+    fire(grant, "decline", person, data={"reason": reason} if reason else {},
+         changes={"declined_reason": reason})
+    proposal = db.session.get(Proposal, grant.proposal_id)
+    organisation = db.session.get(Organisation, grant.organisation_id)
+    collective = db.session.get(Collective, grant.collective_id)
+    link = external_url("awards.show", slug=collective.slug, grant_id=grant.id)
+    for facilitator in facilitators_of(grant.collective_id):
+        queue_mail(facilitator.email, f"{organisation.name} declined the grant of {format_pence(grant.amount)}",
+                   "grant_declined.txt", name=facilitator.name, grant=grant, organisation=organisation,
+                   collective=collective, proposal=proposal, amount=format_pence(grant.amount), reason=reason,
+                   declined_by=person.name, undo_until=format_datetime(grant.offer_expires_at), link=link)
+    if "applicant" not in grant.actor_roles(person):
+        notify_grantee(grant, f"Your grant of {format_pence(grant.amount)} was declined", "grant_declined_for_you.txt",
+                       proposal=proposal, reason=reason, declined_by=person.name)
+
+
+def can_undo_decline(grant: Grant, now=None) -> bool:
+    """A decline can be undone while the offer would still have been open."""
+    return grant.state == "declined" and (now or utcnow()) < grant.offer_expires_at
+
+
+def undo_decline(grant: Grant, actor: Person) -> None:
+    """Open the offer again (a facilitator, before it would have expired); the grantee is told."""
+    if not permissions.can_manage_collective(actor, grant.collective_id):
+        raise Refused("Only a facilitator can undo a decline")
+    fire(grant, "undo_decline", actor, changes={"declined_reason": ""})
+    proposal = db.session.get(Proposal, grant.proposal_id)
+    notify_grantee(grant, f"Your grant offer of {format_pence(grant.amount)} is open again", "grant_offer_reopened.txt",
+                   proposal=proposal, expires=format_datetime(grant.offer_expires_at))
 
 
 def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, reference: str) -> Payment:
@@ -107,6 +143,10 @@ def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, r
         raise Refused("Enter an amount more than £0", field="amount")
     if paid_on > london_today():
         raise Refused("The payment date cannot be in the future", field="paid_on")
+    offered_on = to_london(grant.offered_at).date()
+    if paid_on < offered_on:
+        raise Refused(f"The payment date cannot be before the grant was offered on {format_date(offered_on)}: "
+                      "check the date on the bank statement", field="paid_on")
     # Lock the grant row so two payments recorded at once cannot together exceed the award.
     db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
     already = grant.total_paid
@@ -126,8 +166,47 @@ def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, r
     return payment
 
 
+def reverse_payment(payment: Payment, actor: Person, reason: str) -> Payment:
+    """Correct a payment recorded wrongly: a new row with the opposite amount, pointing at it.
+
+    Payments are never edited or deleted (the record of money must show what was recorded and what
+    was corrected, and by whom); the grant's total paid, its page and the exports all use the net sum.
+    """
+    grant = db.session.get(Grant, payment.grant_id)
+    if not permissions.can_manage_collective(actor, grant.collective_id):
+        raise Refused("Only a facilitator can correct payments")
+    if payment.is_reversal:
+        raise Refused("This entry is itself a correction: it cannot be reversed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Say why the payment is being reversed", field="reason")
+    db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
+    if db.session.exec(select(Payment.id).where(Payment.reverses_id == payment.id)).first() is not None:
+        raise Refused("This payment has already been reversed")
+    reversal = Payment(grant_id=grant.id, paid_on=london_today(), amount=-payment.amount, reference=payment.reference,
+                       recorded_by_id=actor.id, reverses_id=payment.id, reason=reason)
+    db.session.add(reversal)
+    db.session.flush()
+    audit.record(actor, "grant.payment_reversed", grant,
+                 f"Payment of {format_pence(payment.amount)} on {format_date(payment.paid_on)} (reference "
+                 f"{payment.reference}) reversed: {reason}", collective_id=grant.collective_id,
+                 before={"payment_id": payment.id, "amount": payment.amount},
+                 after={"reversal_id": reversal.id, "amount": reversal.amount, "reason": reason})
+    return reversal
+
+
 def payments(grant: Grant) -> list[Payment]:
-    return list(db.session.exec(select(Payment).where(Payment.grant_id == grant.id).order_by(Payment.paid_on)).all())
+    """The grant's payments and reversals, each reversal straight after the payment it undoes."""
+    rows = list(db.session.exec(select(Payment).where(Payment.grant_id == grant.id)
+                                .order_by(Payment.paid_on, Payment.id)).all())
+    reversals = {row.reverses_id: row for row in rows if row.is_reversal}
+    ordered = []
+    for row in rows:
+        if not row.is_reversal:
+            ordered.append(row)
+            if row.id in reversals:
+                ordered.append(reversals[row.id])
+    return ordered
 
 
 def grants_of(collective: Collective, organisation_id: int | None = None):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlmodel import select
 
 from grants import permissions
 from grants.awards import operations
-from grants.awards.forms import AcceptForm, DeclineForm, PaymentForm
-from grants.awards.models import CONDITIONS, Grant
+from grants.awards.forms import AcceptForm, DeclineForm, PaymentForm, ReversePaymentForm, UndoDeclineForm
+from grants.awards.models import CONDITIONS, Grant, Payment
 from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.errors import Refused
 from grants.exports import threesixty
 from grants.exports.csvfile import csv_download
 from grants.exports.grants_csv import grants_csv as grants_csv_text
+from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal, budget_lines
 from grants.reporting.operations import reports_of
@@ -23,6 +25,8 @@ from grants.views import attempt, download
 from grants.workflow.operations import panel
 
 bp = Blueprint("awards", __name__, url_prefix="/c/<slug>/grants")
+
+DECLINE_FOR_THEM_LABEL = "Why is the organisation declining? (they will see this)"
 
 
 def can_view_grant(person, grant: Grant) -> bool:
@@ -91,6 +95,8 @@ def _page(collective, grant, **forms):
         round=db.session.get(Round, grant.round_id), organisation=db.session.get(Organisation, grant.organisation_id),
         lines=budget_lines(proposal), payments=operations.payments(grant), reports=reports_of(grant),
         conditions=CONDITIONS, manage=permissions.can_manage_collective(current_user, collective),
+        can_undo_decline=operations.can_undo_decline(grant),
+        undo_form=forms.get("undo_form") or UndoDeclineForm(prefix="undo"),
         grantee="applicant" in grant.actor_roles(current_user), workflow=panel(grant, current_user),
         accept_form=forms.get("accept_form") or AcceptForm(prefix="accept"),
         decline_form=forms.get("decline_form") or DeclineForm(prefix="decline"),
@@ -117,15 +123,68 @@ def accept(slug: str, grant_id: int):
     return _page(collective, grant, accept_form=form)
 
 
-@bp.route("/<id:grant_id>/decline", methods=["POST"])
+def _may_decline(grant: Grant) -> bool:
+    return ("applicant" in grant.actor_roles(current_user)
+            or permissions.can_manage_collective(current_user, grant.collective_id))
+
+
+@bp.route("/<id:grant_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(slug: str, grant_id: int):
+    """Declining is a confirmation page: it says where the money goes and who is told, and asks why."""
     collective, grant = load(slug, grant_id)
+    if not _may_decline(grant):
+        abort(403)
     form = DeclineForm(prefix="decline")
-    if form.validate_on_submit() and attempt(form, operations.decline_grant, grant, current_user, form.reason.data or ""):
-        flash("The grant is declined.", "success")
+    grantee = "applicant" in grant.actor_roles(current_user)
+    if not grantee:
+        # a facilitator recording a decline for the organisation must say why (the workflow's guard)
+        form.reason.label.text = DECLINE_FOR_THEM_LABEL
+    if request.method == "POST":
+        if form.validate_on_submit() and attempt(form, operations.decline_grant, grant, current_user,
+                                                 form.reason.data or ""):
+            flash("The grant is declined. The facilitators have been told.", "success")
+            return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
+    return render_template("awards/decline.html", collective=collective, grant=grant, form=form,
+                           proposal=db.session.get(Proposal, grant.proposal_id),
+                           round=db.session.get(Round, grant.round_id),
+                           organisation=db.session.get(Organisation, grant.organisation_id),
+                           grantee=grantee)
+
+
+@bp.route("/<id:grant_id>/undo-decline", methods=["POST"])
+@login_required
+def undo_decline(slug: str, grant_id: int):
+    collective, grant = load(slug, grant_id)
+    if not permissions.can_manage_collective(current_user, collective):
+        abort(403)
+    form = UndoDeclineForm(prefix="undo")
+    if form.validate_on_submit() and attempt(form, operations.undo_decline, grant, current_user):
+        flash("The decline is undone: the offer is open again, and the organisation has been told.", "success")
         return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
-    return _page(collective, grant, decline_form=form)
+    return _page(collective, grant, undo_form=form)
+
+
+@bp.route("/<id:grant_id>/payments/<id:payment_id>/reverse", methods=["GET", "POST"])
+@login_required
+def reverse_payment(slug: str, grant_id: int, payment_id: int):
+    """Correcting a payment: a confirmation page with the reason; the payment itself never changes."""
+    collective, grant = load(slug, grant_id)
+    if not permissions.can_manage_collective(current_user, collective):
+        abort(403)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.grant_id != grant.id:
+        abort(404)
+    reversed_by = db.session.exec(select(Payment).where(Payment.reverses_id == payment.id)).first()
+    form = ReversePaymentForm(prefix="reverse")
+    if request.method == "POST" and form.validate_on_submit() and attempt(
+            form, operations.reverse_payment, payment, current_user, form.reason.data or ""):
+        flash(f"The payment of {format_pence(payment.amount)} is reversed. The total paid is now "
+              f"{format_pence(db.session.get(Grant, grant.id).total_paid)}.", "success")
+        return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
+    return render_template("awards/reverse_payment.html", collective=collective, grant=grant, payment=payment,
+                           reversed_by=reversed_by, form=form, proposal=db.session.get(Proposal, grant.proposal_id),
+                           organisation=db.session.get(Organisation, grant.organisation_id))
 
 
 @bp.route("/<id:grant_id>/payments", methods=["POST"])

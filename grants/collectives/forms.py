@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import EqualTo, Length, Regexp
+from wtforms.validators import EqualTo, Length, Optional, Regexp
 
 from grants.forms import (
     choices,
@@ -103,6 +103,14 @@ class CollectiveForm(FlaskForm):
                            validators=[MaxLength(120, "The locality")])
     description = TextAreaField("Description", widget=GovTextArea(), filters=[strip],
                                 validators=[MaxLength(4000, "The description")])
+    postal_address = TextAreaField("Postal address (optional)", widget=GovTextArea(), filters=[strip],
+                                   description="Printed at the top of the collective's letters, such as award letters.",
+                                   validators=[MaxLength(500, "The address")])
+    contact_email = EmailField("Contact email address (optional)", widget=GovTextInput(), filters=[strip],
+                               description="Where grantees write with questions about their grant.",
+                               validators=[Optional(), EmailAddress(), MaxLength(254, "The email address")])
+    contact_phone = StringField("Contact phone number (optional)", widget=GovTextInput(), filters=[strip],
+                                validators=[MaxLength(40, "The phone number")])
     themes = TextAreaField("Themes (issue-based subgroups)", widget=GovTextArea(), filters=[strip],
                            description="One per line. Removing a line retires the theme; past rounds keep it.",
                            validators=[Required("Enter at least one theme"), MaxLength(4000, "The themes")])

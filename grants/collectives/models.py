@@ -34,6 +34,10 @@ class Collective(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     locality: str = Field(default="", sa_column=sa.Column(sa.String(120), nullable=False, server_default=""))
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    # The collective's letterhead on its letters (the award letter): where it is and how to reach it.
+    postal_address: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    contact_email: str = Field(default="", sa_column=sa.Column(sa.String(254), nullable=False, server_default=""))
+    contact_phone: str = Field(default="", sa_column=sa.Column(sa.String(40), nullable=False, server_default=""))
     # Its facilitators and reviewers must use two-factor sign-in (grants.auth.twofactor).
     requires_two_factor: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
                                                                          server_default=sa.false()))

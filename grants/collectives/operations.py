@@ -49,7 +49,7 @@ def create_collective(*, name: str, slug: str, locality: str, facilitator: Perso
 
 def update_collective(collective: Collective, *, name: str, locality: str, description: str,
                       theme_lines: list[str], outcome_lines: dict[str, list[str]], actor: Person,
-                      requires_two_factor: bool | None = None) -> None:
+                      requires_two_factor: bool | None = None, contact: dict[str, str] | None = None) -> None:
     """Change a collective's details, themes and theory of change, and (unless None) whether its
     facilitators and reviewers must use two-factor sign-in.
 
@@ -60,6 +60,11 @@ def update_collective(collective: Collective, *, name: str, locality: str, descr
     if requires_two_factor is not None and requires_two_factor != collective.requires_two_factor:
         _set_two_factor_requirement(collective, requires_two_factor, actor)
     collective.name, collective.locality, collective.description = name, locality, description
+    # the letterhead (``postal_address``, ``contact_email``, ``contact_phone``), when given
+    contact_before = {key: getattr(collective, key) for key in (contact or {})}
+    before.update(contact_before)
+    for key, value in (contact or {}).items():
+        setattr(collective, key, value.strip())
     db.session.add(collective)
 
     existing_themes = {t.name.lower(): t for t in queries.themes(collective, include_retired=True)}
@@ -95,7 +100,7 @@ def update_collective(collective: Collective, *, name: str, locality: str, descr
     db.session.flush()
     audit.record(actor, "collective.updated", collective, "Collective details, themes or theory of change changed",
                  before=before, after={"name": name, "locality": locality, "description": description,
-                                       "themes": theme_lines, "outcomes": outcome_lines})
+                                       "themes": theme_lines, "outcomes": outcome_lines, **(contact or {})})
 
 
 def _set_two_factor_requirement(collective: Collective, required: bool, actor: Person) -> None:

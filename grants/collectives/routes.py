@@ -245,6 +245,9 @@ def settings(slug: str):
         if attempt(form, operations.update_collective,
                    collective, name=form.name.data, locality=form.locality.data or "",
                    description=form.description.data or "", theme_lines=lines(form.themes.data),
+                   contact={"postal_address": form.postal_address.data or "",
+                            "contact_email": form.contact_email.data or "",
+                            "contact_phone": form.contact_phone.data or ""},
                    outcome_lines={term: lines(getattr(form, f"outcomes_{term}").data)
                                   for term in ("short", "medium", "long")},
                    requires_two_factor=form.requires_two_factor.data, actor=current_user):

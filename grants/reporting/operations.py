@@ -16,7 +16,8 @@ from grants.awards.operations import notify_grantee
 from grants.collectives.models import Outcome
 from grants.db import db
 from grants.errors import Refused
-from grants.proposals.models import BudgetLine
+from grants.money import format_pence
+from grants.proposals.models import BudgetLine, Proposal, budget_lines
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
 from grants.reporting.models import KINDS, Report, ReportPhoto, ReportReminder
 from grants.reporting.photos import clean_photo
@@ -25,6 +26,10 @@ from grants.timeutil import format_datetime, utcnow
 from grants.workflow.operations import effect, fire
 
 EDITABLE_STATES = ("due", "overdue", "changes_requested")
+
+SPEND_OVER_GRANT = ("You have entered {spent} spent, more than the grant of {amount}. The amounts spent from this "
+                    "grant cannot add up to more than the grant: check each line, and leave out money that came "
+                    "from elsewhere")
 
 
 def tiers(grant: Grant, round_: Round) -> list[tuple[str, bool, int]]:
@@ -83,6 +88,14 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
         raise Refused("Report spending against the lines of your budget", field="spend")
     if any(not isinstance(v, int) or v < 0 for v in spend.values()):
         raise Refused("Amounts spent must be £0 or more", field="spend")
+    spent = sum(spend.values())
+    if spent > grant.amount:
+        # The grant is all the money this report accounts for: spending beyond it (from the group's
+        # own money or another funder) is not spending of this grant. The message sits beside the
+        # first line of the spend fieldset (``spend_<line id>`` in the report form).
+        ordered = budget_lines(db.session.get(Proposal, grant.proposal_id))
+        raise Refused(SPEND_OVER_GRANT.format(spent=format_pence(spent), amount=format_pence(grant.amount)),
+                      field=f"spend_{ordered[0].id}" if ordered else "spend")
     if values.get("story") and not values.get("story_consent"):
         raise Refused("Tick the box to confirm the people in the story agreed to it being shared, or leave the "
                       "story out", field="story_consent")

@@ -4,7 +4,8 @@ offered → accepted → paid → reporting → closed.
 
 - The applicant *accepts* the offer by typing their name and confirming the grant conditions,
   before the offer expires (the typed name is their signature, so only they can accept); or
-  *declines* it (a facilitator may record a decline on their behalf, with a reason).
+  *declines* it (a facilitator may record a decline on their behalf, with a reason). A facilitator
+  may *undo the decline* until the offer would have expired; the offer is then open again.
 - A facilitator may *withdraw* the offer (with a reason); the scheduler withdraws it when
   ``offer_expires_at`` passes.
 - Accepting creates the report requirements, proportionate to the grant size.
@@ -51,7 +52,9 @@ class GrantState(WorkflowState):
     PAID = StateSpec("paid", "Paid", "Funded")
     REPORTING = StateSpec("reporting", "Reporting", "Funded")
     CLOSED = StateSpec("closed", "Closed", "Completed", final=True)
-    DECLINED = StateSpec("declined", "Declined", "Declined", final=True)
+    # Not final: a facilitator can undo a decline (a mis-click, a misunderstanding) while the offer
+    # would still have been open; after that a declined grant simply stays declined.
+    DECLINED = StateSpec("declined", "Declined", "Declined")
     WITHDRAWN = StateSpec("withdrawn", "Offer withdrawn", "Offer withdrawn", final=True)
     FUNDS_RETURNED = StateSpec("funds_returned", "Funds returned", "Funds returned", final=True)
 
@@ -137,6 +140,14 @@ GRANT = Workflow(
             roles={APPLICANT, FACILITATOR},
             label="Decline the grant",
             guards=(DECLINE_REASON,),
+        ),
+        Transition(
+            name="undo_decline",
+            source=S.DECLINED,
+            target=S.OFFERED,
+            roles={FACILITATOR},
+            label="Undo the decline",
+            guards=(OFFER_OPEN,),
         ),
         Transition(
             name="withdraw_offer",
