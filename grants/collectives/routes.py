@@ -264,5 +264,7 @@ def audit_log(slug: str):
                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                              .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    from grants.audit.subjects import subjects
+
     return render_template("collectives/audit.html", collective=collective, events=events, page=page, pages=pages,
-                           total=total)
+                           total=total, subjects=subjects(events, collective.id))
