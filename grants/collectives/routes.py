@@ -54,7 +54,11 @@ def show(slug: str):
     from grants.rounds.queries import PUBLIC_STATES, rounds_of
 
     published = [r for r in rounds_of(collective) if r.state in PUBLIC_STATES]
+    from grants.collectives.home import home_for
+
+    tasks = home_for(current_user, collective) if current_user.is_authenticated else []
     return render_template("collectives/show.html", collective=collective, themes=queries.themes(collective),
+                           tasks=tasks,
                            outcomes=queries.outcomes(collective), pending=pending, open_requests=open_requests,
                            published=published, failed_mail=failed_mail)
 
