@@ -106,7 +106,7 @@ def _member(collective, person) -> Section:
             .join(Ballot, (Ballot.round_id == Round.id) & (Ballot.member_id == person.id), isouter=True)
             .where(Round.collective_id == collective.id, Round.state == "voting").order_by(Round.voting_closes_at)).all():
         section.tasks.append(Task(f"Vote in {name}", url_for("voting.ballot", slug=collective.slug, round_id=round_id),
-                                  "Ballot saved" if ballot_id else "Not voted yet",
+                                  "Ballot saved" if ballot_id else "Not voted",
                                   hint=f"Voting closes on {format_datetime(closes)}. You can change your ballot until then.",
                                   tag=None if ballot_id else "govuk-tag--blue"))
     return section
