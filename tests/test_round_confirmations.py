@@ -136,6 +136,7 @@ def test_issuing_awards_says_how_many_grants_and_who_is_emailed(client, app):
     assert "Issue the awards?" in page
     assert "2 grants totalling £3,900 will be offered." in page
     assert "emailed their offer (2 organisations)" in page
+    assert "Organisation A: Project A" in page and "£3,000" in page and "Organisation B: Project B" in page
     assert _state(app, rid) == "ratified"
     client.post(f"/c/west/rounds/{rid}/move", data=_once_form(page))
     assert _state(app, rid) == "awarded"

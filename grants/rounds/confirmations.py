@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlmodel import func, select
 
 from grants.db import db
@@ -35,6 +36,8 @@ class Consequences:
     early: bool = False
     asks_reason: bool = False
     danger: bool = False
+    rows: list[tuple[str, str]] = field(default_factory=list)  # shown as a summary list under the facts
+    rows_heading: str = ""
 
 
 def _state_counts(round_: Round) -> dict[str, int]:
@@ -113,7 +116,15 @@ def consequences(round_: Round, transition: str, now: datetime | None = None) ->
         result.facts.append(f"{plural(grants, 'grant')} totalling {format_pence(int(total))} will be offered.")
         result.facts.append(f"Each grantee organisation's contact and applicants are emailed their offer "
                             f"({plural(grants, 'organisation')}).")
-        result.facts.append("Each offer must be accepted before it expires.")
+        days = current_app.config.get("OFFER_DAYS", 30)
+        result.facts.append(f"Each organisation has {plural(days, 'day')} to accept its offer.")
+        from grants.organisations.models import Organisation
+
+        result.rows_heading = "Grants to be offered"
+        result.rows = [(f"{name}: {title}", format_pence(amount)) for name, title, amount in db.session.exec(
+            select(Organisation.name, Proposal.title, Proposal.amount_requested)
+            .join(Organisation, Organisation.id == Proposal.organisation_id)
+            .where(Proposal.round_id == round_.id, Proposal.state == "ratified").order_by(Proposal.id)).all()]
     elif transition == "cancel":
         open_states = ("draft", "submitted", "eligible", "ineligible", "in_vote", "selected", "not_selected", "ratified")
         withdrawn = sum(counts.get(state, 0) for state in open_states)
