@@ -112,6 +112,14 @@ def can_edit_organisation(person, organisation) -> bool:
     )
 
 
+def can_see_grants(person, collective) -> bool:
+    """Who the collective's grants list is for (its "Grants" menu item): facilitators and reviewers
+    see every grant, a person acting for an organisation its own."""
+    found = membership(person, collective)
+    return found is not None and (found.is_facilitator or found.is_reviewer
+                                  or (found.is_applicant and found.organisation_id is not None))
+
+
 def can_ask_to_join(person, collective) -> bool:
     return getattr(person, "is_authenticated", False) and not can_view_collective(person, collective)
 

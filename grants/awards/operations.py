@@ -20,7 +20,7 @@ from grants.proposals.models import Proposal
 from grants.rounds.models import Round
 from grants.timeutil import format_date, format_datetime, london_today, to_london, utcnow
 from grants.urls import external_url
-from grants.workflow.operations import SCHEDULER, effect, fire
+from grants.workflow.operations import effect, fire, on_behalf_of
 
 
 def _grantee_people(organisation_id: int, collective_id: int, *, reminders_only: bool = False) -> list[Person]:
@@ -48,10 +48,10 @@ def notify_grantee(grant: Grant, subject: str, template: str, *, reminder: bool 
 
 
 @effect("ratify_selected_proposals")
-def _ratify_selected(round_: Round, _move, _actor) -> None:
+def _ratify_selected(round_: Round, _move, actor) -> None:
     for proposal in db.session.exec(select(Proposal).where(Proposal.round_id == round_.id,
                                                            Proposal.state == "selected")).all():
-        fire(proposal, "ratify", SCHEDULER)
+        fire(proposal, "ratify", on_behalf_of(actor))
 
 
 @effect("notify_facilitators")
@@ -66,19 +66,19 @@ def _notify_facilitators(round_: Round, move, _actor) -> None:
 
 
 @effect("create_grants")
-def _create_grants(round_: Round, _move, _actor) -> None:
+def _create_grants(round_: Round, _move, actor) -> None:
     """Issuing awards: each ratified proposal becomes a grant offered to its organisation."""
     days = current_app.config.get("OFFER_DAYS", 30)
     now = utcnow()
     for proposal in db.session.exec(select(Proposal).where(Proposal.round_id == round_.id,
                                                            Proposal.state == "ratified").order_by(Proposal.id)).all():
-        fire(proposal, "award", SCHEDULER)
+        fire(proposal, "award", on_behalf_of(actor))
         grant = Grant(collective_id=round_.collective_id, round_id=round_.id, proposal_id=proposal.id,
                       organisation_id=proposal.organisation_id, amount=proposal.amount_requested, offered_at=now,
                       offer_expires_at=now + timedelta(days=days))
         db.session.add(grant)
         db.session.flush()
-        audit.record(SCHEDULER, "grant.offered", grant,
+        audit.record(on_behalf_of(actor), "grant.offered", grant,
                      f"Grant of {format_pence(grant.amount)} offered for “{proposal.title}”")
         notify_grantee(grant, f"Your grant offer: {format_pence(grant.amount)} for {proposal.title}", "grant_offer.txt",
                        proposal=proposal, round=round_, expires=format_datetime(grant.offer_expires_at))

@@ -54,7 +54,11 @@ def show(slug: str):
     from grants.rounds.queries import PUBLIC_STATES, rounds_of
 
     published = [r for r in rounds_of(collective) if r.state in PUBLIC_STATES]
+    from grants.collectives.home import home_for
+
+    tasks = home_for(current_user, collective) if current_user.is_authenticated else []
     return render_template("collectives/show.html", collective=collective, themes=queries.themes(collective),
+                           tasks=tasks,
                            outcomes=queries.outcomes(collective), pending=pending, open_requests=open_requests,
                            published=published, failed_mail=failed_mail)
 
@@ -267,5 +271,7 @@ def audit_log(slug: str):
                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                              .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    from grants.audit.subjects import subjects
+
     return render_template("collectives/audit.html", collective=collective, events=events, page=page, pages=pages,
-                           total=total)
+                           total=total, subjects=subjects(events, collective.id))

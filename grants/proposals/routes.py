@@ -145,7 +145,18 @@ def show(slug: str, round_id: int, proposal_id: int):
         themes={t.id: t.name for t in operations.themes_of(round_)},
         outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
         workflow=panel(proposal, current_user) if manage or own else None,
-        action_form=ProposalActionForm(), eligibility_form=EligibilityForm())
+        action_form=ProposalActionForm(), eligibility_form=EligibilityForm(), grant=_grant_for(proposal))
+
+
+def _grant_for(proposal):
+    """The proposal's grant, if it has one and this person may see it (grantee, facilitator, reviewer)."""
+    from sqlmodel import select
+
+    from grants.awards.models import Grant
+    from grants.awards.routes import can_view_grant
+
+    grant = db.session.exec(select(Grant).where(Grant.proposal_id == proposal.id)).first()
+    return grant if grant is not None and can_view_grant(current_user, grant) else None
 
 
 @bp.route("/<id:proposal_id>/submit", methods=["POST"])

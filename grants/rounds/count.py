@@ -23,7 +23,7 @@ from grants.proposals.models import Proposal
 from grants.rounds.models import Count, CountOutcome, Round, latest_count, pots
 from grants.timeutil import to_london
 from grants.voting.models import Ballot, BallotMark
-from grants.workflow.operations import SCHEDULER, fire
+from grants.workflow.operations import fire, on_behalf_of
 
 BALLOT_KINDS = {"approval": "approval", "approval_limited": "approval", "score": "scoring", "cumulative": "cumulative"}
 
@@ -154,8 +154,8 @@ def run_count(round_: Round, actor) -> Count:
             support=support[proposal.id], supporters=supporters[proposal.id], rank=rank[proposal.id],
             reason=why.reason, sentence=why.sentence, facts=dict(why.facts)))
         if proposal.state in ("selected", "not_selected"):
-            fire(proposal, "reset_count", SCHEDULER)
-        fire(proposal, "mark_selected" if why.selected else "mark_not_selected", SCHEDULER)
+            fire(proposal, "reset_count", on_behalf_of(actor))
+        fire(proposal, "mark_selected" if why.selected else "mark_not_selected", on_behalf_of(actor))
     db.session.flush()
     audit.record(actor, "round.counted", round_,
                  f"Count run with {round_.allocation_rule} on {len(election.ballots)} ballots: "
@@ -180,5 +180,5 @@ def reset_count(round_: Round, actor) -> None:
         db.session.add(current)
     for proposal in db.session.exec(select(Proposal).where(
             Proposal.round_id == round_.id, Proposal.state.in_(("selected", "not_selected")))).all():
-        fire(proposal, "reset_count", SCHEDULER)
+        fire(proposal, "reset_count", on_behalf_of(actor))
     audit.record(actor, "round.count_reset", round_, "The count was set aside for a recount or a new vote")

@@ -12,11 +12,13 @@ from grants.forms import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovSubmitOnce,
     GovTextArea,
     GovTextInput,
     LondonDateTimeField,
     MaxLength,
     MoneyField,
+    OnceField,
     Distinct,
     Required,
     WholeNumberField,
@@ -110,6 +112,16 @@ def pot_amounts(form) -> dict[int, int]:
 class MoveRoundForm(FlaskForm):
     transition = HiddenField(validators=[Required("Choose what to do")])
     reason = TextAreaField("Reason", widget=GovTextArea(), filters=[strip], validators=[MaxLength(2000, "The reason")])
+    # Sent only by a confirmation page (``grants.rounds.confirmations``): the move is made once.
+    confirmed = HiddenField()
+    once = OnceField()
+
+
+class ConfirmMoveForm(MoveRoundForm):
+    reason = TextAreaField("Why are you cancelling the round?", widget=GovTextArea(), filters=[strip],
+                           description="The reason is kept with the round and given to every proposal withdrawn.",
+                           validators=[MaxLength(2000, "The reason")])
+    submit = SubmitField("Confirm", widget=GovSubmitOnce())
 
 
 class ExtendDeadlineForm(FlaskForm):
@@ -124,4 +136,4 @@ class RecountForm(FlaskForm):
     submit = SubmitField("Run the count again", widget=GovSubmitInput())
 
 
-__all__ = ["ExtendDeadlineForm", "MoveRoundForm", "RecountForm", "RoundForm", "pot_amounts", "round_form"]
+__all__ = ["ConfirmMoveForm", "ExtendDeadlineForm", "MoveRoundForm", "RecountForm", "RoundForm", "pot_amounts", "round_form"]

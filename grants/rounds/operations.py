@@ -23,7 +23,7 @@ from grants.money import format_pence
 from grants.proposals.models import Proposal
 from grants.rounds.models import DATE_FIELDS, Pot, Round, RoundTheme, pots
 from grants.timeutil import format_datetime, utcnow
-from grants.workflow.operations import SCHEDULER, effect, fire
+from grants.workflow.operations import effect, fire, on_behalf_of
 
 BALLOT_KINDS = {"approval": "approval", "approval_limited": "approval", "score": "scoring", "cumulative": "cumulative"}
 DATE_LABELS = {
@@ -194,16 +194,16 @@ def _announce_round(round_: Round, _move, _actor) -> None:
 
 
 @effect("accept_submitted_proposals")
-def _accept_submitted(round_: Round, _move, _actor) -> None:
+def _accept_submitted(round_: Round, _move, actor) -> None:
     """Light-touch rounds have no eligibility check: submitted proposals are eligible as voting opens."""
     for proposal in _proposals(round_, "submitted"):
-        fire(proposal, "mark_eligible", SCHEDULER)
+        fire(proposal, "mark_eligible", on_behalf_of(actor))
 
 
 @effect("put_eligible_proposals_to_vote")
-def _to_vote(round_: Round, _move, _actor) -> None:
+def _to_vote(round_: Round, _move, actor) -> None:
     for proposal in _proposals(round_, "eligible"):
-        fire(proposal, "enter_vote", SCHEDULER)
+        fire(proposal, "enter_vote", on_behalf_of(actor))
 
 
 @effect("run_count")
@@ -238,11 +238,11 @@ def _notify_revote(round_: Round, _move, _actor) -> None:
 
 
 @effect("withdraw_proposals")
-def _withdraw_proposals(round_: Round, move, _actor) -> None:
+def _withdraw_proposals(round_: Round, move, actor) -> None:
     reason = f"The round was cancelled: {move.reason}" if move.reason else "The round was cancelled"
     for proposal in _proposals(round_, "draft", "submitted", "eligible", "ineligible", "in_vote", "selected",
                                "not_selected", "ratified"):
-        fire(proposal, "withdraw", SCHEDULER, data={"reason": reason})
+        fire(proposal, "withdraw", on_behalf_of(actor), data={"reason": reason})
 
 
 def can_manage(person, round_: Round) -> bool:

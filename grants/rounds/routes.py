@@ -14,7 +14,15 @@ from grants.rounds import operations, queries
 from grants.charts import data_uri
 from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
-from grants.rounds.forms import ExtendDeadlineForm, MoveRoundForm, RecountForm, pot_amounts, round_form
+from grants.rounds.confirmations import NEEDS_CONFIRMATION, consequences
+from grants.rounds.forms import (
+    ConfirmMoveForm,
+    ExtendDeadlineForm,
+    MoveRoundForm,
+    RecountForm,
+    pot_amounts,
+    round_form,
+)
 from grants.rounds.models import Round, latest_count, pots
 from grants.views import attempt, download
 from grants.voting import operations as voting
@@ -105,7 +113,7 @@ def show(slug: str, round_id: int):
         workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
         move_form=MoveRoundForm(), deadline_form=ExtendDeadlineForm(), recount_form=RecountForm(),
         has_results=queries.results(round_) is not None,
-        priorities=delivery.round_priorities(round_, current_user),
+        priorities=delivery.round_priorities(round_, current_user), confirm_first=NEEDS_CONFIRMATION,
     )
 
 
@@ -118,9 +126,59 @@ def move(slug: str, round_id: int):
     form = MoveRoundForm()
     if not form.validate_on_submit():
         abort(400)
-    if attempt(None, operations.move_round, round_, form.transition.data, current_user, form.reason.data or ""):
+    transition = form.transition.data
+    if transition in NEEDS_CONFIRMATION:
+        return _confirmed_move(collective, round_, transition)
+    if attempt(None, operations.move_round, round_, transition, current_user, form.reason.data or ""):
         flash(f"{round_.name} is now: {panel(round_, current_user)['state_label']}.", "success")
     return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+
+
+def _allowed_option(round_: Round, transition: str):
+    return next((o for o in panel(round_, current_user)["options"] if o["name"] == transition and o["allowed"]), None)
+
+
+@bp.route("/<id:round_id>/confirm/<transition>")
+@login_required
+def confirm_move(slug: str, round_id: int, transition: str):
+    """The page that says what an irreversible or early move will do, before it is made."""
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    if transition not in NEEDS_CONFIRMATION:
+        abort(404)
+    if _allowed_option(round_, transition) is None:
+        flash("That cannot be done now: the round has moved on. Its page shows what can be done.", "info")
+        return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    form = ConfirmMoveForm(data={"transition": transition, "confirmed": "yes"})
+    return _confirm_page(collective, round_, transition, form)
+
+
+def _confirm_page(collective, round_, transition, form):
+    said = consequences(round_, transition)
+    form.submit.label.text = said.button
+    return render_template("rounds/confirm_move.html", collective=collective, round=round_, form=form,
+                           said=said, transition=transition)
+
+
+def _confirmed_move(collective, round_: Round, transition: str):
+    """A move that needs confirming: sent from anywhere but its confirmation page, it shows that page."""
+    form = ConfirmMoveForm()
+    back = url_for("rounds.show", slug=collective.slug, round_id=round_.id)
+    if form.confirmed.data != "yes":
+        return redirect(url_for("rounds.confirm_move", slug=collective.slug, round_id=round_.id,
+                                transition=transition), 303)
+    if not form.validate():
+        return _confirm_page(collective, round_, transition, form)
+    if transition == "cancel" and not form.reason.data:
+        form.reason.errors = ["Say why you are cancelling the round"]
+        return _confirm_page(collective, round_, transition, form)
+    if attempt(form, operations.move_round, round_, transition, current_user, form.reason.data or ""):
+        flash(f"{round_.name} is now: {panel(round_, current_user)['state_label']}.", "success")
+        return redirect(back)
+    if _allowed_option(round_, transition) is None:  # moved on meanwhile (or this was the second click)
+        for message in [*form.form_errors, *form.reason.errors]:
+            flash(message, "info")
+        return redirect(back)
+    return _confirm_page(collective, round_, transition, form)
 
 
 @bp.route("/<id:round_id>/deadlines", methods=["POST"])

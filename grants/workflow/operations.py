@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,35 @@ from workflows import Context, Move, Option, TransitionError
 SCHEDULER = "scheduler"
 EffectHandler = Callable[[Any, Move, Any], None]
 _EFFECTS: dict[str, EffectHandler] = {}
+
+
+@dataclass(frozen=True)
+class OnBehalfOf:
+    """A move the system makes because a person did something: closing voting counts each
+    proposal, cancelling a round withdraws them. The engine authorises it as it would the
+    scheduler (a facilitator may not mark a proposal selected by hand), and the history and the
+    audit log name the person whose action caused it."""
+
+    person: Any
+
+    @property
+    def id(self) -> int | None:
+        return getattr(self.person, "id", None)
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+
+def on_behalf_of(actor):
+    """Who a move caused by ``actor``'s move is fired as: the scheduler's own moves stay its own."""
+    if actor is None or isinstance(actor, (str, OnBehalfOf)):
+        return actor if actor is not None else SCHEDULER
+    return OnBehalfOf(actor)
 
 
 class StaleState(TransitionError):
@@ -55,7 +85,7 @@ def workflow_of(row: WorkflowFields) -> workflows.Workflow:
 
 
 def context_for(row: WorkflowFields, actor, now: datetime, data: dict | None = None) -> Context:
-    if actor == SCHEDULER:
+    if actor == SCHEDULER or isinstance(actor, OnBehalfOf):
         return Context.scheduler(now, data or {})
     roles = row.actor_roles(actor) if getattr(actor, "is_authenticated", False) else set()
     return Context(actor=actor.id, roles=roles, now=now, data=data or {})

@@ -66,6 +66,8 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     sign_in(p, w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.submit("Issue awards")
+    assert "Issue the awards?" in p.text() and "1 grant totalling £900 will be offered." in p.text()
+    p.submit("Issue the awards")
     p.submit("Sign out")
     assert any("Your grant offer" in m["Subject"] for m in mail_server.wait_for(1))
 

@@ -123,6 +123,8 @@ POST_CASES = [
     Case("collectives.invitation_detail", FACILITATOR, "/c/{slug}/invitations/{invitation}"),
     Case("collectives.withdraw_join_request", OUTSIDER, "/c/{slug}/join-requests/{join}/withdraw", baseline={}),
     Case("rounds.move", FACILITATOR, "/c/{slug}/rounds/{draft}/move", page="/c/{slug}/rounds/{draft}"),
+    # h6 (issue 13): the same route sent from the confirmation page of cancelling (after opening, above)
+    Case("rounds.move", FACILITATOR, "/c/{slug}/rounds/{draft}/move", page="/c/{slug}/rounds/{draft}/confirm/cancel"),
     Case("admin.set_active", ADMIN, "/admin/people/{spare_person}/active/0", page="/admin/people"),
     # Accounts: email confirmation, the demo admin's first password, two-factor sign-in.
     Case("auth.resend_verification", ANON, "/email/confirm"),
