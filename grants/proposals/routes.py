@@ -63,6 +63,19 @@ def _form(collective, round_, proposal) -> ProposalForm:
     return form
 
 
+def _all_problems(form: ProposalForm, proposal: Proposal, round_: Round, *, submitting: bool) -> bool:
+    """Check what was sent in one pass, so every problem shows at once: each field's own check, the
+    round's rules and, on the way to submitting, what a submission needs. True when there are none."""
+    valid = form.validate()
+    skip = form.fields_in_error()
+    problems = operations.value_problems(proposal, round_, form.values(), form.lines(), skip=skip)
+    if submitting:
+        problems += operations.submission_problems(form.values(), form.lines(), skip=skip)
+    for problem in problems:
+        form.show_problem(problem)
+    return valid and not problems
+
+
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, round_id: int, proposal_id: int):
@@ -70,16 +83,36 @@ def edit(slug: str, round_id: int, proposal_id: int):
     if not can_edit(current_user, proposal):
         abort(403)
     form = _form(collective, round_, proposal)
-    if form.validate_on_submit():
+    submitting = bool(form.check_answers.data)
+    if form.is_submitted() and _all_problems(form, proposal, round_, submitting=submitting):
         if attempt(form, operations.save_proposal, proposal, form.values(), form.lines(), current_user):
-            if not form.save_and_submit.data:
-                flash("Your draft is saved. You can come back to it until proposals close.", "success")
-                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
-            if attempt(form, operations.submit_proposal, proposal, current_user):
-                flash("Your proposal is submitted. We have emailed you a copy.", "success")
-                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+            if submitting:
+                return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
+            flash("Your draft is saved. You can come back to it until proposals close.", "success")
+            return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
     return render_template("proposals/edit.html", collective=collective, round=round_, proposal=proposal, form=form,
                            organisation=db.session.get(Organisation, proposal.organisation_id))
+
+
+@bp.route("/<id:proposal_id>/check")
+@login_required
+def check(slug: str, round_id: int, proposal_id: int):
+    """Check your answers: the saved draft as it will be submitted, each answer with a change link."""
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal):
+        abort(403)
+    lines = budget_lines(proposal)
+    values = {key: getattr(proposal, key) for key in operations.EDITABLE}
+    pairs = [(line.description, line.amount) for line in lines]
+    draft = proposal.state == "draft"
+    problems = (operations.value_problems(proposal, round_, values, pairs)
+                + operations.submission_problems(values, pairs)) if draft else []
+    return render_template(
+        "proposals/check.html", collective=collective, round=round_, proposal=proposal, lines=lines,
+        organisation=db.session.get(Organisation, proposal.organisation_id), problems=problems, draft=draft,
+        themes={t.id: t.name for t in operations.themes_of(round_)},
+        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
+        action_form=ProposalActionForm())
 
 
 @bp.route("/<id:proposal_id>")
@@ -106,8 +139,9 @@ def submit(slug: str, round_id: int, proposal_id: int):
     if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
         abort(403)
     if attempt(None, operations.submit_proposal, proposal, current_user):
-        flash("Your proposal is submitted.", "success")
-    return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+        flash("Your proposal is submitted. We have emailed you a copy.", "success")
+        return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+    return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
 
 @bp.route("/<id:proposal_id>/reopen", methods=["POST"])
