@@ -150,6 +150,7 @@ def test_a_budget_line_message_sits_above_both_boxes_of_its_line(app, client, dr
     assert 'id="budget_lines-0-description"' in group and 'id="budget_lines-0-amount"' in group
     assert group.index("budget_lines-0-error") < group.index('id="budget_lines-0-description"')
     assert page.count("Enter an amount in pounds, like 1500 or 1500.50") == 2  # beside the line, and the summary
+    assert "Enter the amount for this line" not in page  # one message for one mistake
     assert 'href="#budget_lines-0-amount"' in page
 
 

@@ -39,6 +39,8 @@ class BudgetLineForm(FlaskForm):
     def validate_amount(self, field) -> None:
         from wtforms import ValidationError
 
+        if field.errors:  # what was typed is not an amount: that message says it all
+            return
         if self.description.data and field.data is None:
             raise ValidationError("Enter the amount for this line")
         if field.data is not None and not self.description.data:
@@ -65,6 +67,7 @@ class ProposalForm(FlaskForm):
                                   validators=[Optional(), NumberRange(min=0, max=1_000_000,
                                                                       message="Enter a number of people, 0 or more")])
     budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
+    summary_limit = SUMMARY_LIMIT  # for the page: the character count and the browser's check
     # The first button is what Enter in a text box presses: saving, never submitting. Submitting
     # goes through the check-your-answers page.
     save = SubmitField("Save draft", widget=GovSubmitInput())

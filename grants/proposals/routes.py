@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from grants import permissions
+from grants.bodylimits import accepts_large_form
 from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.organisations.models import Organisation
@@ -78,6 +79,7 @@ def _all_problems(form: ProposalForm, proposal: Proposal, round_: Round, *, subm
 
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
+@accepts_large_form  # a summary pasted many times over is refused beside its box, the rest kept
 def edit(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
     if not can_edit(current_user, proposal):
