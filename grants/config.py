@@ -118,6 +118,11 @@ def defaults(instance_path: str) -> dict:
         # A request body larger than this is refused with a clear page (413), never read whole.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        # Forms with a photo or long text (grants.bodylimits) may send this much, so what is too
+        # big is refused beside its field and the rest of the form is kept.
+        "LARGE_FORM_MAX_BYTES": 16 * 1024 * 1024,
+        # A report's photo (re-encoded and made smaller when it is kept): a phone's photo fits.
+        "REPORT_PHOTO_BYTES": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

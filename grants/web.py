@@ -193,7 +193,9 @@ def _init_errors(app: Flask) -> None:
     def too_large(_error):
         limit_mb = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) / (1024 * 1024)
         return page(413, "The file or form is too large",
-                    f"What you sent is larger than {limit_mb:g} MB. Send something smaller.")
+                    f"What you sent is larger than {limit_mb:g} MB, so none of it was saved. Go back in your "
+                    "browser: the page usually still has what you typed. Then choose a smaller file, or shorten "
+                    "the text, and send it again.")
 
     @app.errorhandler(500)
     def server_error(_error):

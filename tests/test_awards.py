@@ -225,7 +225,7 @@ def test_report_submitted_changes_requested_accepted_closes_the_grant(app, mail_
     ({"people_reached": {"bame": 3}}, None, "communities in the list"),
     ({"story": "Amina said it changed her life", "story_consent": False}, None, "Tick the box"),
     ({}, b"GIF89a not a jpeg or png", "must be a JPEG or PNG"),
-    ({}, b"\x89PNG\r\n\x1a\n" + b"0" * (1024 * 1024 + 10) + b"IEND", "smaller than 1 MB"),
+    ({}, b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024 + 10) + b"IEND", "smaller than 10 MB"),
 ])
 def test_bad_report_input_is_refused_and_nothing_saved(app, values, photo, message):
     w = _accepted_small_grant(app)

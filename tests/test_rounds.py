@@ -130,18 +130,21 @@ def test_applicant_drafts_fixes_an_error_and_submits_through_the_page(client, ap
     data = {"title": "Walking club", "summary": "Weekly walks for new mums.", "amount_requested": "1,200",
             "theme_id": str(theme.id), "communities_served": ["asian_pakistani", "black_african"],
             "people_reached": "40", "budget_lines-0-description": "Walk leader", "budget_lines-0-amount": "700",
-            "budget_lines-1-description": "Refreshments", "budget_lines-1-amount": "400", "save_and_submit": "y"}
+            "budget_lines-1-description": "Refreshments", "budget_lines-1-amount": "400", "check_answers": "y"}
     page = client.post(edit_url, data=data).data.decode()
     assert "The budget lines add up to £1,100, but you asked for £1,200" in page
     assert 'value="Walking club"' in page
     response = client.post(edit_url, data={**data, "budget_lines-1-amount": "500"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+    response = client.post(edit_url.replace("/edit", "/submit"))
     assert response.status_code == 302
     assert "We have your proposal" in mail_server.wait_for(1)[-1]["Subject"]
     with app.app_context():
         stored = db.session.exec(select(Proposal)).one()
         assert (stored.state, stored.amount_requested, stored.budget_lines_total) == ("submitted", 120_000, 120_000)
     # a submitted proposal cannot be edited without reopening it
-    assert b"Only a draft can be changed" in client.post(edit_url, data={**data, "save": "y"}).data
+    saved = {key: value for key, value in data.items() if key != "check_answers"}
+    assert b"Only a draft can be changed" in client.post(edit_url, data={**saved, "save": "y"}).data
 
 
 def test_eligibility_needs_a_reason_to_refuse_and_the_applicant_is_told(app, ctx, mail_server):

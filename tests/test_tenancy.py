@@ -59,6 +59,7 @@ ROUTES = [
     ("rounds.election_file", "/c/{slug}/rounds/{counted}/election.pb", IN_COLLECTIVE),
     ("proposals.show", "/c/{slug}/rounds/{round}/proposals/{proposal}", IN_COLLECTIVE),
     ("proposals.edit", "/c/{slug}/rounds/{round}/proposals/{proposal}/edit", {APPLICANT}),
+    ("proposals.check", "/c/{slug}/rounds/{round}/proposals/{proposal}/check", {APPLICANT}),
     ("proposals.withdraw", "/c/{slug}/rounds/{round}/proposals/{proposal}/withdraw", {APPLICANT, FACILITATOR}),
     ("voting.ballot", "/c/{slug}/rounds/{round}/ballot", {MEMBER, APPLICANT}),
     ("voting.paper_ballot", "/c/{slug}/rounds/{round}/paper-ballot", {FACILITATOR}),

@@ -40,6 +40,8 @@ class BudgetLineForm(FlaskForm):
     def validate_amount(self, field) -> None:
         from wtforms import ValidationError
 
+        if field.errors:  # what was typed is not an amount: that message says it all
+            return
         if self.description.data and field.data is None:
             raise ValidationError("Enter the amount for this line")
         if field.data is not None and not self.description.data:
@@ -67,8 +69,38 @@ class ProposalForm(FlaskForm):
                                                                       message="Enter a number of people, 0 or more")])
     budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
     version = VersionField()
+    summary_limit = SUMMARY_LIMIT  # for the page: the character count and the browser's check
+    # The first button is what Enter in a text box presses: saving, never submitting. Submitting
+    # goes through the check-your-answers page.
     save = SubmitField("Save draft", widget=GovSubmitInput())
-    save_and_submit = SubmitField("Save and submit", widget=GovSubmitInput())
+    check_answers = SubmitField("Save and check your answers", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: Problems with the budget as a whole (not one line), shown above its lines and in the summary.
+        self.budget_errors: list[str] = []
+
+    def fields_in_error(self) -> frozenset[str]:
+        """The fields whose own checks failed: the round's rules are not applied to what did not parse."""
+        names = {name for name, field in self._fields.items() if field.errors and name != "budget_lines"}
+        if any(entry.form.errors for entry in self.budget_lines):
+            names.add("budget_lines")
+        return frozenset(names)
+
+    def show_problem(self, problem) -> None:
+        """A refusal from the proposal's rules, beside its field (budget-wide ones above the lines)."""
+        if problem.field == "budget_lines":
+            self.budget_errors.append(problem.message)
+        elif problem.field in self._fields:
+            field = self._fields[problem.field]
+            field.errors = [*field.errors, problem.message]
+        else:
+            self.form_errors.append(problem.message)
+
+    @property
+    def summary_extra(self) -> list[dict]:
+        """The error-summary entries that belong to no single field (``form_errors(form, extra=...)``)."""
+        return [{"text": message, "href": "#budget_lines"} for message in self.budget_errors]
 
     def values(self) -> dict:
         return {

@@ -36,19 +36,51 @@ def start_proposal(round_: Round, person: Person) -> Proposal:
     return proposal
 
 
-def _check_values(proposal: Proposal, round_: Round, values: dict, lines: list[tuple[str, int]]) -> None:
+def value_problems(proposal: Proposal, round_: Round, values: dict, lines: list[tuple[str, int]], *,
+                   skip: frozenset[str] = frozenset()) -> list[Refused]:
+    """Everything wrong with these values under the round's rules, each beside its field (not only the
+    first: a person fixes them all in one go). ``skip`` names fields whose own check already failed."""
+    problems = []
     amount = values["amount_requested"]
-    if amount and not round_.min_grant <= amount <= round_.max_grant:
-        raise Refused(f"Ask for between {format_pence(round_.min_grant)} and {format_pence(round_.max_grant)}",
-                      field="amount_requested")
-    if values["theme_id"] is not None and values["theme_id"] not in round_.themes_funded:
-        raise Refused("Choose one of the themes this round funds", field="theme_id")
+    if "amount_requested" not in skip and amount and not round_.min_grant <= amount <= round_.max_grant:
+        problems.append(Refused(f"Ask for between {format_pence(round_.min_grant)} and "
+                                f"{format_pence(round_.max_grant)}", field="amount_requested"))
+    if "theme_id" not in skip and values["theme_id"] is not None and values["theme_id"] not in round_.themes_funded:
+        problems.append(Refused("Choose one of the themes this round funds", field="theme_id"))
     known_outcomes = set(db.session.exec(select(Outcome.id).where(
         Outcome.collective_id == proposal.collective_id, Outcome.retired == False)).all())  # noqa: E712
-    if not set(values["outcome_ids"]) <= known_outcomes:
-        raise Refused("Choose outcomes from the collective's theory of change", field="outcome_ids")
+    if "outcome_ids" not in skip and not set(values["outcome_ids"]) <= known_outcomes:
+        problems.append(Refused("Choose outcomes from the collective's theory of change", field="outcome_ids"))
     if len(lines) > 20:
-        raise Refused("Use at most 20 budget lines", field="budget_lines")
+        problems.append(Refused("Use at most 20 budget lines", field="budget_lines"))
+    return problems
+
+
+#: What to say beside each question a submission still needs (the workflow's guard lists them by name).
+MISSING_ANSWERS = {
+    "title": "Enter a project title",
+    "summary": "Enter a summary of the project",
+    "amount_requested": "Enter the amount you are asking for",
+    "theme_id": "Choose a theme",
+    "communities_served": "Choose at least one community the project serves",
+    "budget_lines": "Enter at least one budget line: what it pays for and its amount",
+}
+
+
+def submission_problems(values: dict, lines: list[tuple[str, int]], *,
+                        skip: frozenset[str] = frozenset()) -> list[Refused]:
+    """What stops these values being submitted, all at once: the unanswered questions and a budget
+    that does not add up (the same rules as the ``proposal`` workflow's submit guards)."""
+    given = {"title": values["title"].strip(), "summary": values["summary"].strip(),
+             "amount_requested": values["amount_requested"] > 0, "theme_id": values["theme_id"] is not None,
+             "communities_served": bool(values["communities_served"]), "budget_lines": bool(lines)}
+    problems = [Refused(message, field=name) for name, message in MISSING_ANSWERS.items()
+                if not given[name] and name not in skip]
+    total, requested = sum(amount for _description, amount in lines), values["amount_requested"]
+    if lines and requested > 0 and total != requested and not {"budget_lines", "amount_requested"} & skip:
+        problems.append(Refused(f"The budget lines add up to {format_pence(total)}, but you asked for "
+                                f"{format_pence(requested)}", field="budget_lines"))
+    return problems
 
 
 def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]], actor: Person,
@@ -64,7 +96,9 @@ def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]]
     if "applicant" not in proposal.actor_roles(actor):
         raise Refused("Only someone acting for the organisation can change its proposal")
     versions.claim(proposal, version, actor)
-    _check_values(proposal, round_, values, lines)
+    problems = value_problems(proposal, round_, values, lines)
+    if problems:
+        raise problems[0]
     for key in EDITABLE:
         setattr(proposal, key, values[key])
     proposal.updated_at = utcnow()

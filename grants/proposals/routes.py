@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from grants import permissions, versions
+from grants.bodylimits import accepts_large_form
 from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.organisations.models import Organisation
@@ -66,8 +67,22 @@ def _form(collective, round_, proposal) -> ProposalForm:
     return form
 
 
+def _all_problems(form: ProposalForm, proposal: Proposal, round_: Round, *, submitting: bool) -> bool:
+    """Check what was sent in one pass, so every problem shows at once: each field's own check, the
+    round's rules and, on the way to submitting, what a submission needs. True when there are none."""
+    valid = form.validate()
+    skip = form.fields_in_error()
+    problems = operations.value_problems(proposal, round_, form.values(), form.lines(), skip=skip)
+    if submitting:
+        problems += operations.submission_problems(form.values(), form.lines(), skip=skip)
+    for problem in problems:
+        form.show_problem(problem)
+    return valid and not problems
+
+
 @bp.route("/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
+@accepts_large_form  # a summary pasted many times over is refused beside its box, the rest kept
 def edit(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
     if not can_edit(current_user, proposal):
@@ -76,19 +91,18 @@ def edit(slug: str, round_id: int, proposal_id: int):
         return _read_only(collective, round_, proposal)
     form = _form(collective, round_, proposal)
     newer = None
-    if form.validate_on_submit():
+    submitting = bool(form.check_answers.data)
+    if form.is_submitted() and _all_problems(form, proposal, round_, submitting=submitting):
         saved = attempt(form, operations.save_proposal, proposal, form.values(), form.lines(), current_user,
                         version=form.version.data)
         if not saved:
             newer = versions.newer_values(form, proposal, lambda row: _saved_pairs(form, row), current_user)
         else:
             form.version.data = proposal.version  # this save is the form's version now
-            if not form.save_and_submit.data:
-                flash("Your draft is saved. You can come back to it until proposals close.", "success")
-                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
-            if attempt(form, operations.submit_proposal, proposal, current_user):
-                flash("Your proposal is submitted. We have emailed you a copy.", "success")
-                return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+            if submitting:
+                return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
+            flash("Your draft is saved. You can come back to it until proposals close.", "success")
+            return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
     return render_template("proposals/edit.html", collective=collective, round=round_, proposal=proposal, form=form,
                            organisation=db.session.get(Organisation, proposal.organisation_id), newer=newer)
 
@@ -131,6 +145,27 @@ def _read_only(collective, round_: Round, proposal: Proposal):
         can_reopen="reopen" in allowed, can_withdraw="withdraw" in allowed, action_form=ProposalActionForm())
 
 
+@bp.route("/<id:proposal_id>/check")
+@login_required
+def check(slug: str, round_id: int, proposal_id: int):
+    """Check your answers: the saved draft as it will be submitted, each answer with a change link."""
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal):
+        abort(403)
+    lines = budget_lines(proposal)
+    values = {key: getattr(proposal, key) for key in operations.EDITABLE}
+    pairs = [(line.description, line.amount) for line in lines]
+    draft = proposal.state == "draft"
+    problems = (operations.value_problems(proposal, round_, values, pairs)
+                + operations.submission_problems(values, pairs)) if draft else []
+    return render_template(
+        "proposals/check.html", collective=collective, round=round_, proposal=proposal, lines=lines,
+        organisation=db.session.get(Organisation, proposal.organisation_id), problems=problems, draft=draft,
+        themes={t.id: t.name for t in operations.themes_of(round_)},
+        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
+        action_form=ProposalActionForm())
+
+
 @bp.route("/<id:proposal_id>")
 @login_required
 def show(slug: str, round_id: int, proposal_id: int):
@@ -166,8 +201,9 @@ def submit(slug: str, round_id: int, proposal_id: int):
     if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
         abort(403)
     if attempt(None, operations.submit_proposal, proposal, current_user):
-        flash("Your proposal is submitted.", "success")
-    return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+        flash("Your proposal is submitted. We have emailed you a copy.", "success")
+        return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
+    return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
 
 @bp.route("/<id:proposal_id>/reopen", methods=["POST"])

@@ -29,7 +29,7 @@ class ReportForm(FlaskForm):
     story = TextAreaField("One story or quote (optional)", widget=GovTextArea(), filters=[strip],
                           validators=[MaxLength(1500, "The story")])
     story_consent = BooleanField("The people in this story agreed to it being shared", widget=GovCheckboxInput())
-    photo = FileField("A photo (optional, JPEG or PNG, up to 1 MB)")
+    photo = FileField("A photo (optional)")  # its hint, with the limit, is in the template
     once = OnceField()
     version = VersionField()
     save = SubmitField("Save draft", widget=GovSubmitOnce())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from grants import permissions, versions
+from grants.bodylimits import accepts_large_form
 from grants.awards.models import Grant
 from grants.awards.routes import can_view_grant
 from grants.collectives import queries as collective_queries
@@ -48,11 +49,12 @@ def _page(collective, grant, report, form, review_form=None, newer=None):
                            proposal=proposal, form=form, review_form=review_form or ReviewReportForm(prefix="review"),
                            grantee=grantee, manage=permissions.can_manage_collective(current_user, collective),
                            editable=report.state in operations.EDITABLE_STATES, workflow=panel(report, current_user),
-                           newer=newer)
+                           newer=newer, photo_limit=current_app.config["REPORT_PHOTO_BYTES"])
 
 
 @bp.route("/<id:report_id>", methods=["GET", "POST"])
 @login_required
+@accepts_large_form  # a phone's photo is larger than the app-wide limit
 def show(slug: str, grant_id: int, report_id: int):
     collective, grant, report = load(slug, grant_id, report_id)
     proposal = db.session.get(Proposal, grant.proposal_id)

@@ -180,14 +180,26 @@ def panel(row: WorkflowFields, actor, *, now: datetime | None = None) -> dict:
     }
 
 
+#: What the form of an action will ask for, in the words of the person asked (never a field name).
+ASKS = {
+    "reason": "a reason",
+    "accepted_by_name": "your full name",
+    "conditions_confirmed": "to confirm you agree to the grant conditions",
+}
+
+
 def _panel_options(row: WorkflowFields, workflow: workflows.Workflow, actor, now: datetime) -> list[dict]:
-    """What this viewer may do now. Guards that only check what the person will type (a reason,
+    """What this viewer may do now, or could once a condition holds (with the reason in words).
+    Actions their roles can never take are left out: an applicant is not told what only a
+    facilitator or the system does. Guards that only check what the person will type (a reason,
     a ticked box) are not held against the action here: the form asks for those."""
     result = []
     for transition in workflow.transitions_from(workflow.state_of(row)):
         keys = sorted({key for guard in transition.guards for key in guard.data_keys})
         typed = {key: True if key.endswith("confirmed") else "given" for key in keys}
         option = workflow.check(row, transition.name, context_for(row, actor, now, typed))
+        if option.refusal is workflows.NotAllowed:
+            continue
         result.append({"name": option.name, "label": option.label, "allowed": option.allowed,
-                       "reason": option.reason, "asks": [key.replace("_", " ") for key in keys]})
+                       "reason": option.reason, "asks": [ASKS.get(key, key.replace("_", " ")) for key in keys]})
     return result

@@ -77,11 +77,12 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.page.get_by_role("radio", name="Best start in life").check()
     p.fill("Line 1: what it pays for", "Walk leader")
     p.fill("Line 1: amount (£)", "1000")
-    p.submit("Save and submit")
+    p.submit("Save and check your answers")
     assert "The budget lines add up to £1,000, but you asked for £1,500" in p.text()
     p.fill("Line 2: what it pays for", "Refreshments")
     p.fill("Line 2: amount (£)", "500")
-    p.submit("Save and submit")
+    p.submit("Save and check your answers")
+    p.submit("Submit proposal")
     assert "Your proposal is submitted" in p.text()
     p.submit("Sign out")
 
@@ -95,7 +96,8 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.page.get_by_role("radio", name="Building trust").check()
     p.fill("Line 1: what it pays for", "Speakers and venue")
     p.fill("Line 1: amount (£)", "2000")
-    p.submit("Save and submit")
+    p.submit("Save and check your answers")
+    p.submit("Submit proposal")
     p.submit("Sign out")
 
     # The facilitator closes proposals, checks eligibility and opens the vote
