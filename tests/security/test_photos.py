@@ -115,23 +115,28 @@ def test_a_file_that_only_looks_like_a_photo_is_refused(app, client, payload):
 
 
 def test_the_migration_moves_old_photo_files_into_the_database(app_config, tmp_path):
-    """A database from before the photos moved (a real grant's report, named photo file on disk)."""
+    """A database from before the photos moved: a real grant's report, its photo a named file.
+
+    The world is made at the current schema and taken back to before the photos moved (the models
+    are today's: an old schema would not have their newer columns); going back writes the photo out
+    as a file, and going forward again must read it in, re-encoded, and remove the file."""
     from grants import create_app
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    migrate.upgrade(url, BEFORE_PHOTOS)
+    migrate.upgrade(url)
     instance = tmp_path / "instance"
     app = create_app({**app_config, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
     try:
         w = _accepted_small_grant(app)
-        folder = instance / "uploads" / "reports"
-        folder.mkdir(parents=True)
-        (folder / f"{w['report'].id}-abc.jpg").write_bytes(phone_photo("JPEG"))
         with app.app_context():
-            db.session.execute(sa.text("UPDATE report SET photo_name = :name, photo_type = 'image/jpeg' WHERE id = :id"),
-                               {"name": f"{w['report'].id}-abc.jpg", "id": w["report"].id})
+            photo = phone_photo("JPEG")        # as a phone took it, EXIF and all
+            db.session.add(ReportPhoto(report_id=w["report"].id, content=photo, content_type="image/jpeg",
+                                       size=len(photo), width=20, height=40))
             db.session.commit()
             db.session.close()
+            migrate.downgrade(url, BEFORE_PHOTOS)
+            folder = instance / "uploads" / "reports"
+            assert [path.suffix for path in folder.iterdir()] == [".jpg"]  # written out, as before
             migrate.upgrade(url)
             stored = db.session.get(ReportPhoto, w["report"].id)
             with Image.open(io.BytesIO(stored.content)) as image:
