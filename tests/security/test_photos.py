@@ -9,7 +9,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from PIL import ExifTags, Image
 from sqlmodel import select
 
