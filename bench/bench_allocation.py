@@ -149,6 +149,8 @@ def main() -> int:
                         help="seconds allowed per pabutools multiprofile call (default 900)")
     parser.add_argument("--plain-timeout", type=float, default=300.0,
                         help="seconds allowed per plain pabutools call (default 300)")
+    parser.add_argument("--ours-timeout", type=float, default=3600.0,
+                        help="seconds allowed per run of ours (default 3600)")
     parser.add_argument("--skip-plain", action="store_true", help="do not run plain pabutools")
     parser.add_argument("--pabutools-memory-gb", type=float, default=8.0,
                         help="address-space limit per pabutools call, in GB (default 8)")
@@ -174,7 +176,8 @@ def main() -> int:
         for rule in rules:
             ours = []
             for _ in range(args.repeat):
-                result, failure, _elapsed = run_child(OURS, [str(path), rule, str(REPO)], 3600, None)
+                result, failure, _elapsed = run_child(OURS, [str(path), rule, str(REPO)],
+                                                      args.ours_timeout, None)
                 if result is None:
                     raise SystemExit(f"ours failed on {name} {rule}: {failure}")
                 ours.append(result)
