@@ -176,11 +176,16 @@ def main() -> int:
         for rule in rules:
             ours = []
             for _ in range(args.repeat):
-                result, failure, _elapsed = run_child(OURS, [str(path), rule, str(REPO)],
-                                                      args.ours_timeout, None)
+                result, failure, elapsed = run_child(OURS, [str(path), rule, str(REPO)],
+                                                     args.ours_timeout, None)
                 if result is None:
-                    raise SystemExit(f"ours failed on {name} {rule}: {failure}")
+                    break
                 ours.append(result)
+            if not ours:
+                report[name][rule] = {"ours_s": failure, "ours_ran_s": round(elapsed, 1),
+                                      "identical": False}
+                print(f"{name} {rule}: ours {failure} after {elapsed:.0f} s", flush=True)
+                continue
             ours_s = statistics.median(r["seconds"] for r in ours)
             selected, cost = ours[0]["selected"], ours[0]["cost"]
             entry: dict = {"ours_s": round(ours_s, 4)}
