@@ -38,6 +38,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from itertools import repeat
+from operator import add, mul
 from pathlib import Path
 from typing import Any
 
@@ -461,13 +462,27 @@ class _Reader:
         except PabulibError:
             return False
         if extras:
-            extra_keys = list(zip(*(columns[i] for i, _h in extras)))
-            shared: dict[tuple[str, ...], dict[str, str]] = {}
-            for key in set(extra_keys):
-                shared[key] = {h: v for (_i, h), raw in zip(extras, key)
+            # Each row's extra fields as one int (a mixed-radix number of per-column codes,
+            # computed in C), then one dict per distinct combination, shared by its ballots.
+            names = [h for _i, h in extras]
+            distinct_values = []
+            keys: list[int] | None = None
+            for i, _h in extras:
+                column = columns[i]
+                seen_values = list(dict.fromkeys(column))
+                distinct_values.append(seen_values)
+                codes = list(map({v: k for k, v in enumerate(seen_values)}.__getitem__, column))
+                keys = codes if keys is None else list(map(add, map(mul, keys, repeat(len(seen_values))), codes))
+            shared: dict[int, dict[str, str]] = {}
+            for key in set(keys or ()):
+                rest, parts = key, []
+                for seen_values in reversed(distinct_values):
+                    rest, code = divmod(rest, len(seen_values))
+                    parts.append(seen_values[code])
+                parts.reverse()
+                shared[key] = {h: v for h, raw in zip(names, parts)
                                if (v := raw.strip()) and (len(v) != 4 or v.lower() != "none")}
-            # Ballots with the same extra fields share one (never modified) dict.
-            extra_values = list(map(shared.__getitem__, extra_keys))
+            extra_values = list(map(shared.__getitem__, keys or ()))
         else:
             extra_values = [{}] * count  # type: ignore[list-item]
         # Every field was checked above; build the ballots slot by slot (skipping Ballot's own,
