@@ -83,10 +83,9 @@ every add-one increment. Here:
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain, repeat
 
 from grants.allocation import explain
 from grants.allocation.explain import MoneyFormatter
@@ -158,8 +157,6 @@ class MesRun:
 
 
 _EMPTY = 1
-_SMALL_WEIGHT = 16
-"""Supporter groups up to this weight are tallied as that many copies (in C)."""
 
 
 def _compare(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -276,15 +273,8 @@ class EqualShares:
         self.free = sorted((p for p in supported if costs[p] == 0), key=lambda p: ids[p])
         self.candidates = [p for p in supported if costs[p] > 0]
         # Supporter groups of weight 1 and the others, for fast per-class tallies.
-        # Supporter groups of weight 1, of a small weight (counted as that many copies, in C)
-        # and of a large weight (added one by one), for fast per-class tallies.
-        weights = self.weights
-        self.single = [tuple(g for g in groups if weights[g] == 1) for groups in self.supporters]
-        self.small = [tuple(g for g in groups if 1 < weights[g] <= _SMALL_WEIGHT)
-                      for groups in self.supporters]
-        self.small_weights = [tuple(weights[g] for g in groups) for groups in self.small]
-        self.weighty = [tuple(g for g in groups if weights[g] != 1 and not 1 < weights[g] <= _SMALL_WEIGHT)
-                        for groups in self.supporters]
+        self.single = [tuple(g for g in groups if self.weights[g] == 1) for groups in self.supporters]
+        self.weighty = [tuple(g for g in groups if self.weights[g] != 1) for groups in self.supporters]
         self._independence: dict[tuple[int, int], bool] = {}
         self._supporter_sets: dict[int, frozenset[int]] = {}
         # With everyone able to pay, ρ = cost / total utility (cost utility: 1 / supporters).
@@ -311,7 +301,6 @@ class EqualShares:
         utilities = self.utilities
         uniform = self.uniform
         single, weighty = self.single, self.weighty
-        small, small_weights = self.small, self.small_weights
 
         internal = Fraction(share) * self.money_scale / self.weight_scale
         budgets = _Budgets(internal)
@@ -362,10 +351,6 @@ class EqualShares:
                     if uniform:
                         # Groups of weight 1 (most of them) are counted by Counter in C.
                         per_class = Counter(map(group_class.__getitem__, single[p]))
-                        if small[p]:
-                            per_class.update(chain.from_iterable(map(
-                                repeat, map(group_class.__getitem__, small[p]), small_weights[p]
-                            )))
                         get = per_class.get
                         for g in weighty[p]:
                             c = group_class[g]
@@ -430,9 +415,8 @@ class EqualShares:
         """Apply the class moves of past purchases to every supporter group."""
         for p, moves in pending:
             if self.uniform:
-                groups = self.supporters[p]
-                moved = list(map(moves.__getitem__, map(group_class.__getitem__, groups)))
-                deque(map(group_class.__setitem__, groups, moved), maxlen=0)
+                for g in self.supporters[p]:
+                    group_class[g] = moves[group_class[g]]
             else:
                 for g, u in zip(self.supporters[p], self.utilities[p]):
                     group_class[g] = moves[(group_class[g], u)]
