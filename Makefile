@@ -72,8 +72,10 @@ migrate: install
 	.venv-bench/bin/pip install --quiet -e . pabutools==1.2.3
 	touch $@
 
+# Ours vs pabutools 1.2.3 (multiprofile and plain) on the largest instances; BENCH_ARGS passes flags,
+# e.g. make bench-allocation BENCH_ARGS="--rule phragmen --skip-plain".
 bench-allocation: .venv-bench/.installed
-	.venv-bench/bin/python bench/bench_allocation.py
+	.venv-bench/bin/python bench/bench_allocation.py $(BENCH_ARGS)
 
 # Ballots under load: gunicorn (the project's `bench` extra) and aiohttp, in .venv-bench only.
 # BENCH_ARGS passes flags, e.g. make bench-ballots BENCH_ARGS="--duration 20 --databases sqlite".

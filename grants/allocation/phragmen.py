@@ -18,16 +18,21 @@ step
 
 Cost: voters are merged into groups with identical ballots; a group's load is always the max
 load of the last funded project it supports, so groups carry a load *class* (that project) and
-each project keeps the exact sum of its supporters' loads. Funding a project updates those sums
-with integer counting per (project, old class) pair, then one exact fraction operation per pair:
+each project keeps the exact sum of its supporters' loads. All of it is integer arithmetic:
+costs and weights are scaled to ints and every load is an int numerator over one common
+denominator, which grows (every stored numerator multiplied once) only when a new max load
+needs it; candidates are compared by cross-multiplication, so ties stay exact. Funding a
+project sorts its supporter groups by old class and counts, per old class, the projects on
+their ballots (both in C), then adds one int product per (old class, project) pair:
 O(sum of ballot lengths of the funded project's supporter groups) per step.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import math
+from collections import Counter, deque
 from fractions import Fraction
-from itertools import chain
+from itertools import chain, compress, repeat
 
 from grants.allocation import explain
 from grants.allocation.explain import MoneyFormatter
@@ -43,70 +48,118 @@ from grants.allocation.outcome import (
 from grants.allocation.profile import compile_profile
 
 
+def _lcm_of_denominators(values) -> int:
+    result = 1
+    for v in values:
+        if type(v) is int:
+            continue
+        d = Fraction(v).denominator
+        result = result * d // math.gcd(result, d)
+    return result
+
+
 def allocate(election: Election, rule: str, label: str, money: MoneyFormatter | None = None) -> Allocation:
     compiled = compile_profile(election)
     ids = compiled.ids
     costs = compiled.costs
-    weights = compiled.weights
     budget = election.budget
     m = compiled.num_projects
     score = compiled.listed_weight
     listed_by = compiled.listed_by
     group_projects = compiled.group_projects
 
+    # Exact integers throughout: costs × money_scale and weights × weight_scale are ints, and
+    # every load is an int numerator over one common denominator (``scale``, which absorbs
+    # both scales), grown when a new load needs it (see the module docstring).
+    money_scale = _lcm_of_denominators(costs)
+    weight_scale = _lcm_of_denominators(compiled.weights)
+    cost_int = [int(c * money_scale) for c in costs]
+    weights = [int(w * weight_scale) for w in compiled.weights]
+    single = [w == 1 for w in weights]
+    heavy = [w != 1 for w in weights]
+    unit = all(single)
+    score_int = [int(w * weight_scale) for w in score]
+    denominator = 1  # loads are numerators over money_scale × denominator
     candidates = {p for p in range(m) if costs[p] <= budget}
-    load_sum: list[Fraction] = [Fraction(0)] * m
+    # load_sum[p]: the weighted sum of p's supporters' loads (× weight_scale).
+    load_sum = [0] * m
     # Load class 0 is "no load yet"; class k >= 1 is the max load of the k-th funded project.
-    class_load: list[Fraction] = [Fraction(0)]
+    class_load = [0]
     group_class = [0] * len(weights)
 
     spent: Money = 0
-    funded: list[tuple[int, Fraction | None]] = []
+    funded: list[tuple[int, tuple[int, int] | None]] = []
     stop_set: list[int] = []
-    new_load: dict[int, Fraction | None] = {}
+    values: dict[int, tuple[int, int] | None] = {}
     while candidates:
-        new_load = {
-            p: (load_sum[p] + costs[p]) / score[p] if score[p] > 0 else None for p in candidates
-        }
-        finite = [v for v in new_load.values() if v is not None]
-        lowest = min(finite) if finite else None
-        tied = sorted((p for p, v in new_load.items() if v == lowest), key=lambda p: ids[p])
+        # New max load of p: (load_sum + cost) / score, as (numerator, denominator) over the
+        # common scale; compared by cross-multiplication, so ties are exact.
+        reach = weight_scale * denominator
+        values = {p: (load_sum[p] + reach * cost_int[p], score_int[p]) if score_int[p] > 0 else None
+                  for p in candidates}
+        lowest: tuple[int, int] | None = None
+        for v in values.values():
+            if v is not None and (lowest is None or v[0] * lowest[1] < lowest[0] * v[1]):
+                lowest = v
+        if lowest is None:
+            tied = sorted((p for p, v in values.items() if v is None), key=lambda p: ids[p])
+        else:
+            num, den = lowest
+            tied = sorted((p for p, v in values.items()
+                           if v is not None and v[0] * den == num * v[1]), key=lambda p: ids[p])
         if any(spent + costs[p] > budget for p in tied):
             stop_set = tied
             break
         chosen = tied[0]
         candidates.discard(chosen)
         spent += costs[chosen]
-        funded.append((chosen, lowest))
         if lowest is None:
+            funded.append((chosen, None))
             continue  # nobody supports it: no loads change
-        class_load.append(lowest)
+        num, den = lowest
+        # Bring the new load to an integer numerator: grow the common denominator.
+        factor = den // math.gcd(num, den)
+        if factor != 1:
+            denominator *= factor
+            load_sum = [x * factor for x in load_sum]
+            class_load = [x * factor for x in class_load]
+        load = num * factor // den
+        funded.append((chosen, (load, money_scale * denominator)))
+        class_load.append(load)
         new_class = len(class_load) - 1
-        # Weight moving to the new load, per old class and project, counted in ints first
-        # (groups of weight 1, most of them, by Counter in C).
-        by_old: dict[int, list[int]] = {}
-        for g in listed_by[chosen]:
-            by_old.setdefault(group_class[g], []).append(g)
-            group_class[g] = new_class
-        for old, groups in by_old.items():
+        # The supporters, by their old class (a stable sort in C), move to the new class.
+        supporters = sorted(listed_by[chosen], key=group_class.__getitem__)
+        per_old = Counter(map(group_class.__getitem__, supporters))
+        deque(map(group_class.__setitem__, supporters, repeat(new_class)), maxlen=0)
+        by_old = []
+        start = 0
+        for old in sorted(per_old):
+            end = start + per_old[old]
+            by_old.append((old, supporters[start:end]))
+            start = end
+        for old, groups in by_old:
+            # Groups of weight 1 (most of them) by Counter in C, the others one by one.
             moved = Counter(chain.from_iterable(
-                group_projects[g] for g in groups if weights[g] == 1
+                map(group_projects.__getitem__, compress(groups, map(single.__getitem__, groups)))
             ))
-            for g in groups:
-                w = weights[g]
-                if w != 1:
+            if not unit:
+                get = moved.get
+                for g in compress(groups, map(heavy.__getitem__, groups)):
+                    w = weights[g]
                     for q in group_projects[g]:
-                        moved[q] += w
-            rise = lowest - class_load[old]
+                        moved[q] = get(q, 0) + w
+            rise = load - class_load[old]
             for q, w in moved.items():
                 if q in candidates:  # funded and dropped projects need no load sums any more
                     load_sum[q] += w * rise
 
+    new_load = {p: None if v is None else Fraction(v[0], v[1] * money_scale * denominator)
+                for p, v in values.items()}
     explanations = {}
-    for position, (p, load) in enumerate(funded, start=1):
+    for position, (p, ratio) in enumerate(funded, start=1):
         explanations[ids[p]] = explain.explanation(
             ids[p], True, FUNDED, "phragmen",
-            {"position": position, "load": load if load is not None else 0,
+            {"position": position, "load": Fraction(*ratio) if ratio is not None else 0,
              "supporters": score[p], "cost": costs[p]},
             money,
         )

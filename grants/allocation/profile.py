@@ -19,6 +19,7 @@ strings or dicts keyed by ids.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -56,6 +57,16 @@ def compile_profile(election: Election) -> CompiledProfile:
     cached = election.__dict__.get("_compiled_profile")
     if cached is not None:
         return cached
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of small tuples and lists at once, none of them garbage
+    try:
+        return _compile(election)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile(election: Election) -> CompiledProfile:
     ids = tuple(p.id for p in election.projects)
     position = {pid: i for i, pid in enumerate(ids)}
     has_points = election.kind.has_points
