@@ -18,7 +18,7 @@ from grants.rounds import operations as round_ops
 from grants.workflow.models import StateHistory
 from grants.workflow.scheduler import run_jobs
 from tests import factories
-from tests.rounds_helpers import T0, open_round, proposal, to_voting, vote, world
+from tests.rounds_helpers import open_round, proposal, to_voting, vote, world
 
 
 def _proposal_rows(model, proposal_ids):
@@ -79,7 +79,7 @@ def test_the_audit_page_names_the_proposal_and_the_round(client, app):
     with app.test_request_context("/", method="POST"):
         w = world(organisations=1, extra_members=1)
         open_round(w)
-        p = proposal(w, 0, title="Walking club for carers", amount=300_000)
+        proposal(w, 0, title="Walking club for carers", amount=300_000)
         round_ops.move_round(w["round"], "cancel", w["facilitator"], reason="The fund was withdrawn")
         db.session.commit()
         facilitator = w["facilitator"]

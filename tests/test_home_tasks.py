@@ -9,9 +9,7 @@ the grants list is for.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from grants.awards import operations as award_ops
@@ -24,6 +22,7 @@ from grants.rounds import operations as round_ops
 from grants.rounds.models import Round
 from tests import factories
 from tests.rounds_helpers import award_round, counted_round, open_round, proposal, to_voting, vote, world
+from tests.test_rounds_scale import counting_queries
 
 NAV = re.compile(r'<nav[^>]*aria-label="Menu".*?</nav>', re.S)
 
@@ -162,22 +161,6 @@ def test_the_proposal_page_links_to_its_grant(client, app):
     assert f'href="/c/west/grants/{grant.id}"' not in page
 
 
-@contextmanager
-def _counting(app):
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _facilitator_home_queries(app, amounts) -> int:
     w = _awarded(app, amounts=amounts)
     for n in range(len(amounts)):
@@ -185,7 +168,7 @@ def _facilitator_home_queries(app, amounts) -> int:
     client = app.test_client()
     factories.login(client, w["facilitator"])
     client.get("/c/west")
-    with _counting(app) as statements:
+    with counting_queries(app) as statements:
         assert client.get("/c/west").status_code == 200
     return len(statements)
 

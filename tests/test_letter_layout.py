@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from pypdf import PdfReader
 from sqlmodel import select

@@ -26,11 +26,11 @@ from grants.audit.models import AuditEvent
 from grants.auth.models import Person
 from grants.collectives.models import Membership
 from grants.db import db
-from grants.mail import OutboxMessage, delivery, queue_body, queue_mail, silence_mail
+from grants.mail import OutboxMessage, delivery, queue_body, silence_mail
 from grants.mail.headers import clean_header
 from grants.timeutil import utcnow
 from tests import factories
-from tests.mailserver import MailServer, _Handler, body
+from tests.mailserver import MailServer, _Handler
 
 
 def _rows():

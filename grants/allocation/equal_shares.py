@@ -295,7 +295,6 @@ class EqualShares:
         visiting every supporter again; only the budgets differ.
         """
         ids = self.compiled.ids
-        costs = self.costs
         weights = self.weights
         supporters = self.supporters
         utilities = self.utilities

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel, func, select
+from sqlmodel import Field, SQLModel, select
 
 from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow

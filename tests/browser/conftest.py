@@ -101,6 +101,21 @@ class CheckedPage:
     def text(self) -> str:
         return self.page.inner_text("main")
 
+    def sign_in(self, who) -> None:
+        """Sign in on the sign-in page as ``who`` (a person, or an email address), with the test password."""
+        from tests import factories
+
+        self.goto("/login")
+        self.fill("Email address", who if isinstance(who, str) else who.email)
+        self.fill("Password", factories.PASSWORD)
+        self.submit("Sign in")
+
+    def screenshot(self, name: str) -> None:
+        """The whole page as ``<COMMONPOT_SCREENSHOTS>/<name>.png``, when that folder is set (for looking at)."""
+        folder = os.environ.get("COMMONPOT_SCREENSHOTS")
+        if folder:
+            self.page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
 
 def browser_context(playwright_browser):
     """A fresh browser profile (another person's computer) whose pages record CSP violations."""

@@ -15,17 +15,9 @@ from grants.awards.models import Grant
 from grants.db import db
 from grants.reporting.models import Report
 from grants.workflow.scheduler import run_jobs
-from tests import factories
 from tests.rounds_helpers import counted_round
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
 
 
 def test_review_award_pay_report_close(checked_page, live_app, mail_server):
@@ -33,13 +25,13 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     round_id = w["round"].id
     p = checked_page
 
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.submit("Submit for review")
     p.submit("Sign out")
 
     # The reviewer returns the allocation with a reason
-    sign_in(p, w["reviewer"])
+    p.sign_in(w["reviewer"])
     p.goto(f"/c/west/rounds/{round_id}/review/")
     assert "Communities the selected proposals serve" in p.text()
     p.fill("Why are you returning the allocation?", "Please recount: one paper ballot was not entered.")
@@ -48,7 +40,7 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     p.submit("Sign out")
 
     # The facilitator recounts and resubmits with a response
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.submit("Count again")
     p.goto(f"/c/west/rounds/{round_id}/review/")
@@ -58,12 +50,12 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     p.submit("Sign out")
 
     # The reviewer ratifies; the facilitator issues the awards
-    sign_in(p, w["reviewer"])
+    p.sign_in(w["reviewer"])
     p.goto(f"/c/west/rounds/{round_id}/review/")
     p.submit("Ratify the allocation")
     assert "The allocation is ratified" in p.text()
     p.submit("Sign out")
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.submit("Issue awards")
     assert "Issue the awards?" in p.text() and "1 grant totalling £900 will be offered." in p.text()
@@ -73,7 +65,7 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
 
     # The grantee reads the offer (and its letter) and accepts
     grantee = w["applicants"][0]
-    sign_in(p, grantee)
+    p.sign_in(grantee)
     p.goto("/c/west/grants/")
     p.click_link("Project A")
     letter = p.page.get_by_role("link", name="Download the award letter (PDF)")
@@ -92,7 +84,7 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     # The facilitator records the payment
     with live_app.app_context():
         grant_id = db.session.exec(select(Grant)).one().id
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}")
     p.fill("Date paid", date.today().isoformat())
     p.fill("Amount (£)", "900")
@@ -115,26 +107,26 @@ def test_review_award_pay_report_close(checked_page, live_app, mail_server):
     assert any("is overdue" in s for s in subjects)
 
     # The grantee reports; the facilitator asks for changes, then accepts; the grant closes
-    sign_in(p, grantee)
+    p.sign_in(grantee)
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     p.page.get_by_label("What happened?").fill("Ten sessions; 25 families took part.")
     p.fill("African", "12")
     p.submit("Save and submit")
     assert "Your report is submitted" in p.text()
     p.submit("Sign out")
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     p.fill("What needs to change?", "Please add what the families said.")
     p.submit("Ask for changes")
     p.submit("Sign out")
-    sign_in(p, grantee)
+    p.sign_in(grantee)
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     assert "Please add what the families said." in p.text()
     p.page.get_by_label("One story or quote (optional)").fill("“Now I know where to ask.”")
     p.page.get_by_label("The people in this story agreed to it being shared").check()
     p.submit("Save and submit")
     p.submit("Sign out")
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     p.submit("Accept the report")
     assert "Closed" in p.text()

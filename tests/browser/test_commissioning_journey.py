@@ -13,13 +13,6 @@ from tests.commissioning.conftest import POPULATION_CSV, THEMES, USAGE_CSV, pers
 pytestmark = pytest.mark.browser
 
 
-def sign_in(p, email):
-    p.goto("/login")
-    p.fill("Email address", email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
-
-
 def move_on(p, label):
     p.page.get_by_label(label, exact=True).check()
     p.submit("Move the cycle on")
@@ -41,7 +34,7 @@ def test_from_evidence_to_you_said_we_did(checked_page, live_app, playwright_bro
     p = checked_page
 
     # The facilitator imports the evidence: one mistake first, named by line and column
-    sign_in(p, "fola@example.org")
+    p.sign_in("fola@example.org")
     p.click_link("West Birmingham Collective")
     p.click_link("Commissioning")
     p.click_link("Import a CSV file")
@@ -110,7 +103,7 @@ def test_from_evidence_to_you_said_we_did(checked_page, live_app, playwright_bro
     context = browser_context(playwright_browser)
     try:
         reviewer = CheckedPage(context.new_page(), live_app.base_url)
-        sign_in(reviewer, "rachel@example.org")
+        reviewer.sign_in("rachel@example.org")
         reviewer.goto(need_page.removeprefix(live_app.base_url))
         reviewer.page.get_by_label("Agree it as a priority").check()
         reviewer.page.get_by_label("Primary care access").check()
@@ -135,7 +128,7 @@ def test_from_evidence_to_you_said_we_did(checked_page, live_app, playwright_bro
     assert "Weekly registration drop-ins at three surgeries" not in p.text()
 
     # The reviewer checks the typed figures; then it is published
-    sign_in(p, "rachel@example.org")
+    p.sign_in("rachel@example.org")
     p.goto(need_page.removeprefix(live_app.base_url))
     p.click_link("Check it")
     assert "Roma" in p.text() and "41" in p.text()

@@ -4,7 +4,6 @@ confirmation closes voting and counts (issue 13, item 8)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,9 @@ from grants.proposals import operations as proposal_ops
 from grants.rounds.models import Round
 from grants.timeutil import format_datetime, utcnow
 from grants.workflow.operations import fire
-from tests import factories
 from tests.rounds_helpers import proposal, vote, world
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("H6_SCREENSHOTS")
-
-
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
 
 
 def test_closing_voting_early_is_confirmed_first(checked_page, live_app):
@@ -47,15 +37,14 @@ def test_closing_voting_early_is_confirmed_first(checked_page, live_app):
         round_id = w["round"].id
         closes = format_datetime(w["round"].voting_closes_at)
     p = checked_page
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.click_link("Close voting")
     text = p.text()
     assert "Close voting early?" in text
     assert "2 of 11 members have not voted." in text
     assert f"Voting is due to close on {closes}." in text
-    if SHOTS:
-        p.page.screenshot(path=f"{SHOTS}/h6-confirm-close.png", full_page=True)
+    p.screenshot("confirm-close")
     # Going back changes nothing
     p.click_link("No, go back to the round")
     with live_app.app_context():

@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from grants.awards.models import Grant
 from grants.db import db
-from tests.browser.test_award_journey import sign_in
 from tests.rounds_helpers import award_round, counted_round
 
 pytestmark = pytest.mark.browser
@@ -22,7 +21,7 @@ def test_decline_asks_first_and_a_facilitator_undoes_it(checked_page, live_app, 
         grant_id = db.session.exec(select(Grant.id)).one()
     p = checked_page
 
-    sign_in(p, w["applicants"][0])
+    p.sign_in(w["applicants"][0])
     p.goto(f"/c/west/grants/{grant_id}")
     p.click_link("decline it")
     text = p.text()
@@ -35,7 +34,7 @@ def test_decline_asks_first_and_a_facilitator_undoes_it(checked_page, live_app, 
     assert "The grant is declined" in p.text()
     p.submit("Sign out")
 
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}")
     assert "Our hall closed for repairs" in p.text()
     p.page.screenshot(path="/tmp/h4-decline-facilitator.png", full_page=True)
@@ -59,7 +58,7 @@ def test_a_wrong_payment_is_reversed_with_a_reason(checked_page, live_app):
         db.session.commit()
         grant_id = grant.id
     p = checked_page
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}")
     p.click_link("Reverse the payment of £80")
     assert "Reverse the payment of £80?" in p.text() and "from £80 to £0" in p.text()

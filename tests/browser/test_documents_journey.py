@@ -12,18 +12,10 @@ from pypdf import PdfReader
 
 from grants.db import db
 from grants.documents import builds
-from tests import factories
 from tests.queue_helpers import real_queue
 from tests.rounds_helpers import open_round, proposal, to_voting, world
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
 
 
 @pytest.fixture
@@ -71,7 +63,7 @@ def test_the_proposal_pack_page_follows_its_build_and_offers_the_pdf(checked_pag
     monkeypatch.setattr(builds, "render_html", held_render)
     p = checked_page
     try:
-        sign_in(p, facilitator)
+        p.sign_in(facilitator)
         p.goto(f"/c/west/rounds/{round_id}/proposal-pack")
         assert "The pack has not been built yet." in p.text()
         assert p.page.locator('meta[http-equiv="refresh"]').count() == 0
@@ -124,7 +116,7 @@ def test_the_public_results_page_publishes_communities_with_disclosure_control(c
     expect(table.get_by_role("row", name="Indian")).to_have_text("Indian *")
     assert "Money" not in table.inner_text()
 
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{w['round'].id}/results")
     table = p.page.get_by_role("table", name="Funded proposals by community")
     expect(table.get_by_role("row", name="Pakistani")).to_contain_text("3")

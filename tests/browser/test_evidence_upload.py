@@ -7,7 +7,6 @@ import pytest
 
 from grants.db import db
 from tests import factories
-from tests.browser.test_commissioning_journey import sign_in
 from tests.commissioning.conftest import THEMES, person
 
 pytestmark = pytest.mark.browser
@@ -56,7 +55,7 @@ def test_the_upload_shows_its_progress_then_the_answer(checked_page, live_app, t
     assert rows == 3 * 600 * 17 and bad.stat().st_size > 900_000
     p = checked_page
     p.page.add_init_script(RECORD_MESSAGES)
-    sign_in(p, "fola@example.org")
+    p.sign_in("fola@example.org")
     p.goto("/c/west/commissioning/evidence/import")
 
     # A mistake on the last line: the whole file is refused, named by line, and the form is back

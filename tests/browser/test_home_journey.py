@@ -4,7 +4,6 @@ due; each follows the task's link to the page where it is done."""
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from sqlmodel import select
@@ -15,23 +14,9 @@ from grants.db import db
 from grants.review import operations as review_ops
 from grants.rounds import operations as round_ops
 from grants.rounds.models import Round
-from tests import factories
 from tests.rounds_helpers import counted_round, open_round, proposal, round_values, to_voting
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("H6_SCREENSHOTS")
-
-
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
-
-
-def _shot(p, name):
-    if SHOTS:
-        p.page.screenshot(path=f"{SHOTS}/h6-home-{name}.png", full_page=True)
 
 
 def test_each_role_finds_what_waits_on_them_at_home(checked_page, live_app):
@@ -51,12 +36,12 @@ def test_each_role_finds_what_waits_on_them_at_home(checked_page, live_app):
     p = checked_page
 
     # The reviewer: the allocation awaiting review
-    sign_in(p, w["reviewer"])
+    p.sign_in(w["reviewer"])
     p.goto("/c/west")
     text = p.text()
     assert "Allocations awaiting your review" in text
     assert "Review the allocation of Spring 2027 small grants" in text and "To review" in text
-    _shot(p, "reviewer")
+    p.screenshot("home-reviewer")
     p.click_link("Review the allocation of Spring 2027 small grants")
     assert p.page.url.endswith(f"/c/west/rounds/{spring_id}/review/")
     p.submit("Sign out")
@@ -69,12 +54,12 @@ def test_each_role_finds_what_waits_on_them_at_home(checked_page, live_app):
         grant_a = db.session.exec(select(Grant).order_by(Grant.id)).first()
 
     # The grantee: their offer, reached from home and from the menu
-    sign_in(p, w["applicants"][0])
+    p.sign_in(w["applicants"][0])
     p.goto("/c/west")
     text = p.text()
     assert "Your grants and offers" in text and "Grant for Project A" in text and "Accept or decline" in text
     assert "Grant for Project B" not in text
-    _shot(p, "grantee")
+    p.screenshot("home-grantee")
     p.click_link("Grant for Project A")
     assert p.page.url.endswith(f"/c/west/grants/{grant_a.id}")
     p.click_link("Grants")
@@ -82,12 +67,12 @@ def test_each_role_finds_what_waits_on_them_at_home(checked_page, live_app):
     p.submit("Sign out")
 
     # A member: the ballot open to them
-    sign_in(p, w["members"][0])
+    p.sign_in(w["members"][0])
     p.goto("/c/west")
     text = p.text()
     assert "Ballots open to you" in text and "Vote in Autumn small grants" in text and "Not voted" in text
     assert p.page.get_by_role("link", name="Grants", exact=True).count() == 0
-    _shot(p, "member")
+    p.screenshot("home-member")
     p.click_link("Vote in Autumn small grants")
     assert p.page.url.endswith(f"/c/west/rounds/{autumn.id}/ballot")
     p.submit("Sign out")
@@ -97,10 +82,10 @@ def test_each_role_finds_what_waits_on_them_at_home(checked_page, live_app):
         grant = db.session.get(Grant, grant_a.id)
         award_ops.accept_grant(grant, w["applicants"][0], accepted_by_name="Applicant A", conditions_confirmed=True)
         db.session.commit()
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto("/c/west")
     text = p.text()
     assert "What waits on you" in text and "Pay the grant for Project A" in text and "Payment due" in text
-    _shot(p, "facilitator")
+    p.screenshot("home-facilitator")
     p.click_link("Pay the grant for Project A")
     assert p.page.url.endswith(f"/c/west/grants/{grant_a.id}")

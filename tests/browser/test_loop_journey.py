@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from grants.db import db
 from grants.reporting.models import Report
-from tests import factories
 from tests.commissioning.funded import awarded_round, cycle_with_priorities, take_up
 
 pytestmark = pytest.mark.browser
@@ -28,13 +27,6 @@ def cells(table) -> dict[str, str]:
     return {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2}
 
 
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
-
-
 def test_a_grant_report_closes_the_loop_on_the_public_page(checked_page, live_app):
     w = awarded_round(live_app)
     with live_app.test_request_context("/", method="POST"):
@@ -45,7 +37,7 @@ def test_a_grant_report_closes_the_loop_on_the_public_page(checked_page, live_ap
     p = checked_page
 
     # The facilitator chooses the round on the cycle's page and commissions the priorities
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/commissioning/cycles/{cycle_id}")
     assert "No round chosen yet" in p.text()
     p.page.get_by_label("Round that funds these priorities").select_option(label="Spring 2027 small grants (awarded)")
@@ -65,7 +57,7 @@ def test_a_grant_report_closes_the_loop_on_the_public_page(checked_page, live_ap
     p.submit("Sign out")
 
     # The grantee writes the end report and submits it
-    sign_in(p, w["applicants"][0])
+    p.sign_in(w["applicants"][0])
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     p.page.get_by_label("What happened?").fill("Twelve sessions after Friday prayers; volunteers sat with people "
                                                "while they registered with a GP.")
@@ -86,7 +78,7 @@ def test_a_grant_report_closes_the_loop_on_the_public_page(checked_page, live_ap
     assert "Nobody asked me for a passport" not in p.text()
 
     # The facilitator accepts it: the grant closes, and the need's page has the exact figures
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/grants/{grant_id}/reports/{report_id}")
     p.submit("Accept the report")
     assert "Closed" in p.text()

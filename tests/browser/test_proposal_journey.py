@@ -10,7 +10,6 @@ from sqlmodel import select
 
 from grants.db import db
 from grants.proposals.models import SUMMARY_LIMIT, Proposal
-from tests.browser.test_round_journey import sign_in
 from tests.rounds_helpers import open_round, world
 from tests.test_awards import _accepted_small_grant
 
@@ -32,7 +31,7 @@ def test_enter_saves_then_check_your_answers_change_and_submit(checked_page, liv
         open_round(w)
         applicant, round_id = w["applicants"][0], w["round"].id
     p = checked_page
-    sign_in(p, applicant)
+    p.sign_in(applicant)
     p.goto(f"/c/west/rounds/{round_id}")
     p.submit("Start a proposal")
     p.fill("Project title", "Walking club")
@@ -99,7 +98,7 @@ def test_a_photo_over_its_limit_is_caught_before_sending(checked_page, live_app)
     with live_app.app_context():
         grantee = w["applicants"][2]
     p = checked_page
-    sign_in(p, grantee)
+    p.sign_in(grantee)
     p.goto(f"/c/west/grants/{w['grant'].id}/reports/{w['report'].id}")
     assert "A JPEG or PNG file, up to 1 MB." in p.text()
     p.page.get_by_label("What happened?").fill("Twelve walks in the park")

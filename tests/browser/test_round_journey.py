@@ -22,13 +22,6 @@ def _local(moment) -> str:
     return to_london(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
-
-
 def test_round_from_set_up_to_explained_results(checked_page, live_app):
     with live_app.app_context():
         collective = factories.collective("west", "West Collective", themes=("Building trust", "Best start in life"))
@@ -44,7 +37,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     now = utcnow()
 
     # The facilitator sets up the round (a date mistake first) and opens it for proposals
-    sign_in(p, facilitator)
+    p.sign_in(facilitator)
     p.goto("/c/west/rounds/new")
     p.fill("Round name", "Spring small grants")
     p.fill("Total budget (£)", "3000")
@@ -68,7 +61,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.submit("Sign out")
 
     # Amina drafts a proposal, gets the budget wrong, fixes it and submits
-    sign_in(p, amina)
+    p.sign_in(amina)
     p.goto(round_url)
     p.submit("Start a proposal")
     p.fill("Project title", "Buggy walks")
@@ -87,7 +80,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.submit("Sign out")
 
     # Harjit submits one too, straight away
-    sign_in(p, harjit)
+    p.sign_in(harjit)
     p.goto(round_url)
     p.submit("Start a proposal")
     p.fill("Project title", "Langar health talks")
@@ -101,7 +94,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.submit("Sign out")
 
     # The facilitator closes proposals, checks eligibility and opens the vote
-    sign_in(p, facilitator)
+    p.sign_in(facilitator)
     p.goto(round_url)
     p.submit("Close proposals")
     assert "Close proposals early?" in p.text()
@@ -117,7 +110,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.submit("Sign out")
 
     # Amina votes: her own proposal is shown but cannot be marked
-    sign_in(p, amina)
+    p.sign_in(amina)
     p.goto(round_url)
     p.click_link("Vote in this round")
     assert "Your organisation's proposal — you can't vote on it." in p.text()
@@ -126,7 +119,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
     p.submit("Save my ballot")
     assert "Your ballot is saved" in p.text()
     p.submit("Sign out")
-    sign_in(p, harjit)
+    p.sign_in(harjit)
     p.goto(round_url.rstrip("/") + "/ballot")
     p.page.get_by_label("I support “Buggy walks”").check()
     p.submit("Save my ballot")
@@ -138,7 +131,7 @@ def test_round_from_set_up_to_explained_results(checked_page, live_app):
         with time_machine.travel(round_.voting_closes_at + timedelta(minutes=1), tick=False):
             assert run_jobs()["transitions"] == 1
 
-    sign_in(p, amina)
+    p.sign_in(amina)
     p.goto(round_url)
     p.click_link("See the results and why each proposal was or was not funded")
     text = p.text()

@@ -4,7 +4,6 @@ collective's setting. Every page is checked with axe."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -15,17 +14,9 @@ from grants.db import db
 from tests import factories
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = os.environ.get("COMMONPOT_SCREENSHOTS")   # a folder, to look at the pages
-
-
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "TWO_FACTOR_REQUIRED_FOR_ADMINS": True}
-
-
-def shot(p, name: str) -> None:
-    if SCREENSHOTS:
-        p.page.screenshot(path=os.path.join(SCREENSHOTS, f"two-factor-{name}.png"), full_page=True)
 
 
 def sign_in_with_password(p, person, *, on_the_page: bool = False) -> None:
@@ -47,13 +38,13 @@ def test_an_admin_sets_up_two_factor_and_signs_in_with_a_code(checked_page, live
         sign_in_with_password(p, admin, on_the_page=True)
         assert p.page.url.endswith("/account/two-factor")          # before anything else
         assert "site admins must use two-factor sign-in" in p.text()
-        shot(p, "required")
+        p.screenshot("two-factor-required")
         p.submit("Set up two-factor sign-in")
 
         qr = p.page.locator("svg[role=img]")
         assert qr.count() == 1 and qr.bounding_box()["width"] >= 150
         assert p.page.locator("img").count() == 0
-        shot(p, "set-up")
+        p.screenshot("two-factor-set-up")
         key = p.page.locator("#set-up-key").inner_text()
         assert len(key.split(" ")) == 8 and all(len(group) == 4 for group in key.split(" "))
         totp = pyotp.TOTP(key.replace(" ", ""))
@@ -69,14 +60,14 @@ def test_an_admin_sets_up_two_factor_and_signs_in_with_a_code(checked_page, live
         assert "This is the only time you will see these codes" in p.text()
         codes = p.page.locator("main li code").all_inner_texts()
         assert len(codes) == 10
-        shot(p, "recovery-codes")
+        p.screenshot("two-factor-recovery-codes")
         p.click_link("I have kept my recovery codes safe")
         assert p.page.url.endswith("/admin/people")               # where the admin was going
         p.submit("Sign out")
 
         sign_in_with_password(p, admin)
         assert "Enter the code from your authenticator app" in p.text()
-        shot(p, "sign-in-code")
+        p.screenshot("two-factor-sign-in-code")
         p.fill("Code", "000000" if totp.now() != "000000" else "111111")
         p.submit("Continue")
         assert "That code is not right" in p.text()
@@ -90,7 +81,7 @@ def test_an_admin_sets_up_two_factor_and_signs_in_with_a_code(checked_page, live
         p.click_link("Manage two-factor sign-in and recovery codes")
         assert "Recovery codes left" in p.text() and "10 of 10" in p.text()
         assert "you cannot turn it off" in p.text().lower()
-        shot(p, "manage")
+        p.screenshot("two-factor-manage")
 
         # a colleague lost both phone and recovery codes: the admin resets theirs
         with live_app.app_context():
@@ -102,7 +93,7 @@ def test_an_admin_sets_up_two_factor_and_signs_in_with_a_code(checked_page, live
             db.session.commit()
         p.goto("/admin/people")
         assert p.page.get_by_role("button", name="Reset two-factor sign-in of ada@example.org").count() == 0
-        shot(p, "accounts")
+        p.screenshot("two-factor-accounts")
         p.submit("Reset two-factor sign-in of lost@example.org")
         assert "Two-factor sign-in of lost@example.org is reset" in p.text()
 
@@ -119,7 +110,7 @@ def test_a_facilitator_turns_it_on_for_themselves_then_for_the_collective(checke
     p.page.get_by_label("Facilitators and reviewers must use two-factor sign-in").check()
     p.submit("Save")
     assert "Turn on two-factor sign-in for your own account first" in p.text()
-    shot(p, "collective-settings")
+    p.screenshot("two-factor-collective-settings")
 
     p.click_link("Your account")
     p.click_link("Set up two-factor sign-in")

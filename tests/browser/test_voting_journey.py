@@ -10,18 +10,10 @@ from sqlmodel import select
 from grants.db import db
 from grants.mail.models import OutboxMessage
 from grants.voting.models import Ballot
-from tests import factories
 from tests.browser.conftest import browser_context, CheckedPage
 from tests.rounds_helpers import open_round, proposal, to_voting, vote, world
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(p, person):
-    p.goto("/login")
-    p.fill("Email address", person.email)
-    p.fill("Password", factories.PASSWORD)
-    p.submit("Sign in")
 
 
 def test_a_paper_ballot_over_an_online_one_is_confirmed_first(checked_page, live_app, playwright_browser):
@@ -35,7 +27,7 @@ def test_a_paper_ballot_over_an_online_one_is_confirmed_first(checked_page, live
         vote(w, w["members"][0], {ps[0].id: 1})
         round_id = w["round"].id
     p = checked_page
-    sign_in(p, w["facilitator"])
+    p.sign_in(w["facilitator"])
     p.goto(f"/c/west/rounds/{round_id}")
     p.click_link("Enter a paper ballot")
     p.page.get_by_label("Member who voted on paper").select_option(label="Member 0 — has voted online")
@@ -64,7 +56,7 @@ def test_a_paper_ballot_over_an_online_one_is_confirmed_first(checked_page, live
     context = browser_context(playwright_browser)
     member = CheckedPage(context.new_page(), live_app.base_url)
     try:
-        sign_in(member, w["members"][1])
+        member.sign_in(w["members"][1])
         member.goto(f"/c/west/rounds/{round_id}/ballot")
         assert member.page.get_by_role("link", name="Baby massage").get_attribute("target") is None
         member.submit("Save my ballot")

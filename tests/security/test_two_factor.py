@@ -19,7 +19,6 @@ from grants.auth.twofactor import RecoveryCode, TwoFactor
 from grants.collectives.models import Collective
 from grants.db import db
 from tests import factories
-from tests.mailserver import body
 
 T0 = datetime(2026, 12, 2, 10, 0, 0, tzinfo=timezone.utc)
 STEP = timedelta(seconds=30)
