@@ -32,7 +32,7 @@ def test_the_sample_award_letter_is_one_page_with_letterhead_signature_contact_a
     assert len(pages) == 1
     text = pages[0]
     assert "120 Soho Road" in text and "Birmingham B21 9DP" in text                  # letterhead
-    assert "grants@westbirminghamhealth.example.org" in text and "0121 555 0134" in text  # contact
+    assert "grants@westbirminghamhealth.example.org" in text and "0121 496 0134" in text  # contact
     assert "Payment schedule" in text and "paid in one instalment" in text
     assert "Folasade Adeyemi, Facilitator, West Birmingham Community Health Collective" in text  # signature
     assert text.index("With best wishes") > text.index("How to accept")

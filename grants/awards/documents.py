@@ -372,7 +372,7 @@ def sample_award_letter() -> dict:
     return {
         "collective": {"name": _SAMPLE_COLLECTIVE, "locality": "West Birmingham",
                        "address": ["Soho Road Community Centre", "120 Soho Road", "Birmingham B21 9DP"],
-                       "email": "grants@westbirminghamhealth.example.org", "phone": "0121 555 0134",
+                       "email": "grants@westbirminghamhealth.example.org", "phone": "0121 496 0134",
                        "facilitators": ["Folasade Adeyemi", "Imran Hussain"]},
         "signed_by": {"name": "Folasade Adeyemi", "role": f"Facilitator, {_SAMPLE_COLLECTIVE}"},
         "payments": [],
