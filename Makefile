@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
+.PHONY: run test install translations assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
 
 # The demo: SQLite and the SQLite job queue in instance/, nothing else to install. The three
 # processes of the Procfile (web, worker, scheduler) run under honcho; Ctrl+C stops all three.
@@ -43,7 +43,14 @@ test-sqlite:
 test-postgres:
 	scripts/with-postgres.sh $(PYTEST) --ignore=tests/allocation --ignore=tests/workflows
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+# The catalogues compiled for gettext (.mo files are built, never committed).
+CATALOGS := $(wildcard grants/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGS:.po=.mo)
+
+grants/translations/%/LC_MESSAGES/messages.mo: grants/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +66,7 @@ node_modules/.installed: package.json package-lock.json
 
 assets: $(ASSETS)
 
-$(ASSETS): node_modules/.installed scripts/build-assets.mjs assets-src/commonpot.scss
+$(ASSETS): node_modules/.installed scripts/build-assets.mjs assets-src/commonpot.scss package.json
 	npm run --silent build
 
 migrate: install

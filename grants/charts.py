@@ -18,8 +18,12 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
 
+# Latin first, then the scripts of Urdu, Punjabi (Gurmukhi) and Bengali (Debian's fonts-noto-core),
+# then DejaVu: matplotlib falls back glyph by glyph along the list, and the SVG keeps the text
+# as text, so the browser or WeasyPrint shapes it (joined Arabic letters, Bengali conjuncts).
+FONTS = ["Noto Sans", "Noto Naskh Arabic", "Noto Sans Gurmukhi", "Noto Sans Bengali", "DejaVu Sans"]
 PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False, "svg.fonttype": "none",
-              "svg.hashsalt": "commonpot", "font.family": "DejaVu Sans"}
+              "svg.hashsalt": "commonpot", "font.family": FONTS}
 
 
 def chart_context(style: dict | None = None):

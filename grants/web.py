@@ -22,6 +22,9 @@ from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import SecurityError
 
+from flask_babel import gettext as _
+from workflows.i18n import N_
+
 from grants.db import db
 from grants.money import format_pence
 from grants.timeutil import format_date, format_datetime
@@ -43,6 +46,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
     WTFormsHelpers(app)
+    from grants import i18n
+
+    i18n.init_app(app)
     _init_login(app)
     _init_templates(app)
     _init_assets(app)
@@ -84,7 +90,8 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message = N_("Sign in to see this page.")
+    login_manager.localize_callback = _
     login_manager.login_message_category = "info"
     login_manager.user_loader(sessions.load)
     # Every request: a session past its idle time or lifetime, or of an older session version, ends.
@@ -151,8 +158,8 @@ def _init_errors(app: Flask) -> None:
         base = urlsplit(app.config["COMMONPOT_BASE_URL"])
         request_ctx.url_adapter = app.url_map.bind(base.netloc, script_name=base.path or "/",
                                                    url_scheme=base.scheme or "https")
-        return page(400, "Sorry, this address is not one this site answers to",
-                    "Check the web address you typed, or go to the start page.")
+        return page(400, _("Sorry, this address is not one this site answers to"),
+                    _("Check the web address you typed, or go to the start page."))
 
     @app.errorhandler(429)
     def too_many_requests(error):
@@ -166,42 +173,42 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(_error):
-        return page(400, "Sorry, there is a problem with that request",
-                    "Check what you entered and try again.")
+        return page(400, _("Sorry, there is a problem with that request"),
+                    _("Check what you entered and try again."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        return page(400, "Your form expired",
-                    "For your security, forms expire. Go back, reload the page and try again.")
+        return page(400, _("Your form expired"),
+                    _("For your security, forms expire. Go back, reload the page and try again."))
 
     @app.errorhandler(403)
     def forbidden(_error):
-        return page(403, "You do not have access to this page",
-                    "If you think you should, ask your collective's facilitator.")
+        return page(403, _("You do not have access to this page"),
+                    _("If you think you should, ask your collective's facilitator."))
 
     @app.errorhandler(404)
     def not_found(_error):
-        return page(404, "Page not found",
-                    "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.")
+        return page(404, _("Page not found"),
+                    _("If you typed the web address, check it is correct. If you pasted it, check you copied the entire address."))
 
     @app.errorhandler(405)
     def not_allowed(_error):
-        return page(405, "Sorry, that action is not available here",
-                    "Go back and use the buttons on the page.")
+        return page(405, _("Sorry, that action is not available here"),
+                    _("Go back and use the buttons on the page."))
 
     @app.errorhandler(413)
     def too_large(_error):
         limit_mb = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) / (1024 * 1024)
-        return page(413, "The file or form is too large",
-                    f"What you sent is larger than {limit_mb:g} MB, so none of it was saved. Go back in your "
-                    "browser: the page usually still has what you typed. Then choose a smaller file, or shorten "
-                    "the text, and send it again.")
+        return page(413, _("The file or form is too large"),
+                    _("What you sent is larger than %(limit)s MB, so none of it was saved. Go back in your "
+                      "browser: the page usually still has what you typed. Then choose a smaller file, or shorten "
+                      "the text, and send it again.", limit=f"{limit_mb:g}"))
 
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
-        return page(500, "Sorry, there is a problem with the service",
-                    "Try again later. What you saved before this page is safe.")
+        return page(500, _("Sorry, there is a problem with the service"),
+                    _("Try again later. What you saved before this page is safe."))
 
 
 def _wait_text(seconds: int) -> str:

@@ -130,6 +130,7 @@ ROUTES = [
 NOT_IN_MATRIX = {
     "static": "static files", "govuk_assets": "static files", "built_assets": "static files",
     "auth.logout": "POST only (test_auth)",
+    "auth.set_language": "a redirect that sets the language (tests/test_i18n.py)",
     # h8: the demo admin's first sign-in
     "auth.choose_password": "only for a person whose password others know (test_first_password)",
     "auth.reset_password": "emailed token (test_auth)",

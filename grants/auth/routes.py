@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from grants import ratelimits
+from grants import i18n, ratelimits
 from grants.auth import operations, sessions
 from grants.auth.forms import (
     AccountForm,
@@ -136,6 +136,25 @@ def reset_password(token: str):
                   "Sign in with your new password.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/language/<code>", methods=["GET", "POST"])
+def set_language(code: str):
+    """The header's language switcher. A visitor's choice is a cookie (a link: no JavaScript, no
+    form); a signed-in person's is their preferred language, saved and audited (a form, with its
+    CSRF token), which emails and documents for them follow too."""
+    if not i18n.supported(code):
+        abort(404)
+    back = safe_next_url(request.values.get("next")) or url_for("collectives.home")
+    if request.method == "POST" and current_user.is_authenticated:
+        if current_user.preferred_language != code:
+            operations.update_account(current_user, name=current_user.name, preferred_language=code,
+                                      wants_reminders=current_user.wants_reminders)
+            db.session.commit()
+    response = redirect(back)
+    response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_MAX_AGE, secure=request.is_secure, httponly=True,
+                        samesite="Lax")
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -92,6 +92,7 @@ QUERY_PARAMS = {
     "auth.login": ["next"],
     "auth.register": ["next"],
     "auth.resend_verification": ["email"],
+    "auth.set_language": ["next"],
     "collectives.audit_log": ["page"],
     "commissioning.gaps": ["dataset", "area"],
 }
@@ -104,6 +105,7 @@ EXTRA_GETS = [
     ("auth.verify_email", "/email/confirm/not-a-token", {ANON}),
     ("auth.choose_password", "/account/new-password", {MEMBER}),
     ("twofactor.challenge", "/login/two-factor", {ANON}),
+    ("auth.set_language", "/language/ur", {ANON}),  # a redirect that sets the language cookie
 ]
 
 FOREIGN_KEYS = {"member": "person", "person": "person", "theme": "theme", "round": "round", "host": "org",

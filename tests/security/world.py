@@ -141,6 +141,7 @@ POST_CASES = [
     # Erasure last but one: it ends the spare account for good.
     Case("privacy.erase", ADMIN, "/admin/people/{spare_person}/erase"),
     Case("auth.logout", MEMBER, "/logout", page="/c/{slug}"),
+    Case("auth.set_language", MEMBER, "/language/bn", page="/c/{slug}"),
 ]
 
 

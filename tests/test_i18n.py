@@ -1,0 +1,150 @@
+"""Languages: how a page's language is chosen, right to left for Urdu, and complete catalogues."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from sqlmodel import select
+
+from grants.audit.models import AuditEvent
+from grants.auth.models import Person
+from grants.db import db
+from grants.i18n import COOKIE, LANGUAGES
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "grants" / "translations"
+SHIPPED = ("ur", "pa", "bn")
+
+
+def html_tag(response) -> str:
+    return re.search(r"<html[^>]*>", response.get_data(as_text=True)).group(0)
+
+
+def test_english_by_default(client):
+    page = client.get("/login")
+    assert '<html lang="en" dir="ltr"' in html_tag(page)
+    assert "commonpot.css" in page.get_data(as_text=True)
+    assert ">Sign in</a>" in page.get_data(as_text=True)
+
+
+def test_a_browser_asking_for_urdu_gets_a_right_to_left_page(client):
+    page = client.get("/login", headers={"Accept-Language": "ur-PK,ur;q=0.9,en;q=0.5"})
+    text = page.get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl"' in html_tag(page)
+    assert "commonpot.rtl.css" in text and "commonpot.css\"" not in text
+    assert "سائن ان کریں" in text  # "Sign in" in the header
+    assert "اصل مواد پر جائیں" in text  # the skip link
+
+
+def test_an_unsupported_language_falls_back_to_english(client):
+    page = client.get("/login", headers={"Accept-Language": "pl"})
+    assert '<html lang="en" dir="ltr"' in html_tag(page)
+
+
+def test_a_visitors_choice_is_a_cookie_and_beats_the_browser(client):
+    response = client.get("/language/bn?next=/login")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert f"{COOKIE}=bn" in response.headers["Set-Cookie"]
+    page = client.get("/login", headers={"Accept-Language": "ur"})
+    assert '<html lang="bn" dir="ltr"' in html_tag(page)
+    assert "সাইন ইন করুন" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "\\\\x"])
+def test_the_switcher_never_sends_anyone_to_another_site(client, target):
+    response = client.get("/language/pa", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_an_unknown_language_is_not_found(client):
+    assert client.get("/language/xx").status_code == 404
+    assert client.get("/language/pl").status_code == 404  # a preferred language, not an interface language
+
+
+def test_the_switcher_names_each_language_in_its_own_script(client):
+    text = client.get("/login").get_data(as_text=True)
+    for code, name in LANGUAGES.items():
+        if code != "en":
+            assert f'lang="{code}"' in text and name in text
+    assert 'lang="ur" dir="rtl"' in text
+
+
+def test_a_signed_in_persons_preference_is_saved_audited_and_followed(app, client):
+    with app.app_context():
+        collective = factories.collective("alpha", "Alpha")
+        person = factories.member(collective, roles=("member",))
+        person_id = person.id
+        db.session.commit()
+    factories.login(client, person)
+    # The header offers a form (a POST with its CSRF token) to a signed-in person.
+    page = client.get("/c/alpha").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/language/pa\?next=[^"]*"', page)
+    response = client.post("/language/pa", data={"next": "/c/alpha"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, person_id).preferred_language == "pa"
+        audit = db.session.exec(select(AuditEvent).where(AuditEvent.action == "account.updated")).all()
+        assert any(event.after and event.after.get("preferred_language") == "pa" for event in audit)
+    page = client.get("/c/alpha", headers={"Accept-Language": "ur"})
+    assert '<html lang="pa" dir="ltr"' in html_tag(page)
+    assert "ਸਾਈਨ ਆਊਟ ਕਰੋ" in page.get_data(as_text=True)  # "Sign out"
+    # The saved preference wins over a cookie left from before signing in.
+    client.set_cookie(COOKIE, "bn")
+    assert '<html lang="pa"' in html_tag(client.get("/c/alpha"))
+
+
+def test_error_pages_are_translated(client):
+    page = client.get("/no-such-page", headers={"Accept-Language": "bn"})
+    assert page.status_code == 404
+    assert "পাতাটি পাওয়া যায়নি" in page.get_data(as_text=True)  # "Page not found"
+
+
+# -- the catalogues ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict:
+    """What `pybabel extract` finds in the code now (babel.cfg), as {msgid: message}."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "N_",
+                    "--no-location", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as f:
+        return {message.id: message for message in read_po(f) if message.id}
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_message_in_the_code_is_translated(extracted, language):
+    with (CATALOGUES / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f, locale=language)
+    missing, empty, fuzzy = [], [], []
+    for msgid in extracted:
+        message = catalogue.get(msgid if isinstance(msgid, str) else msgid[0])
+        if message is None:
+            missing.append(msgid)
+        elif not all(message.string) if isinstance(message.string, tuple) else not message.string:
+            empty.append(msgid)
+        elif message.fuzzy:
+            fuzzy.append(msgid)
+    assert (missing, empty, fuzzy) == ([], [], []), "run scripts/extract-messages.sh and translate"
+    # Babel's checkers: the placeholders of the English string, and the plural forms of the language.
+    problems = [(message.id, [str(error) for error in errors]) for message, errors in catalogue.check()]
+    assert problems == []
+
+
+def test_the_english_placeholders_are_in_every_translation(extracted):
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    for language in SHIPPED:
+        with (CATALOGUES / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            catalogue = read_po(f, locale=language)
+        for msgid in extracted:
+            key = msgid if isinstance(msgid, str) else msgid[0]
+            english = set(placeholder.findall(key))
+            strings = catalogue[key].string
+            for text in strings if isinstance(strings, tuple) else (strings,):
+                assert set(placeholder.findall(text)) == english, (language, key)
