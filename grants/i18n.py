@@ -15,7 +15,6 @@ Catalogues live in ``grants/translations/<code>/LC_MESSAGES/messages.po`` and ar
 
 from __future__ import annotations
 
-from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 
@@ -47,11 +46,6 @@ def select_locale() -> str:
             or DEFAULT)
 
 
-def language_of(person) -> str:
-    """The language to write to ``person`` in (emails, documents): their preference, else English."""
-    return supported(getattr(person, "preferred_language", None)) or DEFAULT
-
-
 def current_language() -> str:
     locale = get_locale()
     return supported(locale.language if locale else None) or DEFAULT
@@ -60,16 +54,6 @@ def current_language() -> str:
 def text_direction(code: str | None = None) -> str:
     """``"rtl"`` for Urdu, ``"ltr"`` otherwise (for ``<html dir>`` and documents)."""
     return "rtl" if (code or current_language()) in RIGHT_TO_LEFT else "ltr"
-
-
-def language_name(code: str, in_language: str | None = None) -> str:
-    """A language's name as a reader of ``in_language`` writes it (Babel's CLDR data), e.g. the
-    20 languages a person may prefer, named in the page's language."""
-    try:
-        name = Locale.parse(code).get_display_name(in_language or current_language())
-    except (ValueError, LookupError):
-        name = None
-    return name or code
 
 
 def init_app(app: Flask) -> None:
@@ -87,5 +71,5 @@ def init_app(app: Flask) -> None:
     workflows.i18n.install(get_translations)
 
 
-__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "RIGHT_TO_LEFT", "current_language", "init_app", "language_name",
-           "language_of", "select_locale", "supported", "text_direction"]
+__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "RIGHT_TO_LEFT", "current_language", "init_app", "select_locale",
+           "supported", "text_direction"]

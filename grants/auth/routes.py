@@ -142,7 +142,7 @@ def reset_password(token: str):
 def set_language(code: str):
     """The header's language switcher. A visitor's choice is a cookie (a link: no JavaScript, no
     form); a signed-in person's is their preferred language, saved and audited (a form, with its
-    CSRF token), which emails and documents for them follow too."""
+    CSRF token), the stored field that registration and the account page also set."""
     if not i18n.supported(code):
         abort(404)
     back = safe_next_url(request.values.get("next")) or url_for("collectives.home")
