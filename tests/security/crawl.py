@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 START = ("/", "/account", "/admin/", "/admin/people")
 _HREF = re.compile(r'<a\s[^>]*?href="([^"]+)"')
-# Links that do something or lead off the application's pages.
-_SKIP = ("/static/", "/assets/", "/build/", "/logout", "/password/")
+# Links that do something (sign out, switch language) or lead off the application's pages.
+_SKIP = ("/static/", "/assets/", "/build/", "/logout", "/password/", "/language/")
 
 
 @dataclass
