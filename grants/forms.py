@@ -10,6 +10,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -80,7 +81,7 @@ def Required(message: str) -> InputRequired:  # noqa: N802 - reads like a valida
 
 
 def EmailAddress() -> Email:  # noqa: N802
-    return Email(message="Enter an email address in the correct format, like name@example.com",
+    return Email(message=_l("Enter an email address in the correct format, like name@example.com"),
                  check_deliverability=False)
 
 

@@ -148,3 +148,15 @@ def test_the_english_placeholders_are_in_every_translation(extracted):
             strings = catalogue[key].string
             for text in strings if isinstance(strings, tuple) else (strings,):
                 assert set(placeholder.findall(text)) == english, (language, key)
+
+
+def test_the_sign_in_page_and_its_errors_are_in_the_readers_language(client):
+    page = client.get("/login", headers={"Accept-Language": "bn"}).get_data(as_text=True)
+    assert "ইমেইল ঠিকানা" in page and "পাসওয়ার্ড" in page  # the field labels
+    wrong = client.post("/login", data={"email": "nobody@example.org", "password": "not it"},
+                        headers={"Accept-Language": "ur"})
+    text = wrong.get_data(as_text=True)
+    assert "درست ای میل ایڈریس اور پاس ورڈ لکھیں" in text  # beside the field and in the summary
+    assert 'value="nobody@example.org"' in text  # what was typed is kept
+    empty = client.post("/login", data={"email": "", "password": ""}, headers={"Accept-Language": "pa"})
+    assert "ਆਪਣਾ ਈਮੇਲ ਪਤਾ ਲਿਖੋ" in empty.get_data(as_text=True)  # "Enter your email address"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length
 
@@ -28,12 +29,13 @@ def _password_length():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter your email address"), EmailAddress()])
-    password = PasswordField("Password", widget=GovPasswordInput(), validators=[Required("Enter your password")])
-    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
+    email = EmailField(_l("Email address"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter your email address")), EmailAddress()])
+    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
+                             validators=[Required(_l("Enter your password"))])
+    remember = BooleanField(_l("Keep me signed in on this device"), widget=GovCheckboxInput())
     next = HiddenField()
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class RegisterForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -49,21 +50,21 @@ def login():
                 return second_step
             sessions.start_session(found.person, remember=bool(form.remember.data))
             db.session.commit()
-            flash(f"Signed in as {found.person.name}.", "success")
+            flash(_("Signed in as %(name)s.", name=found.person.name), "success")
             return redirect(safe_next_url(form.next.data) or url_for("collectives.home"))
         db.session.commit()  # the failed attempt's record
         if found.outcome == sessions.NOT_VERIFIED:
             unverified = True
-            form.email.errors = ["Confirm your email address before you sign in: follow the link we emailed you"]
+            form.email.errors = [_("Confirm your email address before you sign in: follow the link we emailed you")]
         else:
-            form.email.errors = ["Enter a correct email address and password"]
+            form.email.errors = [_("Enter a correct email address and password")]
     return render_template("auth/login.html", form=form, unverified=unverified)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     sessions.end_session()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("collectives.home"))
 
 
