@@ -7,8 +7,9 @@ Glossary
 - *fetching*: user text ends up in PDFs, so the renderer fetches nothing from the file system
   or the network: only ``data:`` URIs (inline charts and images) load; anything else is refused
   and left out.
-- *page*: A4, numbered "Page 2 of 5" by CSS ``@page`` counters; fonts are Noto (Latin, Urdu, Gurmukhi, Bengali) then DejaVu
-  Sans (Debian's fonts-noto-core and fonts-dejavu-core), never downloaded.
+- *page*: A4, numbered "Page 2 of 5" by CSS ``@page`` counters; fonts are Noto (Latin, Urdu,
+  Gurmukhi, Bengali) then DejaVu Sans (Debian's fonts-noto-core and fonts-dejavu-core), never
+  downloaded.
 - *document kind*: a registered kind of document (:mod:`grants.documents.registry`) with a
   template, a loader from the database and a sample, used by ``flask --app grants documents``.
 """
