@@ -160,3 +160,10 @@ def test_the_sign_in_page_and_its_errors_are_in_the_readers_language(client):
     assert 'value="nobody@example.org"' in text  # what was typed is kept
     empty = client.post("/login", data={"email": "", "password": ""}, headers={"Accept-Language": "pa"})
     assert "ਆਪਣਾ ਈਮੇਲ ਪਤਾ ਲਿਖੋ" in empty.get_data(as_text=True)  # "Enter your email address"
+
+
+def test_registration_offers_the_language_the_visitor_reads_in(client):
+    page = client.get("/register", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert re.search(r'<option value="ur" selected>', page)
+    english = client.get("/register", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert re.search(r'<option value="en" selected>', english)

@@ -74,6 +74,9 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("collectives.home"))
     form = RegisterForm()
+    if request.method == "GET":
+        # The language the visitor is reading in (switcher, browser) is the likeliest preference.
+        form.preferred_language.data = i18n.current_language()
     if form.validate_on_submit():
         operations.sign_up(email=form.email.data, name=form.name.data, password=form.password.data,
                            preferred_language=form.preferred_language.data)
