@@ -10,7 +10,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -86,7 +86,9 @@ def EmailAddress() -> Email:  # noqa: N802
 
 
 def MaxLength(limit: int, what: str) -> Length:  # noqa: N802
-    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+    """At most ``limit`` characters; ``what`` (a translated noun phrase, like ``_l("Title")``) names
+    the field in the message."""
+    return Length(max=limit, message=_l("%(what)s must be %(limit)s characters or fewer", what=what, limit=limit))
 
 
 def normalise_postcode(value: str) -> str:
@@ -101,7 +103,7 @@ class UKPostcode:
 
     def __call__(self, _form, field) -> None:
         if field.data and not _POSTCODE.match(normalise_postcode(field.data)):
-            raise ValidationError("Enter a real UK postcode, like B18 7QH")
+            raise ValidationError(_("Enter a real UK postcode, like B18 7QH"))
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -113,7 +115,7 @@ def choices(pairs) -> list[SelectChoice]:
 class Choices:
     """Every submitted value must be one of the field's choices (for multi-value fields)."""
 
-    def __init__(self, message: str = "Choose from the list") -> None:
+    def __init__(self, message: str = _l("Choose from the list")) -> None:
         self.message = message
 
     def __call__(self, _form, field) -> None:
@@ -145,7 +147,7 @@ class Distinct:
             raise ValidationError(self.message)
 
 
-def parse_whole_number(text: str, *, what: str = "a number", example: str = "12", minimum: int = 0,
+def parse_whole_number(text: str, *, what: str = _l("a number"), example: str = "12", minimum: int = 0,
                        maximum: int = DB_INT_MAX) -> int | None:
     """A whole number typed by a person (ASCII digits, commas allowed), None when empty; a ValueError
     whose message says what to type when it is not one or is out of range."""
@@ -153,12 +155,12 @@ def parse_whole_number(text: str, *, what: str = "a number", example: str = "12"
     if not text:
         return None
     if not re.fullmatch(r"-?[0-9]+", text):
-        raise ValueError(f"Enter {what} as a whole number, like {example}")
+        raise ValueError(_("Enter %(what)s as a whole number, like %(example)s", what=what, example=example))
     maximum = min(maximum, DB_INT_MAX)
     if len(text.lstrip("-0")) > len(str(maximum)) or int(text) > maximum:
-        raise ValueError(f"Enter {what} of {maximum:,} or fewer")
+        raise ValueError(_("Enter %(what)s of %(maximum)s or fewer", what=what, maximum=f"{maximum:,}"))
     if int(text) < minimum:
-        raise ValueError(f"Enter {what} as {minimum:,} or more")
+        raise ValueError(_("Enter %(what)s as %(minimum)s or more", what=what, minimum=f"{minimum:,}"))
     return int(text)
 
 
@@ -168,7 +170,7 @@ class WholeNumberField(StringField):
     messages: "Enter the number of participants as a whole number, like 12"."""
 
     def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = DB_INT_MAX,
-                 what: str = "a number", example: str = "12", **kwargs):
+                 what: str = _l("a number"), example: str = "12", **kwargs):
         kwargs.setdefault("widget", GovTextInput())
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
         super().__init__(label, validators, **kwargs)
@@ -202,9 +204,10 @@ class MoneyField(StringField):
         if self.data is None:
             return
         if self.data < self.minimum:
-            raise ValidationError(f"Enter an amount of {format_pence(self.minimum, always_pence=self.minimum < 100)} or more")
+            raise ValidationError(_("Enter an amount of %(amount)s or more",
+                                    amount=format_pence(self.minimum, always_pence=self.minimum < 100)))
         if self.data > self.maximum:
-            raise ValidationError(f"Enter an amount of {format_pence(self.maximum)} or less")
+            raise ValidationError(_("Enter an amount of %(amount)s or less", amount=format_pence(self.maximum)))
 
     def _value(self) -> str:
         if self.raw_data:
@@ -244,7 +247,7 @@ class LondonDateTimeField(DateTimeLocalField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Enter a date and time, like 3 March 2027 17:00") from error
+            raise ValueError(_("Enter a date and time, like 3 March 2027 17:00")) from error
         if self.data is not None:
             self.data = london_to_utc(self.data)
 
@@ -283,7 +286,7 @@ class OnceField(HiddenField):
 
     def pre_validate(self, form) -> None:
         if self.raw_data and not _ONCE_TOKEN.match(self.raw_data[0] or ""):
-            raise ValidationError("This form is out of date: reload the page and fill it in again")
+            raise ValidationError(_("This form is out of date: reload the page and fill it in again"))
 
 
 def once_token(form) -> str | None:

@@ -15,8 +15,11 @@ Catalogues live in ``grants/translations/<code>/LC_MESSAGES/messages.po`` and ar
 
 from __future__ import annotations
 
+from babel import Locale
+from babel.lists import format_list
+from babel.support import NullTranslations
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, Domain, get_locale, get_translations
 
 # Code → the language's name in itself (what a switcher shows: a reader looks for their own script).
 LANGUAGES: dict[str, str] = {"en": "English", "ur": "اردو", "pa": "ਪੰਜਾਬੀ", "bn": "বাংলা"}
@@ -51,6 +54,22 @@ def current_language() -> str:
     return supported(locale.language if locale else None) or DEFAULT
 
 
+def formatting_locale() -> Locale | None:
+    """The Babel locale to format dates and money in, or ``None`` for English.
+
+    English keeps the house style written out in :mod:`grants.money` and :mod:`grants.timeutil`
+    ("3 March 2027 at 17:00", "£1,000"), so English output does not change with Babel's data.
+    Outside a request or app context (the CLI, the engine's own tests) it is English too.
+    """
+    try:
+        locale = get_locale()
+    except RuntimeError:  # pragma: no cover - no application at all
+        return None
+    if locale is None or supported(locale.language) in (None, DEFAULT):
+        return None
+    return locale
+
+
 def text_direction(code: str | None = None) -> str:
     """``"rtl"`` for Urdu, ``"ltr"`` otherwise (for ``<html dir>`` and documents)."""
     return "rtl" if (code or current_language()) in RIGHT_TO_LEFT else "ltr"
@@ -67,9 +86,48 @@ def init_app(app: Flask) -> None:
                                  text_direction=text_direction)
 
     import workflows.i18n
+    from grants.money import format_pence
+    from grants.timeutil import format_datetime
 
-    workflows.i18n.install(get_translations)
+    workflows.i18n.install(get_translations, when=format_datetime, money=format_pence, words=format_words)
+    if app.config.get("COMMONPOT_PSEUDO_LOCALE"):
+        # Every translated string comes out as ⟦…⟧, so a test can find what was never marked.
+        app.extensions["babel"].instance.domain_instance = PseudoDomain()
 
 
-__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "RIGHT_TO_LEFT", "current_language", "init_app", "select_locale",
+def format_words(words, conjunction: str = "and") -> str:
+    """A list as prose in the page's language: "a, b and c" / "a، b، اور c" (Babel's CLDR lists)."""
+    locale = formatting_locale()
+    if locale is None:
+        return None  # English: the engine's own wording
+    return format_list(list(words), style="or" if conjunction == "or" else "standard", locale=locale)
+
+
+class PseudoTranslations(NullTranslations):
+    """English, with every translated string wrapped in ⟦ ⟧ (a pseudo-locale for tests)."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+    def pgettext(self, context, message):
+        return self.gettext(message)
+
+    def npgettext(self, context, singular, plural, n):
+        return self.ngettext(singular, plural, n)
+
+    ugettext, ungettext, upgettext, unpgettext = gettext, ngettext, pgettext, npgettext
+
+
+class PseudoDomain(Domain):
+    def get_translations(self):
+        return _PSEUDO
+
+
+_PSEUDO = PseudoTranslations()
+
+
+__all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "RIGHT_TO_LEFT", "current_language", "formatting_locale", "format_words", "init_app", "select_locale",
            "supported", "text_direction"]

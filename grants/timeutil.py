@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+from flask_babel import gettext as _
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -28,11 +31,20 @@ def to_london(value: datetime) -> datetime:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """'3 March 2027 at 17:00' in London time (the GOV.UK style for dates and times)."""
+    """'3 March 2027 at 17:00' in London time (the GOV.UK style for dates and times).
+
+    In another language the month is the locale's (Babel, CLDR) and the words around it come from
+    the catalogue ("%(date)s at %(time)s"); the clock stays 24-hour, as in English.
+    """
     if value is None:
         return ""
     local = to_london(value)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    locale = _locale()
+    if locale is not None:
+        time = babel_dates.format_time(local, "HH:mm", tzinfo=LONDON, locale=locale)
+    else:
+        time = f"{local:%H:%M}"
+    return _("%(date)s at %(time)s", date=format_date(local), time=time)
 
 
 def format_date(value) -> str:
@@ -41,7 +53,16 @@ def format_date(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_london(value)
+    locale = _locale()
+    if locale is not None:
+        return babel_dates.format_date(value, "d MMMM y", locale=locale)
     return f"{value.day} {value:%B %Y}"
+
+
+def _locale():
+    from grants.i18n import formatting_locale
+
+    return formatting_locale()
 
 
 def london_to_utc(local: datetime) -> datetime:

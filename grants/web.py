@@ -46,9 +46,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
     WTFormsHelpers(app)
-    from grants import i18n
+    from grants import govuk_i18n, i18n
 
     i18n.init_app(app)
+    app.add_template_global(govuk_i18n.wtforms_errors)  # replaces the package's, titled in the page's language
     _init_login(app)
     _init_templates(app)
     _init_assets(app)
@@ -99,10 +100,12 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from grants import govuk_i18n
+
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(app.template_folder),
         PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_jinja": govuk_i18n.TranslatedComponents(),
             "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
         }),
     ])
@@ -113,6 +116,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_pence
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["typed"] = typed_text
 
     from grants import permissions, reference
 
@@ -129,6 +133,14 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.globals.update(perm=permissions, ref=reference, link=html_link, allocation_rules=RULES,
                                  pots_text=pots_text, voting_method_text=voting_method_text)
+
+
+def typed_text(value) -> Markup:
+    """Text a person typed (a title, a name), isolated so it reads in its own direction: an English
+    title inside an Urdu page, or an Urdu name inside an English one (``dir="auto"``)."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span dir="auto">{}</span>').format(value)
 
 
 def html_link(href: str, text: str, hidden_suffix: str = "") -> Markup:

@@ -167,3 +167,30 @@ def test_registration_offers_the_language_the_visitor_reads_in(client):
     assert re.search(r'<option value="ur" selected>', page)
     english = client.get("/register", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
     assert re.search(r'<option value="en" selected>', english)
+
+
+def test_dates_money_and_lists_follow_the_pages_language(app):
+    from datetime import date, datetime, timezone
+
+    from grants.money import format_pence
+    from grants.timeutil import format_date, format_datetime
+    from workflows.text import format_money, format_when, join_words
+
+    five_pm = datetime(2027, 3, 3, 17, 0, tzinfo=timezone.utc)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        # English keeps the house style, word for word.
+        assert format_datetime(five_pm) == format_when(five_pm) == "3 March 2027 at 17:00"
+        assert format_pence(100_000_00) == format_money(100_000_00) == "£100,000"
+        assert format_pence(123_450) == "£1,234.50"
+        assert join_words(["budget", "dates", "voting method"]) == "budget, dates and voting method"
+    with app.test_request_context("/", headers={"Accept-Language": "ur"}):
+        assert format_date(date(2027, 3, 3)) == "3 مارچ 2027"
+        assert format_datetime(five_pm) == format_when(five_pm) == "3 مارچ 2027، 17:00 بجے"
+        assert join_words(["الف", "ب", "ج"]) == "الف، ب، اور ج"
+    with app.test_request_context("/", headers={"Accept-Language": "bn"}):
+        # Bengali groups in lakhs and puts the sign after the amount (CLDR); digits stay as typed.
+        assert format_pence(100_000_00) == format_money(100_000_00) == "1,00,000£"
+        assert format_pence(123_450) == "1,234.50£"
+        assert format_date(date(2027, 12, 25)) == "25 ডিসেম্বর 2027"
+    with app.test_request_context("/", headers={"Accept-Language": "pa"}):
+        assert format_pence(250_000_00) == "£2,50,000"

@@ -14,12 +14,17 @@ from collections.abc import Callable
 
 _NULL = _gettext.NullTranslations()
 _provider: Callable[[], _gettext.NullTranslations] = lambda: _NULL  # noqa: E731 - the default is English
+# Locale-aware formatters the app may install (dates, money, lists); each returns None to keep the
+# engine's English wording (workflows.text).
+formatters: dict[str, Callable] = {}
 
 
-def install(provider: Callable[[], _gettext.NullTranslations]) -> None:
-    """Use ``provider()`` (e.g. Flask-Babel's ``get_translations``) for every message from now on."""
+def install(provider: Callable[[], _gettext.NullTranslations], **formats: Callable) -> None:
+    """Use ``provider()`` (e.g. Flask-Babel's ``get_translations``) for every message from now on,
+    and the given formatters (``when``, ``money``, ``words``) for the values inside them."""
     global _provider
     _provider = provider
+    formatters.update(formats)
 
 
 def gettext(message: str, **params) -> str:

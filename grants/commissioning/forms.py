@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from grants.commissioning.models import EVENT_KINDS
+from grants.govuk_i18n import GovDateInput
 from grants.forms import (
     Choices,
     FlaskForm,
