@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, UnicodeConverter, ValidationError
 
 #: The largest value of the database's INTEGER columns (PostgreSQL's int4; SQLite holds more).
@@ -33,7 +34,7 @@ def choice_id(value) -> int:
     """``coerce`` for a select or checkboxes of rows: WTForms turns the ValueError into a message."""
     number = parse_id(value)
     if number is None:
-        raise ValueError("Choose from the list")
+        raise ValueError(_("Choose from the list"))
     return number
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import SecurityError
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from workflows.i18n import N_
 
 from grants.db import db
@@ -226,12 +226,12 @@ def _init_errors(app: Flask) -> None:
 def _wait_text(seconds: int) -> str:
     """'about 4 minutes', for a person waiting (rounded up: never promise too early)."""
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
     if minutes < 120:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
     hours = math.ceil(minutes / 60)
-    return f"{hours} hours"
+    return ngettext("%(num)d hour", "%(num)d hours", hours)
 
 
 # The Content-Security-Policy (ASVS V14.4): scripts and styles only from this site or with the
