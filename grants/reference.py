@@ -2,51 +2,99 @@
 
 - ONS 2021 ethnic groups: the 19 categories of the 2021 Census for England and Wales, under their
   five high-level groups. Communities served are always recorded in these categories, never as a
-  single "BAME" box. The codes are ours and never change; the labels are the ONS wording.
+  single "BAME" box. The codes are ours and never change; the labels are the ONS wording, marked
+  for translation (``_l``) and shown in the page's language. :attr:`EthnicCategory.english` and
+  :func:`english` keep the ONS wording itself, for what must not change with the reader's language
+  (the names evidence files are matched against, open data).
 - Organisation kinds and community-partner types: what grassroots groups actually are; most
   micro-groups are unregistered, so a registration number is optional.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+
+def english(text) -> str:
+    """The English wording of a label marked with ``_l`` (its msgid), whatever the page's language."""
+    if isinstance(text, LazyString):
+        return text._args[0]
+    return str(text)
 
 
 @dataclass(frozen=True)
 class EthnicCategory:
     code: str
-    label: str
+    name: LazyString    # the ONS wording, translated when shown (choices built at import keep it lazy)
     group: str
 
+    @property
+    def label(self) -> str:
+        """The category in the page's language (the ONS wording in English)."""
+        return str(self.name)
 
-ETHNIC_GROUPS: dict[str, str] = {
-    "asian": "Asian, Asian British or Asian Welsh",
-    "black": "Black, Black British, Black Welsh, Caribbean or African",
-    "mixed": "Mixed or Multiple ethnic groups",
-    "white": "White",
-    "other": "Other ethnic group",
-}
+    @property
+    def english(self) -> str:
+        """The ONS wording, in English whatever the page's language."""
+        return english(self.name)
+
+
+class TranslatedLabels(Mapping):
+    """Code → label, each label given as text in the page's language when it is read (so values can
+    go anywhere a string can: documents, joins, JSON); :meth:`english` gives the English wording."""
+
+    def __init__(self, labels: dict[str, LazyString]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, code: str) -> str:
+        return str(self._labels[code])
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def english(self, code: str) -> str:
+        return english(self._labels[code])
+
+    def lazy(self) -> dict[str, LazyString]:
+        """The labels still to translate: for what is built once, at import (a form's choices)."""
+        return dict(self._labels)
+
+
+ETHNIC_GROUPS = TranslatedLabels({
+    "asian": _l("Asian, Asian British or Asian Welsh"),
+    "black": _l("Black, Black British, Black Welsh, Caribbean or African"),
+    "mixed": _l("Mixed or Multiple ethnic groups"),
+    "white": _l("White"),
+    "other": _l("Other ethnic group"),
+})
 
 ETHNIC_CATEGORIES: tuple[EthnicCategory, ...] = (
-    EthnicCategory("asian_bangladeshi", "Bangladeshi", "asian"),
-    EthnicCategory("asian_chinese", "Chinese", "asian"),
-    EthnicCategory("asian_indian", "Indian", "asian"),
-    EthnicCategory("asian_pakistani", "Pakistani", "asian"),
-    EthnicCategory("asian_other", "Other Asian", "asian"),
-    EthnicCategory("black_african", "African", "black"),
-    EthnicCategory("black_caribbean", "Caribbean", "black"),
-    EthnicCategory("black_other", "Other Black", "black"),
-    EthnicCategory("mixed_white_asian", "White and Asian", "mixed"),
-    EthnicCategory("mixed_white_black_african", "White and Black African", "mixed"),
-    EthnicCategory("mixed_white_black_caribbean", "White and Black Caribbean", "mixed"),
-    EthnicCategory("mixed_other", "Other Mixed or Multiple ethnic groups", "mixed"),
-    EthnicCategory("white_british", "English, Welsh, Scottish, Northern Irish or British", "white"),
-    EthnicCategory("white_irish", "Irish", "white"),
-    EthnicCategory("white_gypsy_traveller", "Gypsy or Irish Traveller", "white"),
-    EthnicCategory("white_roma", "Roma", "white"),
-    EthnicCategory("white_other", "Other White", "white"),
-    EthnicCategory("other_arab", "Arab", "other"),
-    EthnicCategory("other_any", "Any other ethnic group", "other"),
+    EthnicCategory("asian_bangladeshi", _l("Bangladeshi"), "asian"),
+    EthnicCategory("asian_chinese", _l("Chinese"), "asian"),
+    EthnicCategory("asian_indian", _l("Indian"), "asian"),
+    EthnicCategory("asian_pakistani", _l("Pakistani"), "asian"),
+    EthnicCategory("asian_other", _l("Other Asian"), "asian"),
+    EthnicCategory("black_african", _l("African"), "black"),
+    EthnicCategory("black_caribbean", _l("Caribbean"), "black"),
+    EthnicCategory("black_other", _l("Other Black"), "black"),
+    EthnicCategory("mixed_white_asian", _l("White and Asian"), "mixed"),
+    EthnicCategory("mixed_white_black_african", _l("White and Black African"), "mixed"),
+    EthnicCategory("mixed_white_black_caribbean", _l("White and Black Caribbean"), "mixed"),
+    EthnicCategory("mixed_other", _l("Other Mixed or Multiple ethnic groups"), "mixed"),
+    EthnicCategory("white_british", _l("English, Welsh, Scottish, Northern Irish or British"), "white"),
+    EthnicCategory("white_irish", _l("Irish"), "white"),
+    EthnicCategory("white_gypsy_traveller", _l("Gypsy or Irish Traveller"), "white"),
+    EthnicCategory("white_roma", _l("Roma"), "white"),
+    EthnicCategory("white_other", _l("Other White"), "white"),
+    EthnicCategory("other_arab", _l("Arab"), "other"),
+    EthnicCategory("other_any", _l("Any other ethnic group"), "other"),
 )
 ETHNIC_CATEGORY_BY_CODE = {c.code: c for c in ETHNIC_CATEGORIES}
 
@@ -54,7 +102,7 @@ ETHNIC_CATEGORY_BY_CODE = {c.code: c for c in ETHNIC_CATEGORIES}
 def ethnic_category_label(code: str) -> str:
     """'Pakistani (Asian, Asian British or Asian Welsh)' — the category with its high-level group."""
     category = ETHNIC_CATEGORY_BY_CODE[code]
-    return f"{category.label} ({ETHNIC_GROUPS[category.group]})"
+    return _("%(category)s (%(group)s)", category=category.label, group=ETHNIC_GROUPS[category.group])
 
 
 ORGANISATION_KINDS: dict[str, str] = {

@@ -11,6 +11,9 @@ and ethnic group (area and ethnic group, for population): two answers for one ce
 in the file, not something to guess about. One service and period (one area) uses one coding of
 ethnic groups (:mod:`grants.commissioning.ethnicity`).
 
+Problems are written in the language of whoever imports the file (the page's; the worker's is the
+uploader's), each naming its line: "Line 12, column “count”: …".
+
 Reading is pure: it returns plain values or raises :class:`FileProblems` listing up to
 :data:`MAX_PROBLEMS` problems, so that an import is all-or-nothing. Once a line is wrong the file
 will be refused, so reading stops :data:`LOOK_AHEAD` lines after the first problem (a 20 MB file
@@ -25,6 +28,8 @@ import csv
 import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from flask_babel import gettext as _, ngettext
 
 from grants.commissioning import ethnicity
 from grants.errors import Refused
@@ -46,8 +51,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"Line {self.line}, column “{self.column}”" if self.column else f"Line {self.line}"
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("Line %(line)s, column “%(column)s”: %(problem)s", line=self.line, column=self.column,
+                     problem=self.message)
+        return _("Line %(line)s: %(problem)s", line=self.line, problem=self.message)
 
 
 class FileProblems(Refused):
@@ -59,15 +66,22 @@ class FileProblems(Refused):
         self.problems = problems
         self.stopped_at = stopped_at
         count = len(problems)
-        more = "" if count < MAX_PROBLEMS and not stopped_at else " or more"
-        head = (f"The file has {count}{more} problem{'s' if count != 1 or more else ''}, so nothing was imported. "
-                if count != 1 or more else "The file has a problem, so nothing was imported. ")
+        if count >= MAX_PROBLEMS or stopped_at:
+            head = _("The file has %(num)s or more problems, so nothing was imported.", num=count)
+        elif count == 1:
+            head = _("The file has a problem, so nothing was imported.")
+        else:
+            head = ngettext("The file has %(num)d problem, so nothing was imported.",
+                            "The file has %(num)d problems, so nothing was imported.", count)
+        sentences = [head]
         if stopped_at:
-            head += f"It was checked up to line {stopped_at:,}. "
-        shown = " ".join(f"{problem}." if not str(problem).endswith(".") else str(problem)
+            sentences.append(_("It was checked up to line %(line)s.", line=f"{stopped_at:,}"))
+        sentences.extend(f"{problem}." if not str(problem).endswith(".") else str(problem)
                          for problem in problems[:self.SHOWN])
-        rest = f" …and {count - self.SHOWN} more." if count > self.SHOWN else ""
-        super().__init__(head + shown + rest, field=field)
+        text = " ".join(sentences)
+        if count > self.SHOWN:
+            text += " " + _("…and %(num)s more.", num=count - self.SHOWN)
+        super().__init__(text, field=field)
 
 
 @dataclass
@@ -159,18 +173,20 @@ class _Reader:
                         found = ",".join(value.strip() for value in record)[:200]
                         detail = []
                         if missing:
-                            detail.append("missing " + ", ".join(f"“{c}”" for c in missing))
+                            detail.append(_("missing %(columns)s", columns=", ".join(f"“{c}”" for c in missing)))
                         if extra:
-                            detail.append("not expected " + ", ".join(f"“{c}”" for c in extra))
+                            detail.append(_("not expected %(columns)s", columns=", ".join(f"“{c}”" for c in extra)))
                         if not detail:
-                            detail.append("a column appears twice")
-                        self.add(line, None, f"the first line must be the header {','.join(self.columns)} "
-                                             f"(found “{found}”: {'; '.join(detail)})")
+                            detail.append(_("a column appears twice"))
+                        self.add(line, None, _("the first line must be the header %(header)s (found “%(found)s”: "
+                                               "%(detail)s)", header=",".join(self.columns), found=found,
+                                               detail="; ".join(detail)))
                         return
                     order = header
                     continue
                 if len(record) != len(order):
-                    self.add(line, None, f"expected {len(order)} values separated by commas, found {len(record)}")
+                    self.add(line, None, _("expected %(expected)s values separated by commas, found %(found)s",
+                                           expected=len(order), found=len(record)))
                 else:
                     yield line, dict(zip(order, record))
                 if self.full:
@@ -179,22 +195,23 @@ class _Reader:
                     self.stopped_at = line
                     return
         except _NotUTF8 as error:
-            self.add(error.line, None, "this is not UTF-8 text. Save the file as “CSV UTF-8 (comma "
-                                       "delimited)” and upload it again")
+            self.add(error.line, None, _("this is not UTF-8 text. Save the file as “CSV UTF-8 (comma "
+                                         "delimited)” and upload it again"))
             return
         except csv.Error as error:
-            self.add(reader.line_num, None, f"the line cannot be read as CSV ({error})")
+            self.add(reader.line_num, None, _("the line cannot be read as CSV (%(error)s)", error=error))
             return
         if header is None:
-            self.add(1, None, f"the file is empty: it needs the header {','.join(self.columns)} and rows")
+            self.add(1, None, _("the file is empty: it needs the header %(header)s and rows",
+                                header=",".join(self.columns)))
 
     def text(self, line: int, row: dict, column: str) -> str | None:
         value = _text(row[column])
         if not value:
-            self.add(line, column, "this is empty")
+            self.add(line, column, _("this is empty"))
             return None
         if len(value) > LIMITS[column]:
-            self.add(line, column, f"this must be {LIMITS[column]} characters or fewer")
+            self.add(line, column, _("this must be %(limit)s characters or fewer", limit=LIMITS[column]))
             return None
         return value
 
@@ -211,27 +228,31 @@ class _Reader:
         if _WHOLE.match(value):
             number = int(value)
             if number > MAX_COUNT:
-                self.add(line, column, f"“{shown}” is too large (the most is {MAX_COUNT:,})")
+                self.add(line, column, _("“%(value)s” is too large (the most is %(most)s)", value=shown,
+                                         most=f"{MAX_COUNT:,}"))
                 return None
             return number
         if _NEGATIVE.match(value):
-            self.add(line, column, f"“{shown}” is negative: counts must be 0 or more")
+            self.add(line, column, _("“%(value)s” is negative: counts must be 0 or more", value=shown))
         elif not value:
-            self.add(line, column, "this is empty: enter a whole number (0 if nobody)")
+            self.add(line, column, _("this is empty: enter a whole number (0 if nobody)"))
         else:
-            self.add(line, column, f"“{shown}” is not a whole number")
+            self.add(line, column, _("“%(value)s” is not a whole number", value=shown))
         return None
 
     def coding(self, line: int, holder, coding: str, what: str, value: str) -> None:
-        """One dataset (or area) uses one coding; "not stated" fits either."""
+        """One dataset (or area) uses one coding; "not stated" fits either. ``what`` names the dataset
+        or area (already in the page's language)."""
         if not coding:
             return
         if not holder.coding:
             holder.coding, holder.first_line = coding, line
         elif holder.coding != coding:
-            names = {ethnicity.ONS: "ONS 2021 categories", ethnicity.NHS: "NHS letter codes"}
-            self.add(line, "ethnic_group", f"“{value.strip()}” is in {names[coding]}, but line {holder.first_line} "
-                                           f"for {what} uses {names[holder.coding]}: use one coding for {what}")
+            names = {ethnicity.ONS: _("ONS 2021 categories"), ethnicity.NHS: _("NHS letter codes")}
+            self.add(line, "ethnic_group", _("“%(value)s” is in %(coding)s, but line %(first)s for %(what)s uses "
+                                             "%(other)s: use one coding for %(what)s", value=value.strip(),
+                                             coding=names[coding], first=holder.first_line, what=what,
+                                             other=names[holder.coding]))
 
 
 def read_usage(stream: BinaryIO) -> UsageFile:
@@ -249,15 +270,17 @@ def read_usage(stream: BinaryIO) -> UsageFile:
         code, coding = group
         key = (service, period, area, code)
         if key in seen:
-            reader.add(line, None, f"this row repeats line {seen[key]} (same service, period, area and ethnic group)")
+            reader.add(line, None, _("this row repeats line %(first)s (same service, period, area and ethnic group)",
+                                     first=seen[key]))
             continue
         seen[key] = line
         dataset = datasets.setdefault((service, period), UsageDataset())
-        reader.coding(line, dataset, coding, f"{service} in {period}", row["ethnic_group"])
+        reader.coding(line, dataset, coding, _("%(service)s in %(period)s", service=service, period=period),
+                      row["ethnic_group"])
         dataset.counts[(area, code)] = count
         rows += 1
     if not reader.problems and rows == 0:
-        reader.add(2, None, "the file has a header but no rows")
+        reader.add(2, None, _("the file has a header but no rows"))
     if reader.problems:
         raise FileProblems(reader.problems, stopped_at=reader.stopped_at)
     for dataset in datasets.values():
@@ -279,7 +302,8 @@ def read_population(stream: BinaryIO) -> PopulationFile:
             continue
         code, coding = group
         if (area, code) in seen:
-            reader.add(line, None, f"this row repeats line {seen[(area, code)]} (same area and ethnic group)")
+            reader.add(line, None, _("this row repeats line %(first)s (same area and ethnic group)",
+                                     first=seen[(area, code)]))
             continue
         seen[(area, code)] = line
         holder = areas.setdefault(area, AreaPopulation())
@@ -287,7 +311,7 @@ def read_population(stream: BinaryIO) -> PopulationFile:
         holder.counts[code] = count
         rows += 1
     if not reader.problems and rows == 0:
-        reader.add(2, None, "the file has a header but no rows")
+        reader.add(2, None, _("the file has a header but no rows"))
     if reader.problems:
         raise FileProblems(reader.problems, stopped_at=reader.stopped_at)
     for holder in areas.values():

@@ -39,6 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlmodel import func, select
 
 import workflows
@@ -81,7 +82,7 @@ class RoundRef:
 
 def _round_ref(round_id: int, name: str, state: str, variant: str) -> RoundRef:
     found = workflows.get("round_light" if variant == "light" else "round").coerce_state(state)
-    return RoundRef(round_id, name, state, found.staff_label, found.public_label)
+    return RoundRef(round_id, name, state, _(found.staff_label), _(found.public_label))
 
 
 def round_ref(cycle: CommissioningCycle) -> RoundRef | None:
@@ -107,7 +108,8 @@ def round_choices(collective: Collective, current_id: int | None = None) -> list
         .where(Round.collective_id == collective.id,
                sa.or_(Round.state.not_in(UNCHOSEABLE_ROUND_STATES), Round.id == (current_id or -1)))
         .order_by(Round.voting_closes_at.desc(), Round.id.desc())).all()
-    return [(ref.id, f"{ref.name} ({ref.state_label.lower()})") for ref in (_round_ref(*row) for row in rows)]
+    return [(ref.id, _("%(round)s (%(state)s)", round=ref.name, state=ref.state_label.lower()))
+            for ref in (_round_ref(*row) for row in rows)]
 
 
 def chooseable_round(collective_id: int, round_id: int) -> Round | None:
@@ -210,7 +212,7 @@ class PriorityDelivery:
 
 def _grant_label(state: str) -> tuple[str, str]:
     found = workflows.get("grant").coerce_state(state)
-    return found.staff_label, found.public_label
+    return _(found.staff_label), _(found.public_label)
 
 
 def _outcome_texts(collective_id: int) -> dict[int, str]:

@@ -51,6 +51,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from grants.reference import ETHNIC_CATEGORIES, ETHNIC_CATEGORY_BY_CODE, ETHNIC_GROUPS
 
 NOT_STATED = "not_stated"
@@ -96,8 +98,9 @@ def _ons_lookup() -> dict[str, str]:
     table = {}
     for category in ETHNIC_CATEGORIES:
         table[_key(category.code)] = category.code
-        table[_key(category.label)] = category.code
-        table[_key(f"{ETHNIC_GROUPS[category.group]}: {category.label}")] = category.code
+        # Files carry the ONS wording in English, whatever the language of the person importing them.
+        table[_key(category.english)] = category.code
+        table[_key(f"{ETHNIC_GROUPS.english(category.group)}: {category.english}")] = category.code
     table[_key("Not stated")] = NOT_STATED
     table[_key(NOT_STATED)] = NOT_STATED
     return table
@@ -121,13 +124,13 @@ def parse(value: str) -> tuple[str, str]:
         if letter in NHS_CODES:
             code = NHS_CODES[letter]
             return code, ("" if code == NOT_STATED else NHS)
-        raise UnknownGroup(f"“{text}” is not an NHS ethnic category code (the codes are A to H, J to N, P, R, S, "
-                           "and Z for not stated)")
+        raise UnknownGroup(_("“%(value)s” is not an NHS ethnic category code (the codes are A to H, J to N, P, R, S, "
+                             "and Z for not stated)", value=text))
     code = _ONS.get(_key(text))
     if code is None:
         shown = text if len(text) <= 60 else text[:57] + "…"
-        raise UnknownGroup(f"“{shown}” is not an ONS 2021 ethnic group, one of our codes for them, or an NHS "
-                           "ethnic category code")
+        raise UnknownGroup(_("“%(value)s” is not an ONS 2021 ethnic group, one of our codes for them, or an NHS "
+                             "ethnic category code", value=shown))
     return code, ("" if code == NOT_STATED else ONS)
 
 
@@ -137,8 +140,9 @@ def fold_for(coding: str, code: str) -> str:
 
 
 def label(code: str) -> str:
+    """The group in the page's language."""
     if code == NOT_STATED:
-        return "Not stated"
+        return _("Not stated")
     return ETHNIC_CATEGORY_BY_CODE[code].label
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -36,13 +37,13 @@ MAX_UPLOAD_MB = 20
 class CountField(WholeNumberField):
     """A whole number of people, 0 or more, with messages a person can act on."""
 
-    def __init__(self, label=None, validators=None, what: str = "a number", **kwargs):
+    def __init__(self, label=None, validators=None, what: str = _l("a number"), **kwargs):
         super().__init__(label, validators, what=what, maximum=10_000_000, **kwargs)
 
 
-def _community_count_fields(prefix: str, what: str) -> dict:
-    return {f"{prefix}{c.code}": CountField(c.label, validators=[Optional()], what=f"{what} ({c.label})")
-            for c in ETHNIC_CATEGORIES}
+def _community_count_fields(prefix: str, what) -> dict:
+    """One count field per category; ``what(category)`` names the count in messages (lazily translated)."""
+    return {f"{prefix}{c.code}": CountField(c.name, validators=[Optional()], what=what(c)) for c in ETHNIC_CATEGORIES}
 
 
 class ByCommunity:
@@ -71,33 +72,34 @@ class DayMonthYearField(DateField):
             # The page sends day, month and year; anything else is shown again as three boxes.
             self.raw_data = ([*valuelist, "", "", ""])[:3]
             if valuelist:
-                raise ValueError("Enter a real date, with the day, month and year, like 27 3 2027")
+                raise ValueError(_("Enter a real date, with the day, month and year, like 27 3 2027"))
         if valuelist and not " ".join(valuelist).strip():
             self.data = None
             return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Enter a real date, with the day, month and year, like 27 3 2027") from error
+            raise ValueError(_("Enter a real date, with the day, month and year, like 27 3 2027")) from error
 
 
 class UploadForm(FlaskForm):
-    kind = SelectField("What does the file contain?", widget=GovRadioInput(),
-                       choices=choices([("usage", "Service use: service,period,area,ethnic_group,count"),
-                                        ("population", "Population baseline: area,ethnic_group,population")]),
-                       validators=[Required("Choose what the file contains")])
-    file = FileField("CSV file", widget=GovFileInput(),
-                     description=f"A CSV file saved as UTF-8, up to {MAX_UPLOAD_MB} MB.",
-                     validators=[FileRequired("Choose a CSV file to upload")])
-    submit = SubmitField("Import", widget=GovSubmitInput())
+    kind = SelectField(_l("What does the file contain?"), widget=GovRadioInput(),
+                       choices=choices([("usage", _l("Service use: service,period,area,ethnic_group,count")),
+                                        ("population", _l("Population baseline: area,ethnic_group,population"))]),
+                       validators=[Required(_l("Choose what the file contains"))])
+    file = FileField(_l("CSV file"), widget=GovFileInput(),
+                     description=_l("A CSV file saved as UTF-8, up to %(limit)s MB.", limit=MAX_UPLOAD_MB),
+                     validators=[FileRequired(_l("Choose a CSV file to upload"))])
+    submit = SubmitField(_l("Import"), widget=GovSubmitInput())
 
 
 class ThresholdForm(FlaskForm):
-    threshold = StringField("Under-served threshold", widget=GovTextInput(), filters=[strip],
-                            description="A group is under-served when the whole 95% interval of its representation "
-                                        "ratio is below this. For example 0.8. Leave empty for the default.",
+    threshold = StringField(_l("Under-served threshold"), widget=GovTextInput(), filters=[strip],
+                            description=_l("A group is under-served when the whole %(percent)s interval of its representation "
+                                           "ratio is below this. For example 0.8. Leave empty for the default.",
+                                           percent="95%"),
                             render_kw={"inputmode": "decimal", "spellcheck": "false"})
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def percent(self) -> int | None:
         return None if not self.threshold.data else round(float(self.threshold.data) * 100)
@@ -106,28 +108,28 @@ class ThresholdForm(FlaskForm):
         if not field.data:
             return
         if not re.fullmatch(r"[0-9]{0,3}(\.[0-9]{0,12})?", field.data) or field.data == ".":
-            raise ValidationError("Enter the threshold as a number, like 0.8")
+            raise ValidationError(_("Enter the threshold as a number, like 0.8"))
         value = float(field.data)
         if not 0.01 <= value <= 1 or round(value * 100) != round(value * 100, 6):
-            raise ValidationError("Enter a threshold between 0.01 and 1, with at most two decimal places")
+            raise ValidationError(_("Enter a threshold between 0.01 and 1, with at most two decimal places"))
 
 
 class CycleForm(FlaskForm):
-    name = StringField("Name of the cycle", widget=GovTextInput(), filters=[strip],
-                       description="For example: 2027 community health",
-                       validators=[Required("Enter a name for the cycle"), MaxLength(120, "The name")])
-    description = TextAreaField("What is this cycle about? (optional)", widget=GovTextArea(), filters=[strip],
-                                validators=[MaxLength(4000, "The description")])
-    submit = SubmitField("Start the cycle", widget=GovSubmitInput())
+    name = StringField(_l("Name of the cycle"), widget=GovTextInput(), filters=[strip],
+                       description=_l("For example: 2027 community health"),
+                       validators=[Required(_l("Enter a name for the cycle")), MaxLength(120, _l("The name"))])
+    description = TextAreaField(_l("What is this cycle about? (optional)"), widget=GovTextArea(), filters=[strip],
+                                validators=[MaxLength(4000, _l("The description"))])
+    submit = SubmitField(_l("Start the cycle"), widget=GovSubmitInput())
 
 
 class MoveCycleForm(FlaskForm):
-    transition = SelectField("What next?", widget=GovRadioInput(), choices=[],
-                             validators=[Required("Choose what to do next")])
-    reason = TextAreaField("Reason", widget=GovTextArea(), filters=[strip],
-                           description="Needed when going back or reopening: say why.",
-                           validators=[MaxLength(2000, "The reason")])
-    submit = SubmitField("Move the cycle on", widget=GovSubmitInput())
+    transition = SelectField(_l("What next?"), widget=GovRadioInput(), choices=[],
+                             validators=[Required(_l("Choose what to do next"))])
+    reason = TextAreaField(_l("Reason"), widget=GovTextArea(), filters=[strip],
+                           description=_l("Needed when going back or reopening: say why."),
+                           validators=[MaxLength(2000, _l("The reason"))])
+    submit = SubmitField(_l("Move the cycle on"), widget=GovSubmitInput())
 
 
 class ChooseRoundForm(FlaskForm):
@@ -136,10 +138,10 @@ class ChooseRoundForm(FlaskForm):
     The choices are not checked here: the operation says "Choose a round from the list" beside the
     field for a round of another collective, a cancelled one or a made-up id."""
 
-    round_id = SelectField("Round that funds these priorities", widget=GovSelect(), choices=[], validate_choice=False,
-                           description="Its themes and ring-fenced pots answer the priorities; its grants' reports "
-                                       "say what was done.")
-    submit = SubmitField("Save the round", widget=GovSubmitInput())
+    round_id = SelectField(_l("Round that funds these priorities"), widget=GovSelect(), choices=[], validate_choice=False,
+                           description=_l("Its themes and ring-fenced pots answer the priorities; its grants' reports "
+                                          "say what was done."))
+    submit = SubmitField(_l("Save the round"), widget=GovSubmitInput())
 
     def chosen_id(self) -> int | None:
         """The chosen round id, None for "no round"; anything but an id the database could hold is -1
@@ -151,61 +153,62 @@ class ChooseRoundForm(FlaskForm):
 
 
 class EvidenceChoiceForm(FlaskForm):
-    datasets = SelectMultipleField("Service-use datasets", widget=GovCheckboxesInput(), choices=[],
-                                   validate_choice=False, validators=[Choices("Choose datasets from the list")])
-    submit = SubmitField("Save the evidence", widget=GovSubmitInput())
+    datasets = SelectMultipleField(_l("Service-use datasets"), widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices(_l("Choose datasets from the list"))])
+    submit = SubmitField(_l("Save the evidence"), widget=GovSubmitInput())
 
 
 class EventForm(ByCommunity, FlaskForm):
-    title = StringField("Name of the event", widget=GovTextInput(), filters=[strip],
-                        description="For example: Health and wellbeing workshop after Friday prayers",
-                        validators=[Required("Enter the name of the event"), MaxLength(120, "The name")])
-    held_on = DayMonthYearField("Date", description="For example, 27 3 2027",
-                                validators=[Required("Enter the date of the event")])
-    place = StringField("Place", widget=GovTextInput(), filters=[strip],
-                        validators=[Required("Enter where the event took place"), MaxLength(200, "The place")])
-    kind = SelectField("Kind of event", widget=GovRadioInput(), choices=choices(EVENT_KINDS),
-                       validators=[Required("Choose what kind of event it was")])
-    hosts = SelectMultipleField("Community partners who hosted it", widget=GovCheckboxesInput(), choices=[],
+    title = StringField(_l("Name of the event"), widget=GovTextInput(), filters=[strip],
+                        description=_l("For example: Health and wellbeing workshop after Friday prayers"),
+                        validators=[Required(_l("Enter the name of the event")), MaxLength(120, _l("The name"))])
+    held_on = DayMonthYearField(_l("Date"), description=_l("For example, 27 3 2027"),
+                                validators=[Required(_l("Enter the date of the event"))])
+    place = StringField(_l("Place"), widget=GovTextInput(), filters=[strip],
+                        validators=[Required(_l("Enter where the event took place")), MaxLength(200, _l("The place"))])
+    kind = SelectField(_l("Kind of event"), widget=GovRadioInput(), choices=choices(EVENT_KINDS.lazy()),
+                       validators=[Required(_l("Choose what kind of event it was"))])
+    hosts = SelectMultipleField(_l("Community partners who hosted it"), widget=GovCheckboxesInput(), choices=[],
                                 validate_choice=False,
-                                validators=[Required("Choose the community partners who hosted the event"),
-                                            Choices("Choose hosts from the collective's organisations")])
-    participants = CountField("Number of participants", what="the number of participants",
-                              validators=[Required("Enter the number of participants")])
-    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), filters=[strip],
-                          validators=[MaxLength(4000, "The notes")])
-    submit = SubmitField("Record the event", widget=GovSubmitInput())
+                                validators=[Required(_l("Choose the community partners who hosted the event")),
+                                            Choices(_l("Choose hosts from the collective's organisations"))])
+    participants = CountField(_l("Number of participants"), what=_l("the number of participants"),
+                              validators=[Required(_l("Enter the number of participants"))])
+    notes = TextAreaField(_l("Notes (optional)"), widget=GovTextArea(), filters=[strip],
+                          validators=[MaxLength(4000, _l("The notes"))])
+    submit = SubmitField(_l("Record the event"), widget=GovSubmitInput())
 
 
-for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "participants").items():
+for _name, _field in _community_count_fields(
+        ByCommunity.COUNT_PREFIX, lambda c: _l("participants (%(community)s)", community=c.name)).items():
     setattr(EventForm, _name, _field)
 
 
 class FeedbackForm(FlaskForm):
-    text = TextAreaField("What was said", widget=GovTextArea(), filters=[strip],
-                         description="In short, and in people's own words where you can. 500 characters at most.",
-                         validators=[Required("Write what was said"), MaxLength(500, "What was said")])
-    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), choices=[], validate_choice=False,
-                                 validators=[Choices("Choose themes from the list")])
-    communities = SelectMultipleField("Communities it came from", validate_choice=False,
-                                      choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
-                                      validators=[Choices("Choose communities from the list")])
-    submit = SubmitField("Add the feedback", widget=GovSubmitInput())
+    text = TextAreaField(_l("What was said"), widget=GovTextArea(), filters=[strip],
+                         description=_l("In short, and in people's own words where you can. 500 characters at most."),
+                         validators=[Required(_l("Write what was said")), MaxLength(500, _l("What was said"))])
+    themes = SelectMultipleField(_l("Themes"), widget=GovCheckboxesInput(), choices=[], validate_choice=False,
+                                 validators=[Choices(_l("Choose themes from the list"))])
+    communities = SelectMultipleField(_l("Communities it came from"), validate_choice=False,
+                                      choices=choices((c.code, c.name) for c in ETHNIC_CATEGORIES),
+                                      validators=[Choices(_l("Choose communities from the list"))])
+    submit = SubmitField(_l("Add the feedback"), widget=GovSubmitInput())
 
 
 class NeedForm(FlaskForm):
-    title = StringField("Short title", widget=GovTextInput(), filters=[strip],
-                        description="For example: Registering with a GP without papers",
-                        validators=[Required("Enter a short title for the need"), MaxLength(120, "The title")])
-    statement = TextAreaField("The need, in the community's words", widget=GovTextArea(), filters=[strip],
-                              description="Write it as people said it. It is published on the “You said, we did” page.",
-                              validators=[Required("Write the need in the community's words"),
-                                          MaxLength(2000, "The need")])
-    evidence = SelectMultipleField("Gaps that support it", widget=GovCheckboxesInput(), choices=[],
-                                   validate_choice=False, validators=[Choices("Choose evidence from the list")])
-    feedback = SelectMultipleField("Feedback that supports it", widget=GovCheckboxesInput(), choices=[],
-                                   validate_choice=False, validators=[Choices("Choose feedback from the list")])
-    submit = SubmitField("Save the need", widget=GovSubmitInput())
+    title = StringField(_l("Short title"), widget=GovTextInput(), filters=[strip],
+                        description=_l("For example: Registering with a GP without papers"),
+                        validators=[Required(_l("Enter a short title for the need")), MaxLength(120, _l("The title"))])
+    statement = TextAreaField(_l("The need, in the community's words"), widget=GovTextArea(), filters=[strip],
+                              description=_l("Write it as people said it. It is published on the “You said, we did” page."),
+                              validators=[Required(_l("Write the need in the community's words")),
+                                          MaxLength(2000, _l("The need"))])
+    evidence = SelectMultipleField(_l("Gaps that support it"), widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices(_l("Choose evidence from the list"))])
+    feedback = SelectMultipleField(_l("Feedback that supports it"), widget=GovCheckboxesInput(), choices=[],
+                                   validate_choice=False, validators=[Choices(_l("Choose feedback from the list"))])
+    submit = SubmitField(_l("Save the need"), widget=GovSubmitInput())
 
     def evidence_keys(self) -> list[tuple[int, str, str]]:
         keys = []
@@ -216,53 +219,54 @@ class NeedForm(FlaskForm):
 
 
 class DecideNeedForm(FlaskForm):
-    decision = SelectField("The partnership's decision", widget=GovRadioInput(),
-                           choices=choices([("priority", "Agree it as a priority"),
-                                            ("not_taken_forward", "Do not take it forward")]),
-                           validators=[Required("Choose whether to agree this need as a priority")])
-    themes = SelectMultipleField("Themes that will answer it", widget=GovCheckboxesInput(), choices=[],
-                                 validate_choice=False, description="Needed when you agree it as a priority.",
-                                 validators=[Choices("Choose themes from the list")])
-    note = TextAreaField("Note or reason", widget=GovTextArea(), filters=[strip],
-                         description="Needed if you do not take it forward: the community will see your reason.",
-                         validators=[MaxLength(2000, "The note")])
+    decision = SelectField(_l("The partnership's decision"), widget=GovRadioInput(),
+                           choices=choices([("priority", _l("Agree it as a priority")),
+                                            ("not_taken_forward", _l("Do not take it forward"))]),
+                           validators=[Required(_l("Choose whether to agree this need as a priority"))])
+    themes = SelectMultipleField(_l("Themes that will answer it"), widget=GovCheckboxesInput(), choices=[],
+                                 validate_choice=False, description=_l("Needed when you agree it as a priority."),
+                                 validators=[Choices(_l("Choose themes from the list"))])
+    note = TextAreaField(_l("Note or reason"), widget=GovTextArea(), filters=[strip],
+                         description=_l("Needed if you do not take it forward: the community will see your reason."),
+                         validators=[MaxLength(2000, _l("The note"))])
     version = VersionField()
-    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save the decision"), widget=GovSubmitInput())
 
     def validate_themes(self, field) -> None:
         if self.decision.data == "priority" and not field.data:
-            raise ValidationError("Choose at least one theme that will answer this priority")
+            raise ValidationError(_("Choose at least one theme that will answer this priority"))
 
     def validate_note(self, field) -> None:
         if self.decision.data == "not_taken_forward" and not field.data:
-            raise ValidationError("Say why the need is not taken forward: the community will see your reason")
+            raise ValidationError(_("Say why the need is not taken forward: the community will see your reason"))
 
 
 class WeDidForm(ByCommunity, FlaskForm):
-    text = TextAreaField("What was done", widget=GovTextArea(), filters=[strip],
-                         description="In plain words, for the communities who raised the need.",
-                         validators=[Required("Say what was done"), MaxLength(4000, "What was done")])
-    submit = SubmitField("Record what was done", widget=GovSubmitInput())
+    text = TextAreaField(_l("What was done"), widget=GovTextArea(), filters=[strip],
+                         description=_l("In plain words, for the communities who raised the need."),
+                         validators=[Required(_l("Say what was done")), MaxLength(4000, _l("What was done"))])
+    submit = SubmitField(_l("Record what was done"), widget=GovSubmitInput())
 
 
-for _name, _field in _community_count_fields(ByCommunity.COUNT_PREFIX, "people reached").items():
+for _name, _field in _community_count_fields(
+        ByCommunity.COUNT_PREFIX, lambda c: _l("people reached (%(community)s)", community=c.name)).items():
     setattr(WeDidForm, _name, _field)
 
 
 class ConfirmGrantsForm(FlaskForm):
     """Which of the grants matched to a priority by theme really answer it."""
 
-    grants = SelectMultipleField("Grants that answer this priority", widget=GovCheckboxesInput(), choices=[],
-                                 validate_choice=False, validators=[Choices("Choose grants from the list")],
-                                 description="Tick only the projects that did something about this need. "
-                                             "Leave the others: sharing a theme is not enough.")
-    submit = SubmitField("Save the grants that answer it", widget=GovSubmitInput())
+    grants = SelectMultipleField(_l("Grants that answer this priority"), widget=GovCheckboxesInput(), choices=[],
+                                 validate_choice=False, validators=[Choices(_l("Choose grants from the list"))],
+                                 description=_l("Tick only the projects that did something about this need. "
+                                             "Leave the others: sharing a theme is not enough."))
+    submit = SubmitField(_l("Save the grants that answer it"), widget=GovSubmitInput())
 
 
 class CheckWeDidForm(FlaskForm):
     """A reviewer confirms a "we did" entry is right; it is then published."""
 
-    submit = SubmitField("It is right: publish it", widget=GovSubmitInput())
+    submit = SubmitField(_l("It is right: publish it"), widget=GovSubmitInput())
 
 
 def int_ids(values) -> list[int]:

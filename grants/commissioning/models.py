@@ -16,25 +16,28 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel, func, select
 
 from grants.db import UTCDateTime, db
+from grants.reference import TranslatedLabels
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
-EVENT_KINDS: dict[str, str] = {
-    "workshop": "Workshop",
-    "fair": "Community fair",
-    "consultation": "Consultation",
-    "faith_group_session": "Faith-group session",
-    "other": "Other",
-}
-NEED_DECISIONS: dict[str, str] = {
-    "undecided": "Waiting for the partnership",
-    "priority": "Agreed as a priority",
-    "not_taken_forward": "Not taken forward",
-}
+# Labels are given in the page's language when read (``EVENT_KINDS.lazy()`` for a form's choices).
+EVENT_KINDS = TranslatedLabels({
+    "workshop": _l("Workshop"),
+    "fair": _l("Community fair"),
+    "consultation": _l("Consultation"),
+    "faith_group_session": _l("Faith-group session"),
+    "other": _l("Other"),
+})
+NEED_DECISIONS = TranslatedLabels({
+    "undecided": _l("Waiting for the partnership"),
+    "priority": _l("Agreed as a priority"),
+    "not_taken_forward": _l("Not taken forward"),
+})
 
 
 def _fk(target: str, *, index: bool = True) -> sa.Column:

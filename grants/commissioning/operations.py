@@ -14,6 +14,7 @@ from datetime import date
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -48,9 +49,12 @@ from grants.commissioning.models import (
 )
 from grants.db import db
 from grants.errors import Refused
+from grants.i18n import formatting_locale
 from grants.organisations.models import Organisation
 from grants.timeutil import format_date, utcnow
 from grants.workflow.operations import effect, fire
+from workflows.i18n import N_
+from workflows.text import join_words
 
 # Rows per INSERT statement batch: large enough to be fast, small enough for any driver.
 BATCH = 5_000
@@ -61,13 +65,18 @@ def _actor_id(actor) -> int | None:
 
 
 def _state_label(state: str) -> str:
-    return workflows.get("commissioning").coerce_state(state).staff_label
+    """The cycle's stage in the page's language."""
+    return _(workflows.get("commissioning").coerce_state(state).staff_label)
 
 
-def _require_state(cycle: CommissioningCycle, states: tuple[str, ...], doing: str) -> None:
+def _require_state(cycle: CommissioningCycle, states: tuple[str, ...], message: str) -> None:
+    """Refuse unless the cycle is at one of ``states``; ``message`` (marked with ``N_``) names what
+    cannot be done, with ``%(allowed)s`` for the stages it can be done at and ``%(state)s`` for where it is."""
     if cycle.state not in states:
-        allowed = " or ".join(f"“{_state_label(s)}”" for s in states)
-        raise Refused(f"You can {doing} while the cycle is at {allowed}; it is at “{_state_label(cycle.state)}”.")
+        quoted = [_("“%(state)s”", state=_state_label(s)) for s in states]
+        # English keeps its wording ("“A” or “B” or “C”"); other languages join as their grammar does.
+        allowed = join_words(quoted, "or") if formatting_locale() else " or ".join(quoted)
+        raise Refused(_(message, allowed=allowed, state=_state_label(cycle.state)))
 
 
 # -- settings ------------------------------------------------------------------------------------
@@ -75,7 +84,7 @@ def _require_state(cycle: CommissioningCycle, states: tuple[str, ...], doing: st
 def set_threshold(collective: Collective, percent: int | None, actor) -> None:
     """The collective's under-served threshold in hundredths (80 = 0.8); None for the default."""
     if percent is not None and not 0 < percent <= 100:
-        raise Refused("Enter a threshold between 0.01 and 1", field="threshold")
+        raise Refused(_("Enter a threshold between 0.01 and 1"), field="threshold")
     setting = db.session.get(CommissioningSetting, collective.id) or CommissioningSetting(collective_id=collective.id)
     before = setting.underserved_threshold_percent
     setting.underserved_threshold_percent = percent
@@ -128,8 +137,8 @@ def import_usage(collective: Collective, stream: BinaryIO, *, actor, filename: s
             collective_id=collective.id, service=service, period=period, coding=parsed_dataset.coding)
         dataset.coding, dataset.rows, dataset.import_id, dataset.updated_at = (
             parsed_dataset.coding, len(parsed_dataset.counts), record.id, now)
-        _flush_or_refuse(dataset, f"{service} in {period} was imported by someone else at the same moment. "
-                                  "Import the file again to replace theirs.", "file")
+        _flush_or_refuse(dataset, _("%(service)s in %(period)s was imported by someone else at the same moment. "
+                                    "Import the file again to replace theirs.", service=service, period=period), "file")
         rows.extend({"collective_id": collective.id, "dataset_id": dataset.id, "area": area,
                      "ethnic_group": code, "users": users}
                     for (area, code), users in parsed_dataset.counts.items())
@@ -170,8 +179,8 @@ def import_population(collective: Collective, stream: BinaryIO, *, actor, filena
                  "coding": holder.coding, "import_id": record.id}
                 for area, holder in parsed.areas.items() for code, people in holder.counts.items()])
     except IntegrityError as error:
-        raise Refused("A population baseline for these areas was imported by someone else at the same moment. "
-                      "Import the file again to replace it.", field="file") from error
+        raise Refused(_("A population baseline for these areas was imported by someone else at the same moment. "
+                        "Import the file again to replace it."), field="file") from error
     record.replaced = replaced
     record.milliseconds = round((time.perf_counter() - started) * 1000)
     db.session.add(record)
@@ -191,12 +200,12 @@ def queue_import(collective: Collective, kind: str, stream: BinaryIO, *, actor, 
     from grants.commissioning import uploads
 
     if kind not in ("usage", "population"):
-        raise Refused("Choose what the file contains", field="kind")
+        raise Refused(_("Choose what the file contains"), field="kind")
     content = stream.read()
     if not content:
-        raise Refused("The selected file is empty", field="file")
+        raise Refused(_("The selected file is empty"), field="file")
     upload = EvidenceUpload(collective_id=collective.id, kind=kind, filename=filename[:200], content=content,
-                            size=len(content), state="queued", stage="Waiting to start",
+                            size=len(content), state="queued", stage=N_("Waiting to start"),
                             uploaded_by_id=_actor_id(actor), uploaded_by_label=audit.actor_label(actor))
     db.session.add(upload)
     db.session.flush()
@@ -214,11 +223,11 @@ def create_cycle(collective: Collective, *, name: str, description: str, actor) 
     taken = db.session.exec(select(CommissioningCycle.id).where(
         CommissioningCycle.collective_id == collective.id, CommissioningCycle.name == name)).first()
     if taken is not None:
-        raise Refused("The collective already has a cycle with this name", field="name")
+        raise Refused(_("The collective already has a cycle with this name"), field="name")
     initial = workflows.get("commissioning").initial_state.value
     cycle = CommissioningCycle(collective_id=collective.id, name=name, description=description, state=initial,
                                created_by_id=_actor_id(actor))
-    _flush_or_refuse(cycle, "The collective already has a cycle with this name", "name")
+    _flush_or_refuse(cycle, _("The collective already has a cycle with this name"), "name")
     audit.record(actor, "commissioning.cycle_created", cycle, f"Commissioning cycle “{name}” started",
                  after={"name": name})
     return cycle
@@ -235,19 +244,20 @@ def choose_round(cycle: CommissioningCycle, round_id: int | None, actor) -> None
     from grants.commissioning import delivery
 
     if cycle.state not in permissions.CHOOSE_ROUND_STATES:
-        raise Refused(f"The round can be chosen until the priorities are commissioned; the cycle is at "
-                      f"“{_state_label(cycle.state)}”. To choose another round, reopen the priorities first.",
-                      field="round_id")
+        raise Refused(_("The round can be chosen until the priorities are commissioned; the cycle is at "
+                        "“%(state)s”. To choose another round, reopen the priorities first.",
+                        state=_state_label(cycle.state)), field="round_id")
     chosen = None
     if round_id is not None:
         chosen = delivery.chooseable_round(cycle.collective_id, round_id)
         if chosen is None:
-            raise Refused("Choose a round from the list", field="round_id")
+            raise Refused(_("Choose a round from the list"), field="round_id")
         awarded = delivery.awarded_at(cycle.collective_id, chosen.id)
         if awarded is not None and awarded < cycle.created_at:
-            raise Refused(f"“{chosen.name}” offered its grants on {format_date(awarded)}, before this cycle began "
-                          f"on {format_date(cycle.created_at)}: they were not chosen to answer its needs. "
-                          "Choose a round that has not offered its grants yet.", field="round_id")
+            raise Refused(_("“%(round)s” offered its grants on %(offered)s, before this cycle began on %(began)s: "
+                            "they were not chosen to answer its needs. Choose a round that has not offered its grants "
+                            "yet.", round=chosen.name, offered=format_date(awarded), began=format_date(cycle.created_at)),
+                          field="round_id")
     if (chosen.id if chosen else None) == cycle.round_id:
         return                                  # nothing changes, so nothing is recorded
     before = delivery.round_ref(cycle)
@@ -257,7 +267,7 @@ def choose_round(cycle: CommissioningCycle, round_id: int | None, actor) -> None
                CommissioningCycle.version == cycle.version)
         .values(round_id=chosen.id if chosen else None, version=cycle.version + 1))
     if changed.rowcount != 1:
-        raise Refused("Someone else changed this cycle a moment ago. Reload the page to see it.", field="round_id")
+        raise Refused(_("Someone else changed this cycle a moment ago. Reload the page to see it."), field="round_id")
     db.session.refresh(cycle)
     audit.record(actor, "commissioning.round_chosen", cycle,
                  f"“{chosen.name}” chosen to fund the priorities of “{cycle.name}”" if chosen
@@ -274,11 +284,12 @@ def move_cycle(cycle: CommissioningCycle, transition: str, actor, *, reason: str
 
 def set_cycle_evidence(cycle: CommissioningCycle, dataset_ids: list[int], actor) -> None:
     """Choose which of the collective's service-use datasets this cycle uses as evidence."""
-    _require_state(cycle, permissions.ATTACH_EVIDENCE_STATES, "change the evidence")
+    _require_state(cycle, permissions.ATTACH_EVIDENCE_STATES,
+                   N_("You can change the evidence while the cycle is at %(allowed)s; it is at “%(state)s”."))
     collective = db.session.get(Collective, cycle.collective_id)
     chosen = queries.datasets(collective, ids=list(dataset_ids))
     if len(chosen) != len(set(dataset_ids)):
-        raise Refused("Choose datasets from the list", field="datasets")
+        raise Refused(_("Choose datasets from the list"), field="datasets")
     before = sorted(d.title for d in queries.cycle_datasets(cycle))
     db.session.execute(sa.delete(CycleEvidence).where(CycleEvidence.collective_id == cycle.collective_id,
                                                       CycleEvidence.cycle_id == cycle.id))
@@ -291,15 +302,17 @@ def set_cycle_evidence(cycle: CommissioningCycle, dataset_ids: list[int], actor)
 
 # -- engagement ----------------------------------------------------------------------------------
 
-def _check_by_community(counts: dict[str, int], total: int | None, field: str, what: str) -> dict[str, int]:
+def _check_by_community(counts: dict[str, int], total: int | None, field: str, negative: str,
+                        too_many: str = "") -> dict[str, int]:
+    """``negative`` and ``too_many`` are the refusals (marked with ``N_``; ``too_many`` has
+    ``%(counted)s`` and ``%(total)s``)."""
     counts = {code: int(n) for code, n in counts.items() if n is not None}
     if any(code not in ethnicity.STATED_CODES for code in counts):
-        raise Refused("Choose communities from the list", field=field)
+        raise Refused(_("Choose communities from the list"), field=field)
     if any(n < 0 for n in counts.values()):
-        raise Refused(f"The number of {what} cannot be negative", field=field)
+        raise Refused(_(negative), field=field)
     if total is not None and sum(counts.values()) > total:
-        raise Refused(f"The {what} by community add up to {sum(counts.values()):,}, more than the "
-                      f"{total:,} in total", field=field)
+        raise Refused(_(too_many, counted=f"{sum(counts.values()):,}", total=f"{total:,}"), field=field)
     return {code: n for code, n in counts.items() if n > 0}
 
 
@@ -307,18 +320,21 @@ def record_event(cycle: CommissioningCycle, *, title: str, held_on: date, place:
                  participants: int, notes: str, host_ids: list[int], by_community: dict[str, int],
                  actor) -> EngagementEvent:
     """Record an engagement event with its hosts and (optionally) participants by community."""
-    _require_state(cycle, permissions.ENGAGEMENT_STATES, "record engagement")
+    _require_state(cycle, permissions.ENGAGEMENT_STATES,
+                   N_("You can record engagement while the cycle is at %(allowed)s; it is at “%(state)s”."))
     if kind not in EVENT_KINDS:
-        raise Refused("Choose what kind of event it was", field="kind")
+        raise Refused(_("Choose what kind of event it was"), field="kind")
     if participants < 0:
-        raise Refused("The number of participants cannot be negative", field="participants")
+        raise Refused(_("The number of participants cannot be negative"), field="participants")
     collective = db.session.get(Collective, cycle.collective_id)
     hosts = {o.id: o for o in collective_queries.organisations(collective)}
     if not host_ids:
-        raise Refused("Choose the community partners who hosted the event", field="hosts")
+        raise Refused(_("Choose the community partners who hosted the event"), field="hosts")
     if any(host_id not in hosts for host_id in host_ids):
-        raise Refused("Choose hosts from the collective's organisations", field="hosts")
-    by_community = _check_by_community(by_community, participants, "participants", "participants")
+        raise Refused(_("Choose hosts from the collective's organisations"), field="hosts")
+    by_community = _check_by_community(
+        by_community, participants, "participants", N_("The number of participants cannot be negative"),
+        N_("The participants by community add up to %(counted)s, more than the %(total)s in total"))
     event = EngagementEvent(collective_id=cycle.collective_id, cycle_id=cycle.id, title=title, held_on=held_on,
                             place=place, kind=kind, participants=participants, notes=notes,
                             created_by_id=_actor_id(actor))
@@ -341,20 +357,21 @@ def _themes(collective_id: int, theme_ids: list[int], field: str) -> list[Theme]
                                                      Theme.id.in_(theme_ids or [-1]),
                                                      Theme.retired == False)).all())  # noqa: E712
     if len(found) != len(set(theme_ids)):
-        raise Refused("Choose themes from the list", field=field)
+        raise Refused(_("Choose themes from the list"), field=field)
     return found
 
 
 def add_feedback(event: EngagementEvent, *, text: str, theme_ids: list[int], communities: list[str],
                  actor) -> FeedbackItem:
     cycle = db.session.get(CommissioningCycle, event.cycle_id)
-    _require_state(cycle, permissions.ENGAGEMENT_STATES, "record feedback")
+    _require_state(cycle, permissions.ENGAGEMENT_STATES,
+                   N_("You can record feedback while the cycle is at %(allowed)s; it is at “%(state)s”."))
     text = text.strip()
     if not text:
-        raise Refused("Write what was said", field="text")
+        raise Refused(_("Write what was said"), field="text")
     themes = _themes(event.collective_id, theme_ids, "themes")
     if any(code not in ethnicity.STATED_CODES for code in communities):
-        raise Refused("Choose communities from the list", field="communities")
+        raise Refused(_("Choose communities from the list"), field="communities")
     item = FeedbackItem(collective_id=event.collective_id, cycle_id=event.cycle_id, event_id=event.id, text=text,
                         communities=list(dict.fromkeys(communities)), created_by_id=_actor_id(actor))
     db.session.add(item)
@@ -372,23 +389,24 @@ def add_feedback(event: EngagementEvent, *, text: str, theme_ids: list[int], com
 def write_need(cycle: CommissioningCycle, *, title: str, statement: str,
                evidence: list[tuple[int, str, str]], feedback_ids: list[int], actor) -> Need:
     """A need in the community's words, with the gaps and feedback that support it."""
-    _require_state(cycle, permissions.NEED_STATES, "write needs")
+    _require_state(cycle, permissions.NEED_STATES,
+                   N_("You can write needs while the cycle is at %(allowed)s; it is at “%(state)s”."))
     title, statement = title.strip(), statement.strip()
     if db.session.exec(select(Need.id).where(Need.collective_id == cycle.collective_id, Need.cycle_id == cycle.id,
                                              Need.title == title)).first() is not None:
-        raise Refused("This cycle already has a need with this title", field="title")
+        raise Refused(_("This cycle already has a need with this title"), field="title")
     cycle_dataset_ids = {d.id for d in queries.cycle_datasets(cycle)}
     if any(dataset_id not in cycle_dataset_ids or code not in ethnicity.STATED_CODES
            for dataset_id, _area, code in evidence):
-        raise Refused("Choose evidence from the list", field="evidence")
+        raise Refused(_("Choose evidence from the list"), field="evidence")
     known_feedback = {item.id for item in queries.feedback(cycle)}
     if any(feedback_id not in known_feedback for feedback_id in feedback_ids):
-        raise Refused("Choose feedback from the list", field="feedback")
+        raise Refused(_("Choose feedback from the list"), field="feedback")
     if not evidence and not feedback_ids:
-        raise Refused("Link the need to at least one gap or piece of feedback that supports it", field="evidence")
+        raise Refused(_("Link the need to at least one gap or piece of feedback that supports it"), field="evidence")
     need = Need(collective_id=cycle.collective_id, cycle_id=cycle.id, title=title, statement=statement,
                 created_by_id=_actor_id(actor))
-    _flush_or_refuse(need, "This cycle already has a need with this title", "title")
+    _flush_or_refuse(need, _("This cycle already has a need with this title"), "title")
     db.session.add_all(NeedEvidence(need_id=need.id, dataset_id=dataset_id, area=area, ethnic_group=code,
                                     collective_id=cycle.collective_id)
                        for dataset_id, area, code in dict.fromkeys(evidence))
@@ -407,16 +425,17 @@ def decide_need(need: Need, *, approve: bool, theme_ids: list[int], note: str, a
     ``version`` is the one the form was loaded from: a decision over a newer one is refused (``grants.versions``)."""
     cycle = db.session.get(CommissioningCycle, need.cycle_id)
     if "reviewer" not in actor_roles(actor, cycle):
-        raise Refused("Only a reviewer of the partnership can decide priorities")
+        raise Refused(_("Only a reviewer of the partnership can decide priorities"))
     versions.claim(need, version, actor)
-    _require_state(cycle, permissions.DECISION_STATES, "decide priorities")
+    _require_state(cycle, permissions.DECISION_STATES,
+                   N_("You can decide priorities while the cycle is at %(allowed)s; it is at “%(state)s”."))
     if need.decision != "undecided":
-        raise Refused(f"This need has already been decided: {need.decision_label.lower()}.")
+        raise Refused(_("This need has already been decided: %(decision)s.", decision=need.decision_label.lower()))
     note = note.strip()
     if not approve and not note:
-        raise Refused("Say why the need is not taken forward: the community will see your reason", field="note")
+        raise Refused(_("Say why the need is not taken forward: the community will see your reason"), field="note")
     if approve and not theme_ids:
-        raise Refused("Choose at least one theme that will answer this priority", field="themes")
+        raise Refused(_("Choose at least one theme that will answer this priority"), field="themes")
     themes = _themes(need.collective_id, theme_ids, "themes") if approve else []
     now = utcnow()
     decision = "priority" if approve else "not_taken_forward"
@@ -425,7 +444,7 @@ def decide_need(need: Need, *, approve: bool, theme_ids: list[int], note: str, a
         sa.update(Need).where(Need.id == need.id, Need.decision == "undecided")
         .values(decision=decision, decision_reason=note, decided_by_id=_actor_id(actor), decided_at=now))
     if decided.rowcount != 1:
-        raise Refused("Someone else decided this need a moment ago. Reload the page to see their decision.")
+        raise Refused(_("Someone else decided this need a moment ago. Reload the page to see their decision."))
     db.session.refresh(need)
     if not approve:
         audit.record(actor, "need.not_taken_forward", need, f"Need “{need.title}” not taken forward",
@@ -451,11 +470,12 @@ def actor_roles(actor, cycle: CommissioningCycle) -> set[str]:
 def record_we_did(priority: Priority, *, text: str, reach: dict[str, int], actor) -> WeDidEntry:
     """What was done about a priority, with the people reached by community (exact, stored)."""
     cycle = db.session.get(CommissioningCycle, priority.cycle_id)
-    _require_state(cycle, permissions.WE_DID_STATES, "record what was done")
+    _require_state(cycle, permissions.WE_DID_STATES,
+                   N_("You can record what was done while the cycle is at %(allowed)s; it is at “%(state)s”."))
     text = text.strip()
     if not text:
-        raise Refused("Say what was done", field="text")
-    reach = _check_by_community(reach, None, "reach", "people reached")
+        raise Refused(_("Say what was done"), field="text")
+    reach = _check_by_community(reach, None, "reach", N_("The number of people reached cannot be negative"))
     entry = WeDidEntry(collective_id=priority.collective_id, priority_id=priority.id, text=text,
                        written_by_id=_actor_id(actor))
     db.session.add(entry)
@@ -475,16 +495,17 @@ def check_we_did(entry: WeDidEntry, actor) -> None:
     priority = db.session.get(Priority, entry.priority_id)
     cycle = db.session.get(CommissioningCycle, priority.cycle_id)
     if "reviewer" not in actor_roles(actor, cycle):
-        raise Refused("Only a reviewer of the partnership can check what was done")
+        raise Refused(_("Only a reviewer of the partnership can check what was done"))
     if entry.written_by_id is not None and entry.written_by_id == _actor_id(actor):
-        raise Refused("You wrote this: another reviewer of the partnership must check it")
-    _require_state(cycle, permissions.WE_DID_STATES, "check what was done")
+        raise Refused(_("You wrote this: another reviewer of the partnership must check it"))
+    _require_state(cycle, permissions.WE_DID_STATES,
+                   N_("You can check what was done while the cycle is at %(allowed)s; it is at “%(state)s”."))
     now = utcnow()
     checked = db.session.execute(
         sa.update(WeDidEntry).where(WeDidEntry.id == entry.id, WeDidEntry.checked_at.is_(None))
         .values(checked_by_id=_actor_id(actor), checked_at=now))
     if checked.rowcount != 1:
-        raise Refused("Someone else checked this a moment ago. Reload the page to see it.")
+        raise Refused(_("Someone else checked this a moment ago. Reload the page to see it."))
     db.session.refresh(entry)
     need = db.session.get(Need, priority.need_id)
     audit.record(actor, "we_did.checked", entry, f"“We did” for “{need.title}” checked and published",
@@ -498,12 +519,14 @@ def confirm_grants(priority: Priority, grant_ids: list[int], actor) -> None:
 
     cycle = db.session.get(CommissioningCycle, priority.cycle_id)
     if not permissions.can_manage_commissioning(actor, cycle.collective_id):
-        raise Refused("Only a facilitator can confirm which grants answer a priority")
-    _require_state(cycle, permissions.WE_DID_STATES, "confirm which grants answer a priority")
+        raise Refused(_("Only a facilitator can confirm which grants answer a priority"))
+    _require_state(cycle, permissions.WE_DID_STATES,
+                   N_("You can confirm which grants answer a priority while the cycle is at %(allowed)s; it is at "
+                      "“%(state)s”."))
     offered = {c.id: c for c in delivery.candidates(cycle, priority)}
     wanted = set(grant_ids)
     if any(grant_id not in offered for grant_id in wanted):
-        raise Refused("Choose grants from the list", field="grants")
+        raise Refused(_("Choose grants from the list"), field="grants")
     before = sorted(c.title for c in offered.values() if c.confirmed)
     kept = {grant_id for grant_id, c in offered.items() if c.confirmed}
     if wanted == kept:
@@ -514,7 +537,7 @@ def confirm_grants(priority: Priority, grant_ids: list[int], actor) -> None:
     for grant_id in sorted(wanted - kept):
         _flush_or_refuse(PriorityGrant(priority_id=priority.id, grant_id=grant_id, collective_id=priority.collective_id,
                                        confirmed_by_id=_actor_id(actor)),
-                         "Someone else confirmed these grants a moment ago. Reload the page to see it.", "grants")
+                         _("Someone else confirmed these grants a moment ago. Reload the page to see it."), "grants")
     db.session.flush()
     need = db.session.get(Need, priority.need_id)
     audit.record(actor, "priority.grants_confirmed", priority, f"Grants answering “{need.title}” confirmed",

@@ -10,13 +10,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 import workflows
 
 from grants import ratelimits, versions
 from grants.collectives import queries as collective_queries
-from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, summary, uploads
+from grants.commissioning import charts, delivery, ethnicity, forms, operations, queries, report, stats, summary, uploads
 from grants.commissioning import permissions as cperm
 from grants.commissioning.models import (
     CommissioningCycle,
@@ -38,7 +39,7 @@ from grants.workflow.operations import panel
 
 bp = Blueprint("commissioning", __name__, url_prefix="/c/<slug>")
 UPLOAD_LIMIT = forms.MAX_UPLOAD_MB * 1024 * 1024
-ALL_AREAS = "All areas"
+ALL_AREAS = stats.ALL_AREAS
 
 
 @bp.context_processor
@@ -72,7 +73,7 @@ def _theme_choices(collective):
 def index(slug: str):
     collective = _collective(slug)
     commissioning = workflows.get("commissioning")
-    cycles = [(c, commissioning.coerce_state(c.state).staff_label) for c in queries.cycles(collective)]
+    cycles = [(c, _(commissioning.coerce_state(c.state).staff_label)) for c in queries.cycles(collective)]
     return render_template("commissioning/index.html", collective=collective, cycles=cycles,
                            datasets=queries.datasets(collective), areas=queries.population_areas(collective),
                            threshold=queries.threshold(collective))
@@ -88,7 +89,7 @@ def settings(slug: str):
         form.threshold.data = f"{setting:g}"
     if form.validate_on_submit():
         if attempt(form, operations.set_threshold, collective, form.percent(), current_user):
-            flash("Commissioning settings saved.", "success")
+            flash(_("Commissioning settings saved."), "success")
             return redirect(url_for("commissioning.index", slug=slug))
     return render_template("commissioning/settings.html", collective=collective, form=form)
 
@@ -126,10 +127,14 @@ def upload(slug: str):
             done = attempt(form, operation, collective, upload_file.stream, actor=current_user, filename=filename)
             if done:
                 record = done.result
-                flash(f"{record.rows:,} rows imported.", "success")
+                flash(_rows_imported(record), "success")
                 return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
     return render_template("commissioning/upload.html", collective=collective, form=form,
                            limit_mb=forms.MAX_UPLOAD_MB)
+
+
+def _rows_imported(record: EvidenceImport) -> str:
+    return ngettext("%(rows)s row imported.", "%(rows)s rows imported.", record.rows, rows=f"{record.rows:,}")
 
 
 def _size(stream) -> int:
@@ -147,9 +152,12 @@ def upload_status(slug: str, upload_id: int):
     upload = collective_queries.in_collective(EvidenceUpload, upload_id, collective)
     if upload.state == "done" and upload.import_id is not None:
         record = db.session.get(EvidenceImport, upload.import_id)
-        flash(f"{record.rows:,} rows imported.", "success")
+        flash(_rows_imported(record), "success")
         return redirect(url_for("commissioning.import_summary", slug=slug, import_id=record.id))
-    return render_template("commissioning/upload_status.html", collective=collective, upload=upload)
+    # What the worker wrote is in the uploader's language already; the sweep's "gave up" and the stages are
+    # stored in English and translated here.
+    error = _(upload.error) if upload.error == uploads.STALLED else upload.error
+    return render_template("commissioning/upload_status.html", collective=collective, upload=upload, error=error)
 
 
 @bp.route("/commissioning/evidence/imports/<id:import_id>")
@@ -180,7 +188,8 @@ def gaps(slug: str):
         names = [a.area for a in found.areas]
         wanted = request.args.get("area", ALL_AREAS)
         area = found.overall if wanted not in names else next(a for a in found.areas if a.area == wanted)
-        svg = charts.ratio_chart(area, threshold, f"{chosen.title}: {area.area}")
+        area_name = _("All areas") if area.area == ALL_AREAS else area.area
+        svg = charts.ratio_chart(area, threshold, _("%(dataset)s: %(area)s", dataset=chosen.title, area=area_name))
         context.update(area_names=names, area=area, chart=charts.data_uri(svg) if svg else None,
                        alt=charts.alt_text(area, threshold),
                        flagged=[g for a in found.areas for g in a.under_served])
@@ -222,7 +231,7 @@ def new_cycle(slug: str):
         done = attempt(form, operations.create_cycle, collective, name=form.name.data,
                        description=form.description.data or "", actor=current_user)
         if done:
-            flash(f"Cycle “{done.result.name}” started.", "success")
+            flash(_("Cycle “%(name)s” started.", name=done.result.name), "success")
             return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=done.result.id))
     return render_template("commissioning/new_cycle.html", collective=collective, form=form)
 
@@ -234,7 +243,7 @@ def cycle(slug: str, cycle_id: int):
     collective = _collective(slug)
     found = _cycle(collective, cycle_id)
     round_form = forms.ChooseRoundForm(prefix="round")
-    round_form.round_id.choices = choices([("", "No round chosen yet"),
+    round_form.round_id.choices = choices([("", _("No round chosen yet")),
                                            *delivery.round_choices(collective, found.round_id)])
     if request.method == "GET":
         round_form.round_id.data = str(found.round_id or "")
@@ -245,23 +254,24 @@ def cycle(slug: str, cycle_id: int):
         if round_form.validate_on_submit():
             done = attempt(round_form, operations.choose_round, found, round_form.chosen_id(), current_user)
             if done:
-                flash("The round that funds these priorities is saved." if found.round_id
-                      else "The cycle has no round now.", "success")
+                flash(_("The round that funds these priorities is saved.") if found.round_id
+                      else _("The cycle has no round now."), "success")
                 return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     workflow = panel(found, current_user)
     allowed = [o for o in workflow["options"] if o["allowed"]]
     form = forms.MoveCycleForm(formdata=None) if choosing else forms.MoveCycleForm()
-    form.transition.choices = choices((o["name"], o["label"]) for o in allowed)
-    form.needs_reason = {o["name"] for o in allowed if "reason" in o["asks"]}
+    form.transition.choices = choices((o["name"], _(o["label"])) for o in allowed)
+    # the data keys the action's guards read ("asks" is in words, in the page's language)
+    form.needs_reason = {o["name"] for o in allowed if "reason" in o.get("keys", o["asks"])}
     if request.method == "POST" and not choosing and not allowed:
         abort(403)
     if not choosing and form.validate_on_submit():
         if form.transition.data in form.needs_reason and not form.reason.data:
-            form.reason.errors = ["Say why: the reason is kept in the cycle's history"]
+            form.reason.errors = [_("Say why: the reason is kept in the cycle's history")]
         elif attempt(form, operations.move_cycle, found, form.transition.data, current_user,
                      reason=form.reason.data or ""):
-            flash(f"The cycle is now at “{workflows.get('commissioning').coerce_state(found.state).staff_label}”.",
-                  "success")
+            flash(_("The cycle is now at “%(stage)s”.",
+                    stage=_(workflows.get("commissioning").coerce_state(found.state).staff_label)), "success")
             return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     return render_template("commissioning/cycle.html", collective=collective, cycle=found, workflow=workflow,
                            form=form, allowed=allowed, round_form=round_form, view=summary.cycle_summary(found))
@@ -273,7 +283,7 @@ def cycle_evidence(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
     found = _cycle(collective, cycle_id)
     if not cperm.can_attach_evidence(current_user, found):
-        flash("The evidence of this cycle can be changed only while it is at “Evidence” or “Engagement”.", "info")
+        flash(_("The evidence of this cycle can be changed only while it is at “Evidence” or “Engagement”."), "info")
         return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     form = forms.EvidenceChoiceForm()
     form.datasets.choices = choices((d.id, d.title) for d in queries.datasets(collective))
@@ -281,7 +291,7 @@ def cycle_evidence(slug: str, cycle_id: int):
         form.datasets.data = [str(d.id) for d in queries.cycle_datasets(found)]
     if form.validate_on_submit():
         if attempt(form, operations.set_cycle_evidence, found, forms.int_ids(form.datasets.data), current_user):
-            flash("The cycle's evidence is saved.", "success")
+            flash(_("The cycle's evidence is saved."), "success")
             return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     return render_template("commissioning/cycle_evidence.html", collective=collective, cycle=found, form=form)
 
@@ -294,7 +304,7 @@ def new_event(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
     found = _cycle(collective, cycle_id)
     if not cperm.can_record_engagement(current_user, found):
-        flash("Engagement events can be recorded while the cycle is at “Engagement” or “Needs”.", "info")
+        flash(_("Engagement events can be recorded while the cycle is at “Engagement” or “Needs”."), "info")
         return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     form = forms.EventForm()
     form.hosts.choices = choices((o.id, o.name) for o in collective_queries.organisations(collective))
@@ -304,7 +314,7 @@ def new_event(slug: str, cycle_id: int):
                        notes=form.notes.data or "", host_ids=forms.int_ids(form.hosts.data),
                        by_community=form.by_community(), actor=current_user)
         if done:
-            flash(f"“{done.result.title}” recorded. Add what people said.", "success")
+            flash(_("“%(event)s” recorded. Add what people said.", event=done.result.title), "success")
             return redirect(url_for("commissioning.event", slug=slug, cycle_id=found.id, event_id=done.result.id))
     return render_template("commissioning/new_event.html", collective=collective, cycle=found, form=form)
 
@@ -323,7 +333,7 @@ def event(slug: str, cycle_id: int, event_id: int):
         if attempt(form, operations.add_feedback, event_row, text=form.text.data,
                    theme_ids=forms.int_ids(form.themes.data), communities=form.communities.data or [],
                    actor=current_user):
-            flash("Feedback added.", "success")
+            flash(_("Feedback added."), "success")
             return redirect(url_for("commissioning.event", slug=slug, cycle_id=found.id, event_id=event_row.id))
     view = summary.cycle_summary(found)
     return render_template("commissioning/event.html", collective=collective, cycle=found, form=form,
@@ -338,15 +348,16 @@ def new_need(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_manage_commissioning)
     found = _cycle(collective, cycle_id)
     if not cperm.can_write_need(current_user, found):
-        flash("Needs can be written while the cycle is at “Needs (you said)”.", "info")
+        flash(_("Needs can be written while the cycle is at “Needs (you said)”."), "info")
         return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     gap_sets = queries.gaps(collective, queries.cycle_datasets(found))
     flagged = [summary.gap_ref(d.dataset, gap, gap.area, gap.ethnic_group)
                for d in gap_sets for gap in d.gaps if gap.under_served]
     form = forms.NeedForm()
     form.evidence.choices = choices(
-        (ref.value, f"{ref.service}, {ref.period}: {ref.label} in {ref.area} (ratio {ref.ratio:.2f}, "
-                    f"interval {ref.ci_low:.2f} to {ref.ci_high:.2f})") for ref in flagged)
+        (ref.value, _("%(service)s, %(period)s: %(group)s in %(area)s (ratio %(ratio)s, interval %(low)s to %(high)s)",
+                      service=ref.service, period=ref.period, group=ref.label, area=ref.area, ratio=f"{ref.ratio:.2f}",
+                      low=f"{ref.ci_low:.2f}", high=f"{ref.ci_high:.2f}")) for ref in flagged)
     items = queries.feedback(found)
     form.feedback.choices = choices((i.id, i.text) for i in items)
     if form.validate_on_submit():
@@ -354,7 +365,7 @@ def new_need(slug: str, cycle_id: int):
                        evidence=form.evidence_keys(), feedback_ids=forms.int_ids(form.feedback.data),
                        actor=current_user)
         if done:
-            flash(f"Need “{done.result.title}” saved.", "success")
+            flash(_("Need “%(title)s” saved.", title=done.result.title), "success")
             return redirect(url_for("commissioning.cycle", slug=slug, cycle_id=found.id))
     return render_template("commissioning/new_need.html", collective=collective, cycle=found, form=form)
 
@@ -381,7 +392,8 @@ def need(slug: str, cycle_id: int, need_id: int):
         if attempt(form, operations.decide_need, need_row, approve=approve,
                    theme_ids=forms.int_ids(form.themes.data) if approve else [], note=form.note.data or "",
                    actor=current_user, version=form.version.data):
-            flash(f"“{need_row.title}”: {need_row.decision_label.lower()}.", "success")
+            flash(_("“%(title)s”: %(decision)s.", title=need_row.title, decision=need_row.decision_label.lower()),
+                  "success")
             return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
         newer = versions.newer_values(form, need_row, lambda row: _decision_pairs(form, row), current_user)
     view = summary.cycle_summary(found)
@@ -403,14 +415,14 @@ def we_did(slug: str, cycle_id: int, priority_id: int):
     priority = _in_cycle(Priority, priority_id, collective, found)
     need_row = db.session.get(Need, priority.need_id)
     if not cperm.can_record_we_did(current_user, found):
-        flash("What was done can be recorded once priorities are being agreed, until the loop is closed.", "info")
+        flash(_("What was done can be recorded once priorities are being agreed, until the loop is closed."), "info")
         return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
     form = forms.WeDidForm()
     if form.validate_on_submit():
         if attempt(form, operations.record_we_did, priority, text=form.text.data, reach=form.by_community(),
                    actor=current_user):
-            flash("“We did” recorded. A reviewer of the partnership checks it before it is published on the "
-                  "“You said, we did” page.", "success")
+            flash(_("“We did” recorded. A reviewer of the partnership checks it before it is published on the "
+                    "“You said, we did” page."), "success")
             return redirect(url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id))
     return render_template("commissioning/we_did.html", collective=collective, cycle=found, need_row=need_row,
                            form=form)
@@ -427,17 +439,18 @@ def confirm_grants(slug: str, cycle_id: int, priority_id: int):
     need_row = db.session.get(Need, priority.need_id)
     back = url_for("commissioning.need", slug=slug, cycle_id=found.id, need_id=need_row.id)
     if not cperm.can_record_we_did(current_user, found):
-        flash("Which grants answer a priority can be confirmed once priorities are being agreed, until the loop "
-              "is closed.", "info")
+        flash(_("Which grants answer a priority can be confirmed once priorities are being agreed, until the loop "
+                "is closed."), "info")
         return redirect(back)
     offered = delivery.candidates(found, priority)
     form = forms.ConfirmGrantsForm()
-    form.grants.choices = choices((c.id, f"{c.title}, by {c.organisation}") for c in offered)
+    form.grants.choices = choices((c.id, _("%(title)s, by %(organisation)s", title=c.title, organisation=c.organisation))
+                                  for c in offered)
     if request.method == "GET":
         form.grants.data = [str(c.id) for c in offered if c.confirmed]
     if form.validate_on_submit():
         if attempt(form, operations.confirm_grants, priority, forms.int_ids(form.grants.data), current_user):
-            flash("The grants that answer this priority are saved.", "success")
+            flash(_("The grants that answer this priority are saved."), "success")
             return redirect(back)
     return render_template("commissioning/confirm_grants.html", collective=collective, cycle=found,
                            need_row=need_row, form=form, candidates=offered, round=delivery.round_ref(found),
@@ -462,7 +475,7 @@ def check_we_did(slug: str, cycle_id: int, entry_id: int):
     form = forms.CheckWeDidForm()
     if form.validate_on_submit():
         if attempt(form, operations.check_we_did, entry, current_user):
-            flash("Checked: what was done is now on the public “You said, we did” page.", "success")
+            flash(_("Checked: what was done is now on the public “You said, we did” page."), "success")
             return redirect(back)
     view = summary.cycle_summary(found, gap_sets=[])
     done = next(w for n in view.priorities for w in n.priority.we_did if w.id == entry.id)
@@ -476,7 +489,7 @@ def needs_analysis(slug: str, cycle_id: int):
     collective = _collective(slug, cperm.can_download_report)
     found = _cycle(collective, cycle_id)
     return serve_document(report.NEEDS_ANALYSIS, found.id, collective,
-                    back_url=url_for("commissioning.cycle", slug=slug, cycle_id=found.id), back_text="Back to the cycle")
+                    back_url=url_for("commissioning.cycle", slug=slug, cycle_id=found.id), back_text=_("Back to the cycle"))
 
 
 # -- public --------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from grants.commissioning import ethnicity
 
 Z95 = NormalDist().inv_cdf(0.975)  # 1.959963984540054
 DEFAULT_THRESHOLD = 0.8
+# The name of the all-areas row: a value (the gaps page's "area" choice), shown translated.
+ALL_AREAS = "All areas"
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def dataset_gaps(dataset: DatasetCounts, population: Mapping[str, Mapping[str, i
 
 
 def all_areas(dataset: DatasetCounts, population: Mapping[str, Mapping[str, int]],
-              threshold: float = DEFAULT_THRESHOLD, label: str = "All areas") -> AreaGaps:
+              threshold: float = DEFAULT_THRESHOLD, label: str = ALL_AREAS) -> AreaGaps:
     """The dataset's areas added together (only areas that have a population baseline).
 
     A group absent from the usage data of an area where it lives has no data here: adding up

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 import workflows
 from grants import disclosure
 from grants.collectives.models import Collective
@@ -269,7 +271,7 @@ def cycle_summary(cycle: CommissioningCycle, gap_sets: list[queries.DatasetGaps]
 
     return CycleSummary(
         id=cycle.id, name=cycle.name, description=cycle.description, state=state.value,
-        state_label=state.staff_label, public_label=state.public_label, collective_name=collective.name,
+        state_label=_(state.staff_label), public_label=_(state.public_label), collective_name=collective.name,
         collective_slug=collective.slug, created_at=cycle.created_at, published_at=cycle.published_at,
         datasets=[d.title for d in datasets], events=event_summaries, needs=need_summaries,
         round=next(iter(delivered.values())).round if delivered else delivery.round_ref(cycle))

@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 
 from grants import claims, queue
 from grants.auth.models import Person
@@ -26,14 +27,20 @@ from grants.commissioning import operations
 from grants.commissioning.models import EvidenceUpload
 from grants.db import db
 from grants.errors import message_of
+from grants.i18n import DEFAULT, supported
 from grants.timeutil import utcnow
 from grants.views import REFUSALS
+from workflows.i18n import N_
 
 log = logging.getLogger(__name__)
 STUCK_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
-STALLED = (f"The import stopped without finishing {MAX_ATTEMPTS} times. Nothing was imported: "
-           "try again, or tell the site administrator.")
+# Stored in English (the sweep acts for nobody in particular) and translated on the page; the number
+# is MAX_ATTEMPTS, written out so that the message is one fixed text to translate.
+STALLED = N_("The import stopped without finishing 3 times. Nothing was imported: try again, or tell the site "
+             "administrator.")
+# Stages are stored in English and translated where they are shown.
+CHECKING, NOT_IMPORTED, IMPORTED = N_("Checking every line and importing"), N_("Not imported"), N_("Imported")
 
 
 def in_request(size: int) -> bool:
@@ -44,7 +51,7 @@ def in_request(size: int) -> bool:
 @queue.task(retries=6, retry_delay=30)
 def import_upload(upload_id: int) -> None:
     """Import one queued upload, all or nothing; an upload someone else has, or that is done, is left alone."""
-    token = claims.claim(EvidenceUpload, upload_id, progress=10, stage="Checking every line and importing")
+    token = claims.claim(EvidenceUpload, upload_id, progress=10, stage=CHECKING)
     if token is not None:
         import_claimed(upload_id, token)
 
@@ -55,16 +62,21 @@ def import_claimed(upload_id: int, token: str) -> None:
     collective = db.session.get(Collective, upload.collective_id)
     actor = db.session.get(Person, upload.uploaded_by_id) if upload.uploaded_by_id else None
     operation = operations.import_usage if upload.kind == "usage" else operations.import_population
+    # The problems are kept as text, so they are written in the language of the person who uploaded the file.
+    language = supported(getattr(actor, "preferred_language", None)) or DEFAULT
     try:
         try:
-            record = operation(collective, io.BytesIO(upload.content), actor=actor, filename=upload.filename)
+            with force_locale(language):
+                record = operation(collective, io.BytesIO(upload.content), actor=actor, filename=upload.filename)
         except REFUSALS as error:
             db.session.rollback()
-            claims.while_claimed(EvidenceUpload, upload_id, token, state="failed", progress=100, stage="Not imported",
-                                 error=message_of(error), problems=[str(p) for p in getattr(error, "problems", [])],
-                                 content=None, finished_at=utcnow())
+            with force_locale(language):
+                error_text = message_of(error)
+                problems = [str(p) for p in getattr(error, "problems", [])]
+            claims.while_claimed(EvidenceUpload, upload_id, token, state="failed", progress=100, stage=NOT_IMPORTED,
+                                 error=error_text, problems=problems, content=None, finished_at=utcnow())
             return
-        claims.while_claimed(EvidenceUpload, upload_id, token, state="done", progress=100, stage="Imported",
+        claims.while_claimed(EvidenceUpload, upload_id, token, state="done", progress=100, stage=IMPORTED,
                              import_id=record.id, content=None, finished_at=utcnow())
     except claims.Superseded:
         log.warning("evidence upload %s was given to another run while this one worked: nothing imported by it",

@@ -35,7 +35,8 @@ def _state_label(state: str) -> str:
 
 def grant_line(row: GrantRow) -> tuple:
     grant, proposal = row.grant, row.proposal
-    communities = "; ".join(ETHNIC_CATEGORY_BY_CODE[code].label for code in proposal.communities_served or []
+    # open data: the ONS wording in English, whoever downloads it
+    communities = "; ".join(ETHNIC_CATEGORY_BY_CODE[code].english for code in proposal.communities_served or []
                             if code in ETHNIC_CATEGORY_BY_CODE)
     return (grant.id, row.round.name, row.organisation.name, proposal.title, pounds(grant.amount),
             _state_label(grant.state), _london_date(grant.offered_at), _london_date(grant.accepted_at),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from grants.collectives.models import Collective
@@ -46,3 +47,9 @@ def cycle_with_a_priority(west, *, we_did: bool = True, checked: bool = True):
             operations.check_we_did(entry, reviewer)
     db.session.commit()
     return cycle, priority
+
+
+def untyped(html: str) -> str:
+    """The page without the ``<span dir="auto">`` that isolates what people typed (names, titles): for
+    assertions about a sentence with typed words in it."""
+    return re.sub(r'<span dir="auto">(.*?)</span>', r"\1", html)

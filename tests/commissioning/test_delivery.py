@@ -22,6 +22,7 @@ from grants.workflow.operations import fire, options
 from tests import factories
 from tests.commissioning.funded import awarded_round, cycle_with_priorities, report, take_up
 from tests.rounds_helpers import round_values
+from tests.commissioning.helpers import untyped
 from workflows import GuardFailed
 
 BASE = "/c/west/commissioning"
@@ -151,7 +152,7 @@ def test_the_cycle_page_chooses_the_round_and_refuses_a_tampered_one_beside_the_
 
     response = client.post(page_url, data={"round-round_id": str(w["round_id"]), "round-submit": "y"})
     assert response.status_code == 302
-    page = client.get(page_url).data.decode()
+    page = untyped(client.get(page_url).data.decode())
     assert "The round that funds these priorities is saved." in page
     assert f'href="/c/west/rounds/{w["round_id"]}">Spring 2027 small grants</a>' in page
     # "Commission" is now offered, and moving the cycle on still works beside the round's form
@@ -303,7 +304,7 @@ def test_staff_see_exact_figures_and_the_public_sees_them_through_disclosure(cli
     assert "Spring 2027 small grants" in cycle_page
     client.post("/logout")
 
-    public = " ".join(client.get("/c/west/you-said-we-did").data.decode().split())
+    public = " ".join(untyped(client.get("/c/west/you-said-we-did").data.decode()).split())
     assert "Mosque diabetes circle, by Organisation A (£900): completed" in public
     assert "People know how to register with a GP (2 projects)" in public
     assert "“I am registered now.” — Mosque diabetes circle" in public

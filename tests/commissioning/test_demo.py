@@ -18,6 +18,7 @@ from grants.commissioning.models import (
 from grants.db import db
 from grants.organisations.models import Organisation
 from tests.commissioning.test_documents import text_of
+from tests.commissioning.helpers import untyped
 
 
 def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and_we_did(app, runner):
@@ -61,7 +62,7 @@ def test_the_demo_seed_has_a_cycle_with_evidence_engagement_needs_priorities_and
         priority_count = len(db.session.exec(select(Priority)).all())
         assert priority_count == 2
 
-    public = app.test_client().get("/c/demo/you-said-we-did").data.decode()
+    public = untyped(app.test_client().get("/c/demo/you-said-we-did").data.decode())
     assert "Registering with a GP without papers" in public
     assert "Not taken forward:" in public and "translation service for GP letters" in public
     assert "Roma Families Birmingham and the Eritrean Community ran weekly GP registration drop-ins" in public

@@ -24,6 +24,7 @@ from grants.commissioning.models import (
 from grants.db import db
 from tests import factories
 from tests.commissioning.conftest import load_evidence
+from tests.commissioning.helpers import untyped
 
 BASE = "/c/west/commissioning"
 
@@ -157,7 +158,7 @@ def test_the_whole_cycle_through_the_pages(client, app, west, evidence):
     login(client, west["reviewer"])
     assert "It is right: publish it" in client.get(check).data.decode()
     assert client.post(check, data={}).status_code == 302
-    page = client.get(need_page).data.decode()
+    page = untyped(client.get(need_page).data.decode())
     assert "Awaiting check" not in page and "Checked by Rachel Okafor" in page
     with app.app_context():
         entry = db.session.get(WeDidEntry, entry_id)
@@ -220,7 +221,7 @@ def test_out_of_stage_pages_explain_instead_of_failing(client, app, west, eviden
 
 def test_gaps_page_chart_and_csv(client, app, west, evidence):
     login(client, west["reviewer"])
-    page = client.get(f"{BASE}/evidence/gaps?dataset={evidence}&area=Ladywood").data.decode()
+    page = untyped(client.get(f"{BASE}/evidence/gaps?dataset={evidence}&area=Ladywood").data.decode())
     assert "GP registrations, 2025-26: Ladywood" in page
     assert 'src="data:image/svg+xml;base64,' in page
     assert "Under-served (whole interval below 0.8): African, Roma." in page        # the chart's text alternative

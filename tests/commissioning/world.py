@@ -30,7 +30,7 @@ def commissioning_objects(collective, organisation) -> dict:
     name = collective.name
     record = EvidenceImport(collective_id=collective.id, kind="usage", filename=f"{name} usage.csv", rows=2,
                             services=[f"{name} service"], periods=["2025-26"], areas=["Ward"],
-                            imported_by_label="test")
+                            imported_by_label=f"Importer for {name} <importer@example.org>")
     db.session.add(record)
     db.session.flush()
     dataset = ServiceUseDataset(collective_id=collective.id, service=f"{name} service", period="2025-26",

@@ -15,6 +15,14 @@ export function track(form, initAll) {
   const fileInput = form.querySelector('input[type="file"]');
   const button = form.querySelector('[type="submit"]');
 
+  // The words come from the page (data-uploading, data-uploaded, data-failed), in its language.
+  const words = {
+    uploading: message.dataset.uploading || "Uploading the file: {percent}%",
+    uploaded: message.dataset.uploaded || "Uploaded. Checking every line, then importing the file (all of it or nothing).",
+    failed: message.dataset.failed || "The file could not be sent: check your connection and try again. Nothing was imported.",
+  };
+  const uploading = (percent) => words.uploading.replace("{percent}", String(percent));
+
   function say(text) {
     if (message.textContent !== text) {
       message.textContent = text;
@@ -44,7 +52,7 @@ export function track(form, initAll) {
     button.setAttribute("aria-disabled", "true");
     bar.hidden = false;
     bar.value = 0;
-    say("Uploading the file: 0%");
+    say(uploading(0));
 
     const request = new XMLHttpRequest();
     request.open("POST", form.action || window.location.href);
@@ -52,18 +60,18 @@ export function track(form, initAll) {
       if (progress.lengthComputable) {
         const percent = Math.floor((100 * progress.loaded) / progress.total);
         bar.value = percent;
-        say(`Uploading the file: ${percent}%`);
+        say(uploading(percent));
       }
     });
     request.upload.addEventListener("load", () => {
       bar.value = 100;
-      say("Uploaded. Checking every line, then importing the file (all of it or nothing).");
+      say(words.uploaded);
     });
     request.addEventListener("load", () => show(request.responseText, request.responseURL));
     request.addEventListener("error", () => {
       button.disabled = false;
       button.removeAttribute("aria-disabled");
-      say("The file could not be sent: check your connection and try again. Nothing was imported.");
+      say(words.failed);
     });
     request.send(new FormData(form));
   });
