@@ -5,6 +5,7 @@ table beside it. Under-served groups are marked by shape and in words as well as
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
 from grants.charts import chart_context, data_uri, svg_text
@@ -31,13 +32,13 @@ def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | Non
             colour, marker = (RED, "s") if gap.under_served else (BLUE, "o")
             axes.plot([gap.ci_low, min(gap.ci_high, top)], [position, position], color=colour, linewidth=2)
             axes.plot([gap.ratio], [position], marker=marker, color=colour, markersize=6)
-            labels.append(f"{gap.label} (under-served)" if gap.under_served else gap.label)
+            labels.append(_("%(group)s (under-served)", group=_(gap.label)) if gap.under_served else _(gap.label))
         axes.axvline(1.0, color=GREY, linewidth=1)
         axes.axvline(threshold, color=RED, linewidth=1, linestyle="--")
         axes.set_yticks(range(len(labels)), labels)
         axes.set_xlim(0, top)
-        axes.set_xlabel(f"Representation ratio with its 95% interval\n"
-                        f"(1 = a fair share; dashed line = the threshold, {threshold:g})")
+        axes.set_xlabel(_("Representation ratio with its 95%% interval\n"
+                          "(1 = a fair share; dashed line = the threshold, %(threshold)s)", threshold=f"{threshold:g}"))
         axes.set_title(title, loc="left", fontsize=10)
         axes.grid(axis="x", color="#b1b4b6", linewidth=0.5)
         axes.set_axisbelow(True)
@@ -46,11 +47,15 @@ def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | Non
 
 def alt_text(area: stats.AreaGaps, threshold: float) -> str:
     """The chart in words: which groups are under-served, and where the full figures are."""
-    flagged = [gap.label for gap in area.under_served]
-    what = (f"Under-served (whole interval below {threshold:g}): {', '.join(flagged)}."
-            if flagged else f"No group's whole interval is below {threshold:g}.")
-    return (f"Chart of representation ratios by ethnic group for {area.service}, {area.period}, {area.area}. "
-            f"{what} The table gives every figure.")
+    flagged = [_(gap.label) for gap in area.under_served]
+    if flagged:
+        return _("Chart of representation ratios by ethnic group for %(service)s, %(period)s, %(area)s. Under-served "
+                 "(whole interval below %(threshold)s): %(groups)s. The table gives every figure.",
+                 service=area.service, period=area.period, area=area.area, threshold=f"{threshold:g}",
+                 groups=", ".join(flagged))
+    return _("Chart of representation ratios by ethnic group for %(service)s, %(period)s, %(area)s. No group's whole "
+             "interval is below %(threshold)s. The table gives every figure.",
+             service=area.service, period=area.period, area=area.area, threshold=f"{threshold:g}")
 
 
 __all__ = ["alt_text", "data_uri", "ratio_chart"]
