@@ -91,6 +91,8 @@ ROUTES = [
      {FACILITATOR, REVIEWER}),
     ("commissioning.public", "/c/{slug}/you-said-we-did", EVERYONE),
     ("documents.award_letter", "/c/{slug}/grants/{grant}/award-letter.pdf", {FACILITATOR, REVIEWER, APPLICANT}),
+    # i5: the English copy of a letter written in the grantee's language, for the same people
+    ("documents.award_letter", "/c/{slug}/grants/{grant}/award-letter.pdf?lang=en", {FACILITATOR, REVIEWER, APPLICANT}),
     ("documents.grant_report", "/c/{slug}/grants/{grant}/reports/{submitted_report}/report.pdf",
      {FACILITATOR, REVIEWER, APPLICANT}),
     ("documents.decision_report", "/c/{slug}/rounds/{counted}/review/decision-report.pdf", {FACILITATOR, REVIEWER}),

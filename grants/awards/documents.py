@@ -22,6 +22,12 @@ decision report's funded proposals per community (by the rules of :mod:`grants.r
 without money). The exact figures stay in the app, on the review page. The decision report
 therefore lists no proposal's communities either: they would add back up to the hidden counts.
 Email addresses never appear: people are named only.
+
+Every document is in a language (:mod:`grants.documents.builds` reads its values and renders it
+inside ``force_locale``): what a loader words here (ballot instructions, due dates, the decision)
+is written with ``_()`` when it is read, and labels declared elsewhere (states, report kinds,
+communities, conditions, rules) are translated where they are read, ``_(label)``. The award letter
+is in its grantee's language (:func:`grantee_language`), with a copy in any other on request.
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ import re
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlmodel import func, select
 
-from grants import disclosure
+from grants import disclosure, i18n
 from grants.allocation import RULES
 from grants.audit.models import AuditEvent
 from grants.awards.models import CONDITIONS, Grant, Payment
@@ -75,11 +84,22 @@ def _name_only(label: str) -> str:
 
 
 def _state_label(row) -> str:
-    return workflow_of(row).state_of(row).staff_label
+    return _(workflow_of(row).state_of(row).staff_label)
 
 
 def _community_labels(codes) -> list[str]:
-    return [ETHNIC_CATEGORY_BY_CODE[code].label for code in codes or [] if code in ETHNIC_CATEGORY_BY_CODE]
+    return [_(ETHNIC_CATEGORY_BY_CODE[code].label) for code in codes or [] if code in ETHNIC_CATEGORY_BY_CODE]
+
+
+def _ring_fenced(theme: str) -> str:
+    return _("%(theme)s (ring-fenced pot)", theme=theme)
+
+
+def _grouped(groups: dict[tuple[bool, str], list[dict]]) -> list[dict]:
+    """Groups keyed by (ring-fenced, theme): ring-fenced pots first, then by theme, each headed
+    in the document's language."""
+    return [{"heading": _ring_fenced(theme) if ring_fenced else theme, "proposals": proposals}
+            for (ring_fenced, theme), proposals in sorted(groups.items(), key=lambda item: (not item[0][0], item[0][1]))]
 
 
 def _months(days: int) -> int:
@@ -99,26 +119,31 @@ def ballot_instructions(method: str, approval_limit: int | None, cumulative_poin
                         voting_closes_at: datetime | None) -> dict:
     """How to fill in the paper ballot sheet in this voting method, in words and columns."""
     if method == "approval":
-        how = ["Tick the box of every proposal you support. Leave the others blank."]
-        columns = ["Tick"]
+        how = [_("Tick the box of every proposal you support. Leave the others blank.")]
+        columns = [_("Tick")]
     elif method == "approval_limited":
-        how = [f"Tick the box of each proposal you support: tick at most {approval_limit} proposals.",
-               f"Commonpot refuses a ballot with more than {approval_limit} ticks, so it could not be entered."]
-        columns = ["Tick"]
+        how = [ngettext("Tick the box of each proposal you support: tick at most %(num)d proposal.",
+                        "Tick the box of each proposal you support: tick at most %(num)d proposals.", approval_limit),
+               ngettext("Commonpot refuses a ballot with more than %(num)d tick, so it could not be entered.",
+                        "Commonpot refuses a ballot with more than %(num)d ticks, so it could not be entered.",
+                        approval_limit)]
+        columns = [_("Tick")]
     elif method == "score":
-        how = [f"Give every proposal a score from 0 (no support) to {MAX_SCORE} (strong support): tick one box in "
-               "its row. A row left blank scores 0."]
+        how = [_("Give every proposal a score from 0 (no support) to %(max)d (strong support): tick one box in "
+                 "its row. A row left blank scores 0.", max=MAX_SCORE)]
         columns = [str(n) for n in range(MAX_SCORE + 1)]
     else:
-        how = [f"You have {cumulative_points} points to spread. Write the points you give each proposal in its "
-               f"row: at most {cumulative_points} points in all. A row left blank gets 0 points."]
-        columns = ["Points"]
-    how.append("You cannot vote on your own organisation's proposal: leave its row blank. Each row names the "
-               "organisation.")
+        how = [ngettext("You have %(num)d point to spread. Write the points you give each proposal in its "
+                        "row: at most %(num)d point in all. A row left blank gets 0 points.",
+                        "You have %(num)d points to spread. Write the points you give each proposal in its "
+                        "row: at most %(num)d points in all. A row left blank gets 0 points.", cumulative_points)]
+        columns = [_("Points")]
+    how.append(_("You cannot vote on your own organisation's proposal: leave its row blank. Each row names the "
+                 "organisation."))
     if voting_closes_at is not None:
-        how.append("Hand the signed sheet to a facilitator, who enters it in Commonpot before voting closes on "
-                   f"{format_datetime(voting_closes_at)}. A paper ballot replaces any ballot you cast online: only one "
-                   "ever counts.")
+        how.append(_("Hand the signed sheet to a facilitator, who enters it in Commonpot before voting closes on "
+                     "%(when)s. A paper ballot replaces any ballot you cast online: only one ever counts.",
+                     when=format_datetime(voting_closes_at)))
     return {"method": method, "instructions": how, "columns": columns,
             "points": cumulative_points if method == "cumulative" else None,
             "limit": approval_limit if method == "approval_limited" else None}
@@ -165,17 +190,15 @@ def proposal_pack_values(round_id: int) -> dict:
             lines.setdefault(line.proposal_id, []).append({"description": line.description, "amount": line.amount})
     outcomes = dict(db.session.exec(select(Outcome.id, Outcome.text)
                                     .where(Outcome.collective_id == round_.collective_id)).all())
-    groups: dict[str, list[dict]] = {}
+    groups: dict[tuple[bool, str], list[dict]] = {}
     for proposal, organisation in rows:
-        theme = themes.get(proposal.theme_id, "Other")
-        heading = f"{theme} (ring-fenced pot)" if proposal.theme_id in ring_fenced else theme
-        groups.setdefault(heading, []).append({
+        theme = themes.get(proposal.theme_id) or _("Other")
+        groups.setdefault((proposal.theme_id in ring_fenced, theme), []).append({
             "title": proposal.title, "organisation": organisation.name, "amount": proposal.amount_requested,
             "theme": theme, "communities": _community_labels(proposal.communities_served),
             "summary": proposal.summary, "outcomes": [outcomes[i] for i in proposal.outcome_ids or [] if i in outcomes],
             "people_reached": proposal.people_reached, "budget": lines.get(proposal.id, []),
         })
-    ordered = sorted(groups.items(), key=lambda item: ("ring-fenced" not in item[0], item[0]))
     return pack_values(collective=collective.name, round_={
         "name": round_.name, "description": round_.description, "state": _state_label(round_),
         "budget": round_.budget, "min_grant": round_.min_grant, "max_grant": round_.max_grant,
@@ -183,7 +206,7 @@ def proposal_pack_values(round_id: int) -> dict:
         "method": round_.voting_method, "method_text": voting_method_text(round_),
         "approval_limit": round_.approval_limit, "cumulative_points": round_.cumulative_points,
         "voting_opens_at": round_.voting_opens_at, "voting_closes_at": round_.voting_closes_at,
-    }, groups=[{"heading": heading, "proposals": proposals} for heading, proposals in ordered])
+    }, groups=_grouped(groups))
 
 
 def pack_filename(values: dict) -> str:
@@ -266,13 +289,10 @@ def sample_proposal_pack(count: int = 8, method: str = "approval_limited") -> di
     closes = datetime(2027, 3, 3, 17, 0, tzinfo=timezone.utc)
     limit = 4 if method == "approval_limited" else None
     points = 10 if method == "cumulative" else None
-    groups: dict[str, list[dict]] = {}
+    groups: dict[tuple[bool, str], list[dict]] = {}
     for index in range(count):
         proposal = _sample_proposal(index)
-        heading = f"{proposal['theme']} (ring-fenced pot)" if proposal["theme"] == "Primary care access" \
-            else proposal["theme"]
-        groups.setdefault(heading, []).append(proposal)
-    ordered = sorted(groups.items(), key=lambda item: ("ring-fenced" not in item[0], item[0]))
+        groups.setdefault((proposal["theme"] == "Primary care access", proposal["theme"]), []).append(proposal)
     return pack_values(collective=_SAMPLE_COLLECTIVE, round_={
         "name": "Spring 2027 community health grants",
         "description": "Small grants of £500 to £5,000 for community-led health projects in West Birmingham.",
@@ -281,7 +301,7 @@ def sample_proposal_pack(count: int = 8, method: str = "approval_limited") -> di
         "method": method, "method_text": _method_text(method, limit, points),
         "approval_limit": limit, "cumulative_points": points,
         "voting_opens_at": closes - timedelta(days=14), "voting_closes_at": closes,
-    }, groups=[{"heading": heading, "proposals": proposals} for heading, proposals in ordered])
+    }, groups=_grouped(groups))
 
 
 PROPOSAL_PACK = register(DocumentKind(
@@ -297,13 +317,18 @@ def reporting_requirements(grant: Grant, round_: Round) -> list[dict]:
     after acceptance each falls due (and the date it would be if accepted on the day of the offer)."""
     reports = reports_of(grant) if grant.accepted_at else []
     if reports:
-        return [{"label": r.label, "spend": r.asks_spend, "due": r.due_at,
+        return [{"label": _(r.label), "spend": r.asks_spend, "due": r.due_at,
                  "due_text": format_date(r.due_at), "state": _state_label(r)} for r in reports]
-    return [{"label": KINDS[kind], "spend": asks_spend, "due": None,
-             "due_text": f"{_months(days)} months after you accept "
-                         f"({format_date(grant.offered_at + timedelta(days=days))} if you accept on "
-                         f"{format_date(grant.offered_at)})", "state": ""}
+    return [{"label": _(KINDS[kind]), "spend": asks_spend, "due": None,
+             "due_text": due_after_accepting(_months(days), grant.offered_at + timedelta(days=days), grant.offered_at),
+             "state": ""}
             for kind, asks_spend, days in tiers(grant, round_)]
+
+
+def due_after_accepting(months: int, due: datetime, offered: datetime) -> str:
+    return ngettext("%(num)d month after you accept (%(due)s if you accept on %(offered)s)",
+                    "%(num)d months after you accept (%(due)s if you accept on %(offered)s)", months,
+                    due=format_date(due), offered=format_date(offered))
 
 
 def _issued_by(round_: Round, collective: Collective) -> dict:
@@ -318,7 +343,7 @@ def _issued_by(round_: Round, collective: Collective) -> dict:
     person = db.session.get(Person, actor_id) if actor_id else None
     if person is None:
         person = next(iter(sorted(facilitators(collective), key=lambda p: p.name)), None)
-    return {"name": person.name if person else "", "role": f"Facilitator, {collective.name}"}
+    return {"name": person.name if person else "", "role": _("Facilitator, %(collective)s", collective=collective.name)}
 
 
 def payment_schedule(grant: Grant) -> list[dict]:
@@ -352,11 +377,39 @@ def award_letter_values(grant_id: int) -> dict:
         "proposal": {"title": proposal.title, "summary": proposal.summary,
                      "budget": [{"description": line.description, "amount": line.amount}
                                 for line in budget_lines(proposal)]},
-        "conditions": list(CONDITIONS),
+        "conditions": [_(condition) for condition in CONDITIONS],
         "reports": reporting_requirements(grant, round_),
         "link": external_url("awards.show", slug=collective.slug, grant_id=grant.id),
         "generated_at": utcnow(),
     }
+
+
+def grantee_language(grant_id: int) -> str:
+    """The language the award letter is written in: the one its recipient reads.
+
+    The letter is addressed to the organisation's contact: their preferred language when they
+    have an account (by the contact's email address); else the language most of the people who
+    act for the organisation in the collective (its applicants, who accept the grant) prefer, the
+    earliest account first on a tie; else English.
+    """
+    from grants.auth.models import Person, normalise_email
+    from grants.collectives.models import Membership
+
+    grant = db.session.get(Grant, grant_id)
+    if grant is None:
+        return i18n.DEFAULT
+    organisation = db.session.get(Organisation, grant.organisation_id)
+    contact = db.session.exec(select(Person.preferred_language).where(
+        Person.email == normalise_email(organisation.contact_email or ""), Person.active == True)).first()  # noqa: E712
+    if i18n.supported(contact):
+        return contact
+    chosen = db.session.exec(select(Person.preferred_language).join(Membership, Membership.person_id == Person.id).where(
+        Membership.collective_id == grant.collective_id, Membership.organisation_id == grant.organisation_id,
+        Membership.is_applicant == True, Person.active == True).order_by(Person.id)).all()  # noqa: E712
+    languages = [code for code in chosen if i18n.supported(code)]
+    if not languages:
+        return i18n.DEFAULT
+    return max(dict.fromkeys(languages), key=languages.count)
 
 
 def letter_filename(values: dict) -> str:
@@ -374,7 +427,7 @@ def sample_award_letter() -> dict:
                        "address": ["Soho Road Community Centre", "120 Soho Road", "Birmingham B21 9DP"],
                        "email": "grants@westbirminghamhealth.example.org", "phone": "0121 496 0134",
                        "facilitators": ["Folasade Adeyemi", "Imran Hussain"]},
-        "signed_by": {"name": "Folasade Adeyemi", "role": f"Facilitator, {_SAMPLE_COLLECTIVE}"},
+        "signed_by": {"name": "Folasade Adeyemi", "role": _("Facilitator, %(collective)s", collective=_SAMPLE_COLLECTIVE)},
         "payments": [],
         "organisation": {"name": "Lozells Family Hub", "contact": "Grace Mensah", "postcode": "B19 1AB"},
         "round": "Spring 2027 community health grants",
@@ -387,10 +440,9 @@ def sample_award_letter() -> dict:
                      "budget": [{"description": "Health visitor time", "amount": 60_000},
                                 {"description": "Play workers", "amount": 60_000},
                                 {"description": "Toys and materials", "amount": 30_000}]},
-        "conditions": list(CONDITIONS),
-        "reports": [{"label": "End report", "spend": True, "due": None, "state": "",
-                     "due_text": f"12 months after you accept ({format_date(offered + timedelta(days=365))} if you "
-                                 f"accept on {format_date(offered)})"}],
+        "conditions": [_(condition) for condition in CONDITIONS],
+        "reports": [{"label": _(KINDS["end"]), "spend": True, "due": None, "state": "",
+                     "due_text": due_after_accepting(12, offered + timedelta(days=365), offered)}],
         "link": "http://127.0.0.1:5000/c/demo/grants/12",
         "generated_at": utcnow(),
     }
@@ -398,26 +450,27 @@ def sample_award_letter() -> dict:
 
 AWARD_LETTER = register(DocumentKind(
     name="award-letter", title="Award letter", template="award_letter.html",
-    load=award_letter_values, sample=sample_award_letter, filename=letter_filename, example=newest_grant))
+    load=award_letter_values, sample=sample_award_letter, filename=letter_filename, example=newest_grant,
+    language=grantee_language))
 
 
 # -- the decision report -----------------------------------------------------------------------
 
-MESSAGE_KINDS = {"returned": "Returned", "response": "Facilitators' response", "ratified": "Ratified"}
+MESSAGE_KINDS = {"returned": _l("Returned"), "response": _l("Facilitators' response"), "ratified": _l("Ratified")}
 DECIDED_STATES = ("ratified", "awarded", "monitoring", "closed")
 
 
 def _decision(round_: Round, ratified_by: list[dict]) -> dict:
     if round_.state in DECIDED_STATES:
-        return {"ratified": True, "text": "Ratified by the locality partnership."}
+        return {"ratified": True, "text": _("Ratified by the locality partnership.")}
     if round_.state == "cancelled":
-        return {"ratified": False, "text": "The round was cancelled."}
+        return {"ratified": False, "text": _("The round was cancelled.")}
     if round_.state == "returned":
-        return {"ratified": False, "text": "Returned to the facilitators: awaiting ratification."}
+        return {"ratified": False, "text": _("Returned to the facilitators: awaiting ratification.")}
     if round_.state == "partnership_review":
-        return {"ratified": False, "text": f"Awaiting ratification: {len(ratified_by)} of "
-                                           f"{round_.ratifications_needed} reviewers have ratified."}
-    return {"ratified": False, "text": "Awaiting ratification: not yet sent to the partnership for review."}
+        return {"ratified": False, "text": _("Awaiting ratification: %(ratified)d of %(needed)d reviewers have ratified.",
+                                             ratified=len(ratified_by), needed=round_.ratifications_needed)}
+    return {"ratified": False, "text": _("Awaiting ratification: not yet sent to the partnership for review.")}
 
 
 def _communities(rows: list[dict]) -> dict:
@@ -425,7 +478,7 @@ def _communities(rows: list[dict]) -> dict:
     :mod:`grants.rounds.communities`)."""
     table = community_table(rows, disclosure.PUBLISHED)
     return {"withheld": table.withheld, "threshold": table.threshold, "rounding": table.rounding,
-            "rows": [{"label": row.label, "proposals": row.proposals, "group": row.group} for row in table.rows]}
+            "rows": [{"label": _(row.label), "proposals": row.proposals, "group": row.group} for row in table.rows]}
 
 
 def _audit_summary(round_: Round) -> dict:
@@ -460,7 +513,7 @@ def decision_report_values(round_id: int) -> dict:
     return {
         "collective": collective.name,
         "round": {"name": round_.name, "state": _state_label(round_), "budget": round_.budget,
-                  "method_text": voting_method_text(round_), "rule": rule.label if rule else round_.allocation_rule,
+                  "method_text": voting_method_text(round_), "rule": _(rule.label) if rule else round_.allocation_rule,
                   "ratifications_needed": round_.ratifications_needed},
         "count": {"run_at": count.run_at, "run_by": _name_only(count.run_by), "ballots": count.ballots},
         "allocation": [{"title": r["title"], "organisation": r["organisation"], "theme": r["theme"], "pot": r["pot"],
@@ -471,7 +524,7 @@ def decision_report_values(round_id: int) -> dict:
         "total": results["total"], "selected": results["selected"],
         "themes": by_theme(rows),
         "communities": _communities(rows),
-        "messages": [{"kind": MESSAGE_KINDS.get(m.kind, m.kind), "author": _name_only(m.author_label), "at": m.at,
+        "messages": [{"kind": str(MESSAGE_KINDS.get(m.kind, m.kind)), "author": _name_only(m.author_label), "at": m.at,
                       "text": m.text} for m in review_ops.messages(round_)],
         "ratifications": ratified_by,
         "decision": _decision(round_, ratified_by),
@@ -556,7 +609,7 @@ def people_reached(counts: dict[str, int]) -> dict:
     if not ordered:
         return {"rows": [], "total": ""}
     published = disclosure.publish_counts(ordered)
-    return {"rows": [{"label": ETHNIC_CATEGORY_BY_CODE[code].label, "count": cell.text,
+    return {"rows": [{"label": _(ETHNIC_CATEGORY_BY_CODE[code].label), "count": cell.text,
                       "percent": published.percentages.get(code, "")} for code, cell in published.cells.items()],
             "total": published.total.text if published.total is not None else ""}
 
@@ -584,10 +637,10 @@ def grant_report_values(report_id: int) -> dict:
         "organisation": {"name": organisation.name, "ward": organisation.ward, "postcode": organisation.postcode},
         "grant": {"number": grant.id, "title": proposal.title, "round": round_.name, "amount": grant.amount,
                   "paid": paid, "accepted_at": grant.accepted_at, "state_label": _state_label(grant)},
-        "report": {"label": report.label, "state_label": _state_label(report), "due_at": report.due_at,
+        "report": {"label": _(report.label), "state_label": _state_label(report), "due_at": report.due_at,
                    "submitted_at": report.submitted_at, "what_happened": report.what_happened,
                    "people": people_reached(report.people_reached),
-                   "outcomes": [{"outcome": outcome_text.get(int(key), "An outcome no longer listed"), "how": how}
+                   "outcomes": [{"outcome": outcome_text.get(int(key)) or _("An outcome no longer listed"), "how": how}
                                 for key, how in report.outcomes_achieved.items() if str(key).isdigit()],
                    "story": report.story if report.story_consent else "",
                    "asks_spend": report.asks_spend, "spend": spend,

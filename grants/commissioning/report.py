@@ -8,12 +8,19 @@ under-served flag is shown. Population figures are rounded by the same rules.
 
 :func:`needs_analysis_values` reads a cycle into plain values; :func:`sample_values` builds the
 same from the demo data without a database, for ``flask --app grants documents samples``.
+
+The report is in the language it is built in (``force_locale`` in the worker): sentences are
+worded with ``_()`` as they are read, labels declared elsewhere (groups, states, kinds of event,
+decisions) are translated where they are read.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import asdict
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grants import disclosure
 from grants.collectives.models import Collective
@@ -25,7 +32,7 @@ from grants.timeutil import utcnow
 from grants.views import filename_words
 
 MAX_UNDER_SERVED_ROWS = 200
-NO_DATA = "No data"
+NO_DATA = _l("No data")
 
 
 def _number(value: float | None) -> str:
@@ -39,18 +46,19 @@ def published_gap_rows(area: stats.AreaGaps) -> list[dict]:
     rows = []
     for gap in area.gaps:
         if gap.no_data:
-            rows.append({"area": area.area, "group": gap.label, "users": NO_DATA,
+            rows.append({"area": area.area, "group": _(gap.label), "users": str(NO_DATA),
                          "population": "—" if gap.population is None else people.cells[gap.ethnic_group].text,
                          "ratio": "—", "interval": "—", "under_served": False})
             continue
         hidden = users.cells[gap.ethnic_group].suppressed
         rows.append({
-            "area": area.area, "group": gap.label,
+            "area": area.area, "group": _(gap.label),
             "users": users.cells[gap.ethnic_group].text,
             "population": "—" if gap.population is None else people.cells[gap.ethnic_group].text,
             "ratio": disclosure.SUPPRESSED if hidden and gap.ratio is not None else _number(gap.ratio),
             "interval": (disclosure.SUPPRESSED if hidden and gap.ratio is not None
-                         else ("—" if gap.ratio is None else f"{gap.ci_low:.2f} to {gap.ci_high:.2f}")),
+                         else ("—" if gap.ratio is None else _("%(low)s to %(high)s", low=f"{gap.ci_low:.2f}",
+                                                                high=f"{gap.ci_high:.2f}"))),
             "under_served": gap.under_served,
         })
     return rows
@@ -58,15 +66,16 @@ def published_gap_rows(area: stats.AreaGaps) -> list[dict]:
 
 def evidence_section(found: queries.DatasetGaps, threshold: float) -> dict:
     overall = found.overall
-    svg = charts.ratio_chart(overall, threshold, f"{found.dataset.service}, {found.dataset.period}: all areas")
+    svg = charts.ratio_chart(overall, threshold, _("%(service)s, %(period)s: all areas", service=found.dataset.service,
+                                                   period=found.dataset.period))
     flagged = []
     for area in found.areas:
         flagged.extend(row for row in published_gap_rows(area) if row["under_served"])
     not_stated = disclosure.publish_count(overall.users_not_stated)
     return {
         "title": found.dataset.title,
-        "coding": ("NHS ethnic category codes (compared with the population folded to NHS categories)"
-                   if found.dataset.coding == ethnicity.NHS else "ONS 2021 ethnic groups"),
+        "coding": (_("NHS ethnic category codes (compared with the population folded to NHS categories)")
+                   if found.dataset.coding == ethnicity.NHS else _("ONS 2021 ethnic groups")),
         "areas": len(found.areas),
         "chart": charts.data_uri(svg) if svg else "",
         "chart_alt": charts.alt_text(overall, threshold),
@@ -85,7 +94,7 @@ def _published_delivery(found: delivery.PriorityDelivery | None) -> dict | None:
     published = found.reach_published
     return {"round": found.round.name, "amount": found.amount, "reported": len(found.reported),
             "grants": [{"title": g.title, "organisation": g.organisation, "amount": g.amount,
-                        "state": g.public_label} for g in found.grants],
+                        "state": _(g.public_label)} for g in found.grants],
             "outcomes": [{"text": o.text, "projects": o.projects} for o in found.outcomes],
             "stories": [{"title": title, "story": story} for title, story in found.stories],
             "reach": asdict(published) if published else None}
@@ -98,15 +107,14 @@ def _published_cycle(cycle: summary.CycleSummary) -> dict:
         for code, n in event.by_community.items():
             participation[code] = participation.get(code, 0) + n
     return {
-        "events": [{"title": e.title, "held_on": e.held_on, "place": e.place, "kind": e.kind_label,
+        "events": [{"title": e.title, "held_on": e.held_on, "place": e.place, "kind": _(e.kind_label),
                     "hosts": e.hosts, "participants": e.participants_published,
                     "feedback": [asdict(f) for f in e.feedback]} for e in cycle.events],
         "participants": disclosure.publish_count(cycle.participants).text,
         "participation": asdict(summary.published_counts(participation)) if participation else None,
-        "needs": [{"title": n.title, "statement": n.statement, "decision": n.decision_label,
+        "needs": [{"title": n.title, "statement": n.statement, "decision": _(n.decision_label),
                    "reason": n.decision_reason if n.decision == "not_taken_forward" else "",
-                   "evidence": [f"{g.service}, {g.period}: {g.label} in {g.area}"
-                                + ("" if g.found else " (no longer in the data)") for g in n.evidence],
+                   "evidence": [_evidence_line(g) for g in n.evidence],
                    "feedback": [f.text for f in n.feedback]} for n in cycle.needs],
         "priorities": [{"title": n.title, "themes": n.priority.themes, "note": n.priority.note,
                         "approved_by": n.priority.approved_by, "approved_at": n.priority.approved_at,
@@ -118,6 +126,13 @@ def _published_cycle(cycle: summary.CycleSummary) -> dict:
     }
 
 
+def _evidence_line(gap: summary.GapRef) -> str:
+    values = {"service": gap.service, "period": gap.period, "group": _(gap.label), "area": gap.area}
+    if gap.found:
+        return _("%(service)s, %(period)s: %(group)s in %(area)s", **values)
+    return _("%(service)s, %(period)s: %(group)s in %(area)s (no longer in the data)", **values)
+
+
 def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps], threshold: float,
                  sample: bool = False) -> dict:
     """``sample``: the evidence is sample data (the demo seed's); every page of the PDF says so."""
@@ -126,7 +141,7 @@ def build_values(cycle: summary.CycleSummary, gap_sets: list[queries.DatasetGaps
         "collective": cycle.collective_name,
         "cycle": cycle.name,
         "description": cycle.description,
-        "state": cycle.state_label,
+        "state": _(cycle.state_label),
         "round": cycle.round.name if cycle.round else "",
         "generated_at": utcnow(),
         "threshold": f"{threshold:g}",
@@ -213,5 +228,5 @@ def sample_values() -> dict:
 
 
 NEEDS_ANALYSIS = register(DocumentKind(
-    name="needs-analysis", title="Needs-analysis report", template="needs_analysis.html",
+    name="needs-analysis", title=_l("Needs-analysis report"), template="needs_analysis.html",
     load=needs_analysis_values, sample=sample_values, filename=filename))

@@ -16,6 +16,11 @@ The flow (see :mod:`grants.documents.models` for the words):
 4. :func:`ready_pdf` serves a done build only while its fingerprint is the current one, from any
    web host: the bytes are in the database.
 
+A build is in one *language*: its words, dates and money. The worker reads the values and lays
+the pages out inside ``flask_babel.force_locale(language)``, and the fingerprint is read in the
+same language (:func:`document_values`: sentences a loader writes are in it), so a document in
+Urdu and the same one in English are two builds, each current on its own.
+
 A worker killed mid-build leaves the build running with a heartbeat that stops. The sweep every
 worker runs, :func:`requeue_stalled_builds`, gives it back to the queue under a new claim once the
 heartbeat is :data:`~grants.documents.models.STUCK_AFTER` old (and fails it after
@@ -33,9 +38,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Response
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlmodel import select
 
-from grants import claims, queue
+from grants import claims, i18n, queue
 from grants.collectives.models import Collective
 from grants.db import db
 from grants.documents import _fetcher, registry, render_html
@@ -56,19 +64,49 @@ def fingerprint(values: dict) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _of(kind: str, object_id: int, variant: str):
-    return (DocumentBuild.kind == kind, DocumentBuild.object_id == object_id, DocumentBuild.variant == variant)
+def language_code(language: str | None) -> str:
+    """A language a document can be built in: one of the interface's, else English."""
+    return i18n.supported(language) or i18n.DEFAULT
 
 
-def latest_build(kind: str, object_id: int, variant: str = "") -> DocumentBuild | None:
-    return db.session.exec(select(DocumentBuild).where(*_of(kind, object_id, variant))
+def document_values(document: DocumentKind, object_id: int, variant: str = "", language: str = i18n.DEFAULT) -> dict:
+    """The document's values as read in ``language``: what its loader words (sentences, labels)
+    comes out in that language, so the fingerprint of a build is the fingerprint of its language."""
+    with force_locale(language_code(language)):
+        return document.values(object_id, variant)
+
+
+def _of(kind: str, object_id: int, variant: str, language: str):
+    return (DocumentBuild.kind == kind, DocumentBuild.object_id == object_id, DocumentBuild.variant == variant,
+            DocumentBuild.language == language_code(language))
+
+
+def latest_build(kind: str, object_id: int, variant: str = "", language: str = i18n.DEFAULT) -> DocumentBuild | None:
+    return db.session.exec(select(DocumentBuild).where(*_of(kind, object_id, variant, language))
                            .order_by(DocumentBuild.id.desc())).first()
 
 
-def _current_done(kind: str, object_id: int, variant: str, current: str) -> DocumentBuild | None:
+def _current_done(kind: str, object_id: int, variant: str, current: str,
+                  language: str = i18n.DEFAULT) -> DocumentBuild | None:
     return db.session.exec(select(DocumentBuild).where(
-        *_of(kind, object_id, variant), DocumentBuild.state == "done", DocumentBuild.fingerprint == current,
+        *_of(kind, object_id, variant, language), DocumentBuild.state == "done", DocumentBuild.fingerprint == current,
         DocumentBuild.content.is_not(None)).order_by(DocumentBuild.id.desc())).first()
+
+
+# What the worker writes in ``stage`` (kept in English, for logs), shown in the reader's language.
+STAGES = {"Waiting to start": _l("Waiting to start"), "Waiting to start again": _l("Waiting to start again"),
+          "Reading the data": _l("Reading the data"), "Laying out the pages": _l("Laying out the pages"),
+          "Done": _l("Done"), "Failed": _l("Failed")}
+
+
+def stage_text(build: DocumentBuild | None) -> str:
+    """The stage a build has reached, in words, in the page's language."""
+    if build is None:
+        return ""
+    if build.stage.startswith("Writing the PDF") and build.pages:
+        return ngettext("Writing the PDF (%(num)d page)", "Writing the PDF (%(num)d pages)", build.pages)
+    known = STAGES.get(build.stage)
+    return str(known) if known is not None else build.stage
 
 
 @dataclass(frozen=True)
@@ -102,20 +140,21 @@ class BuildStatus:
                 and self.latest.fingerprint == self.fingerprint)
 
 
-def status(kind: str, object_id: int, current: str, variant: str = "") -> BuildStatus:
-    latest = latest_build(kind, object_id, variant)
+def status(kind: str, object_id: int, current: str, variant: str = "", language: str = i18n.DEFAULT) -> BuildStatus:
+    latest = latest_build(kind, object_id, variant, language)
     return BuildStatus(state=latest.effective_state() if latest else "none", latest=latest,
-                       ready=_current_done(kind, object_id, variant, current), fingerprint=current)
+                       ready=_current_done(kind, object_id, variant, current, language), fingerprint=current)
 
 
-def current_status(kind: str, object_id: int, current: Callable[[], str], variant: str = "") -> BuildStatus:
+def current_status(kind: str, object_id: int, current: Callable[[], str], variant: str = "",
+                   language: str = i18n.DEFAULT) -> BuildStatus:
     """:func:`status`, reading the document's data (``current()``, its fingerprint) only when the
     answer depends on it: while a build is under way it does not, and a page polls this often."""
-    latest = latest_build(kind, object_id, variant)
+    latest = latest_build(kind, object_id, variant, language)
     state = latest.effective_state() if latest is not None else "none"
     if state in ("queued", "running"):
         return BuildStatus(state=state, latest=latest, ready=None, fingerprint="")
-    return status(kind, object_id, current(), variant)
+    return status(kind, object_id, current(), variant, language)
 
 
 def _lock_collective(collective_id: int) -> None:
@@ -125,26 +164,28 @@ def _lock_collective(collective_id: int) -> None:
     db.session.execute(select(Collective.id).where(Collective.id == collective_id).with_for_update())
 
 
-def request_build(kind: str, object_id: int, collective_id: int, actor, variant: str = "") -> tuple[DocumentBuild, bool]:
+def request_build(kind: str, object_id: int, collective_id: int, actor, variant: str = "",
+                  language: str = i18n.DEFAULT) -> tuple[DocumentBuild, bool]:
     """Queue a build of the document as its data is now. Returns (the build, whether it is new):
     a build already under way, or a finished one of the same data, is returned instead.
 
     A build stuck under way (no heartbeat for :data:`STUCK_AFTER`) is queued again, as the sweep
     would: asking is the person's way of not waiting for it.
     """
+    language = language_code(language)
     _lock_collective(collective_id)
     document = registry.get(kind)
-    current = fingerprint(document.values(object_id, variant))
-    latest = latest_build(kind, object_id, variant)
+    current = fingerprint(document_values(document, object_id, variant, language))
+    latest = latest_build(kind, object_id, variant, language)
     if latest is not None and latest.state in ("queued", "running"):
         if not latest.is_stuck():
             return latest, False
         if _requeue(latest):
             return latest, True
-    ready = _current_done(kind, object_id, variant, current)
+    ready = _current_done(kind, object_id, variant, current, language)
     if ready is not None:
         return ready, False
-    build = DocumentBuild(kind=kind, object_id=object_id, variant=variant, collective_id=collective_id,
+    build = DocumentBuild(kind=kind, object_id=object_id, variant=variant, language=language, collective_id=collective_id,
                           requested_by_id=getattr(actor, "id", None),
                           fingerprint=current, state="queued", stage="Waiting to start")
     db.session.add(build)
@@ -154,27 +195,30 @@ def request_build(kind: str, object_id: int, collective_id: int, actor, variant:
 
 
 def prepare(document: DocumentKind, object_id: int, collective_id: int, values: dict,
-            variant: str = "") -> BuildStatus:
+            variant: str = "", language: str = i18n.DEFAULT) -> BuildStatus:
     """For a download: the status of the document's builds, queuing a build when nothing current
     is ready and none is under way. Safe under any number of requests (anonymous ones too): they
     queue one build between them, and after a failed build of the same data none for
-    :data:`STUCK_AFTER`, so a document that cannot be built is not rendered on every request."""
+    :data:`STUCK_AFTER`, so a document that cannot be built is not rendered on every request.
+    ``values`` are the document's as read in ``language`` (:func:`document_values`)."""
+    language = language_code(language)
     current = fingerprint(values)
-    found = status(document.name, object_id, current, variant)
+    found = status(document.name, object_id, current, variant, language)
     if found.ready is not None or found.under_way or _failed_lately(found.latest, current):
         return found
     _lock_collective(collective_id)
-    found = status(document.name, object_id, current, variant)
+    found = status(document.name, object_id, current, variant, language)
     if found.ready is None and not found.under_way and not _failed_lately(found.latest, current):
-        build = DocumentBuild(kind=document.name, object_id=object_id, variant=variant, collective_id=collective_id,
-                              fingerprint=current, state="queued", stage="Waiting to start")
+        build = DocumentBuild(kind=document.name, object_id=object_id, variant=variant, language=language,
+                              collective_id=collective_id, fingerprint=current, state="queued",
+                              stage="Waiting to start")
         db.session.add(build)
         db.session.flush()
         queue.enqueue(build_document, build.id)
     db.session.commit()
     # With HUEY_IMMEDIATE (the tests) the build has run by now, in a session of its own.
     db.session.expire_all()
-    return status(document.name, object_id, current, variant)
+    return status(document.name, object_id, current, variant, language)
 
 
 def _failed_lately(build: DocumentBuild | None, current: str) -> bool:
@@ -235,13 +279,16 @@ def run_claimed(build_id: int, claim: str) -> None:
         from weasyprint import HTML
 
         document = registry.get(build.kind)
-        values = document.values(build.object_id, build.variant)
-        current = fingerprint(values)
-        _while_claimed(build_id, claim, progress=20, stage="Laying out the pages")
-        laid_out = HTML(string=render_html(document.template, **values), url_fetcher=_fetcher(),
-                        base_url=None).render()
+        # Words, dates and money in the build's language, whoever's request queued it.
+        with force_locale(language_code(build.language)):
+            values = document.values(build.object_id, build.variant)
+            current = fingerprint(values)
+            _while_claimed(build_id, claim, progress=20, stage="Laying out the pages")
+            laid_out = HTML(string=render_html(document.template, **values), url_fetcher=_fetcher(),
+                            base_url=None).render()
         pages = len(laid_out.pages)
-        _while_claimed(build_id, claim, progress=80, stage=f"Writing the PDF ({pages} page{'' if pages == 1 else 's'})")
+        _while_claimed(build_id, claim, progress=80, pages=pages,
+                       stage=f"Writing the PDF ({pages} page{'' if pages == 1 else 's'})")
         pdf = laid_out.write_pdf()
         now = utcnow()
         _while_claimed(build_id, claim, state="done", progress=100, stage="Done", content=pdf, size=len(pdf),
@@ -260,16 +307,17 @@ def run_claimed(build_id: int, claim: str) -> None:
 def _remove_older(build: DocumentBuild) -> None:
     """Finished and failed builds before this one are superseded: remove them and their files."""
     db.session.execute(sa.delete(DocumentBuild).where(
-        *_of(build.kind, build.object_id, build.variant), DocumentBuild.id < build.id,
+        *_of(build.kind, build.object_id, build.variant, build.language), DocumentBuild.id < build.id,
         DocumentBuild.state.in_(("done", "failed"))))
     db.session.commit()
 
 
 # -- serving ----------------------------------------------------------------------------------
 
-def ready_pdf(kind: str, object_id: int, current: str, variant: str = "") -> tuple[DocumentBuild, bytes] | None:
+def ready_pdf(kind: str, object_id: int, current: str, variant: str = "",
+              language: str = i18n.DEFAULT) -> tuple[DocumentBuild, bytes] | None:
     """The finished build of the current data and its bytes, or None when it must be built."""
-    build = _current_done(kind, object_id, variant, current)
+    build = _current_done(kind, object_id, variant, current, language)
     if build is None:
         return None
     return build, build.content

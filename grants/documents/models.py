@@ -3,7 +3,8 @@
 Glossary
 - *build*: one run that renders one document (a kind from :mod:`grants.documents.registry`, the
   id of its object and, for kinds that need one, a ``variant`` such as a financial year: e.g.
-  the proposal pack of round 3) into PDF bytes kept in the row itself (``content``, a BLOB /
+  the proposal pack of round 3) and a ``language`` (``en``, ``ur``, ``pa``, ``bn``: the words,
+  dates and money of the file are in it) into PDF bytes kept in the row itself (``content``, a BLOB /
   ``bytea``, loaded only when a file is downloaded). A build is *queued* when asked for,
   *running* while a worker renders it (``progress`` 0–100 with a ``stage`` in words), then
   *done* (``content`` holds the PDF) or *failed* (``error`` says why).
@@ -56,6 +57,7 @@ class DocumentBuild(SQLModel, table=True):
     kind: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     object_id: int = Field(nullable=False)
     variant: str = Field(default="", sa_column=sa.Column(sa.String(40), nullable=False, server_default=""))
+    language: str = Field(default="en", sa_column=sa.Column(sa.String(8), nullable=False, server_default="en"))
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
     requested_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     fingerprint: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))

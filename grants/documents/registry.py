@@ -3,7 +3,7 @@
 A domain package registers each of its documents once::
 
     register(DocumentKind(
-        name="needs-analysis", title="Needs-analysis report", template="needs_analysis.html",
+        name="needs-analysis", title=_l("Needs-analysis report"), template="needs_analysis.html",
         load=needs_analysis_values,    # object id -> plain values, read from the database
         sample=sample_needs_analysis,  # () -> plain values, no database needed
         filename=lambda values: "needs-analysis-….pdf"))
@@ -39,6 +39,9 @@ class DocumentKind:
     # (object id, variant) -> plain values, for kinds with more than one document per object
     # (a collective's impact report of each financial year); the variant is kept with its builds.
     load_variant: Callable[[int, str], dict] | None = None
+    # object id -> the language this kind's document is written in for that object by default
+    # (the award letter: its grantee's); None: the language of whoever asks for it.
+    language: Callable[[int], str] | None = None
 
     def render(self, values: dict) -> bytes:
         return render_pdf(self.template, **values)

@@ -4,7 +4,9 @@ Every PDF is built by the worker and kept in the database (:mod:`grants.document
 download serves the built file, or queues the build and says it is being prepared
 (:func:`grants.documents.downloads.serve_document`). Nothing here renders a PDF.
 
-- award letter: anyone who may see the grant (``grants.awards.routes.can_view_grant``);
+- award letter: anyone who may see the grant (``grants.awards.routes.can_view_grant``), in the
+  grantee's language (:func:`grants.awards.documents.grantee_language`), or with ``?lang=en`` (any
+  of the interface's languages) a copy in that language;
 - grant report: the same, once the report is submitted;
 - decision report: the partnership and the facilitators (the review page's rule), once counted;
 - proposal pack: facilitators and members (voters). It is built in the background: its page
@@ -23,9 +25,11 @@ download serves the built file, or queues the build and says it is being prepare
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from grants import permissions, ratelimits
+from grants import i18n, permissions, ratelimits
 from grants.awards import documents
 from grants.awards import routes as award_routes
 from grants.collectives import queries as collective_queries
@@ -46,8 +50,19 @@ bp = Blueprint("documents", __name__, url_prefix="/c/<slug>")
 @login_required
 def award_letter(slug: str, grant_id: int):
     collective, grant = award_routes.load(slug, grant_id)
-    return serve_document(documents.AWARD_LETTER, grant.id, collective,
-                    back_url=url_for("awards.show", slug=slug, grant_id=grant.id), back_text="Back to the grant")
+    language = request.args.get("lang")
+    if language is not None and i18n.supported(language) is None:
+        abort(404)
+    return serve_document(documents.AWARD_LETTER, grant.id, collective, language=language,
+                          back_url=url_for("awards.show", slug=slug, grant_id=grant.id),
+                          back_text=_("Back to the grant"))
+
+
+@bp.app_template_global()
+def award_letter_language(grant_id: int) -> str:
+    """The language a grant's award letter is in (its grantee's), for the grant page's "Download
+    in English" link beside it."""
+    return documents.grantee_language(grant_id)
 
 
 @bp.route("/grants/<id:grant_id>/reports/<id:report_id>/report.pdf")
@@ -80,8 +95,13 @@ def _pack_round(slug: str, round_id: int):
     return collective, collective_queries.in_collective(Round, round_id, collective)
 
 
+def _pack_values(round_id: int) -> dict:
+    """The pack's values in the page's language (the pack is built in the language of who asks)."""
+    return builds.document_values(documents.PROPOSAL_PACK, round_id, "", i18n.current_language())
+
+
 def _pack_fingerprint(round_id: int):
-    return lambda: builds.fingerprint(documents.PROPOSAL_PACK.load(round_id))
+    return lambda: builds.fingerprint(_pack_values(round_id))
 
 
 def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
@@ -94,14 +114,16 @@ def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
               "download_url": url_for("documents.proposal_pack_pdf", slug=slug, round_id=round_id) if ready else None,
               "page_url": url_for("documents.proposal_pack", slug=slug, round_id=round_id)}
     if found.under_way:
-        values["message"] = f"{build.progress}% done. {build.stage}."
+        values["message"] = _("%(progress)s%% done. %(stage)s.", progress=build.progress,
+                              stage=builds.stage_text(build))
     elif ready is not None:
-        values["message"] = (f"The pack is ready: {ready.pages} page{'' if ready.pages == 1 else 's'}, built on "
-                             f"{format_datetime(ready.finished_at)}.")
+        values["message"] = ngettext("The pack is ready: %(num)d page, built on %(when)s.",
+                                     "The pack is ready: %(num)d pages, built on %(when)s.", ready.pages,
+                                     when=format_datetime(ready.finished_at))
     elif found.state == "failed":
-        values["message"] = "The build did not finish. Check again to build it again."
+        values["message"] = _("The build did not finish. Check again to build it again.")
     else:
-        values["message"] = "The pack is no longer being built. Check again to build it."
+        values["message"] = _("The pack is no longer being built. Check again to build it.")
     return values
 
 
@@ -109,8 +131,9 @@ def pack_progress(found: builds.BuildStatus, slug: str, round_id: int) -> dict:
 @login_required
 def proposal_pack(slug: str, round_id: int):
     collective, round_ = _pack_round(slug, round_id)
-    values = documents.PROPOSAL_PACK.load(round_.id)
-    found = builds.status(documents.PROPOSAL_PACK.name, round_.id, builds.fingerprint(values))
+    values = _pack_values(round_.id)
+    found = builds.status(documents.PROPOSAL_PACK.name, round_.id, builds.fingerprint(values),
+                          language=i18n.current_language())
     return render_template("documents/proposal_pack.html", collective=collective, round=round_, status=found,
                            proposals=values["count"], progress=pack_progress(found, slug, round_.id))
 
@@ -120,7 +143,8 @@ def proposal_pack(slug: str, round_id: int):
 def proposal_pack_status(slug: str, round_id: int):
     """How far the latest build has got, as JSON, for the page's script to poll."""
     _collective, round_ = _pack_round(slug, round_id)
-    found = builds.current_status(documents.PROPOSAL_PACK.name, round_.id, _pack_fingerprint(round_.id))
+    found = builds.current_status(documents.PROPOSAL_PACK.name, round_.id, _pack_fingerprint(round_.id),
+                                  language=i18n.current_language())
     response = jsonify(pack_progress(found, slug, round_.id))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -132,17 +156,18 @@ def build_proposal_pack(slug: str, round_id: int):
     collective, round_ = _pack_round(slug, round_id)
     page = url_for("documents.proposal_pack", slug=slug, round_id=round_id)
     if not documents.PROPOSAL_PACK.load(round_.id)["count"]:
-        flash("No proposal of this round is eligible or in the vote yet: there is nothing to put in a pack.", "info")
+        flash(_("No proposal of this round is eligible or in the vote yet: there is nothing to put in a pack."), "info")
         return redirect(page)
-    done = attempt(None, builds.request_build, documents.PROPOSAL_PACK.name, round_.id, collective.id, current_user)
+    done = attempt(None, builds.request_build, documents.PROPOSAL_PACK.name, round_.id, collective.id, current_user,
+                   language=i18n.current_language())
     if done:
         build, started = done.result
         if started:
-            flash("The proposal pack is being built. This page shows how far it has got.", "success")
+            flash(_("The proposal pack is being built. This page shows how far it has got."), "success")
         elif build.state == "done":
-            flash("The proposal pack is already up to date: download it below.", "info")
+            flash(_("The proposal pack is already up to date: download it below."), "info")
         else:
-            flash("The proposal pack is already being built.", "info")
+            flash(_("The proposal pack is already being built."), "info")
     return redirect(page)
 
 
@@ -150,10 +175,11 @@ def build_proposal_pack(slug: str, round_id: int):
 @login_required
 def proposal_pack_pdf(slug: str, round_id: int):
     _collective, round_ = _pack_round(slug, round_id)
-    values = documents.PROPOSAL_PACK.load(round_.id)
-    found = builds.ready_pdf(documents.PROPOSAL_PACK.name, round_.id, builds.fingerprint(values))
+    values = _pack_values(round_.id)
+    found = builds.ready_pdf(documents.PROPOSAL_PACK.name, round_.id, builds.fingerprint(values),
+                             language=i18n.current_language())
     if found is None:
-        flash("The proposal pack has not been built for the proposals as they are now. Build it first.", "info")
+        flash(_("The proposal pack has not been built for the proposals as they are now. Build it first."), "info")
         return redirect(url_for("documents.proposal_pack", slug=slug, round_id=round_id))
     _build, pdf = found
     return builds.pdf_response(pdf, documents.PROPOSAL_PACK.filename(values))
@@ -192,4 +218,5 @@ def impact_report_year(slug: str, year: int):
     if not impact.FIRST_YEAR <= year <= impact.current_year():
         abort(404)
     return serve_document(impact.IMPACT_REPORT_YEAR, collective.id, collective, str(year),
-                    back_url=url_for("documents.impact_reports", slug=slug), back_text="Back to the impact reports")
+                          back_url=url_for("documents.impact_reports", slug=slug),
+                          back_text=_("Back to the impact reports"))

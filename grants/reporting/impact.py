@@ -34,6 +34,10 @@ community's money, beside those listed amounts, would tell which proposals a hid
 :func:`round_values` and :func:`year_values` read the database into plain *facts* (dataclasses
 of plain values) and :func:`build_values` turns facts into the template's values, with no
 database: the samples for ``flask --app grants documents samples`` go through the same code.
+
+The report is in the language it is built in (the worker reads and renders it inside
+``force_locale``): titles, periods, pot names and reasons are worded with ``_()`` as they are read,
+labels declared elsewhere (states, communities, rules) are translated where they are read.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import func, select
 
 from grants import disclosure
@@ -63,6 +69,7 @@ from grants.timeutil import london_to_utc, to_london, utcnow
 from grants.views import filename_words
 from grants.workflow.models import StateHistory
 from grants.workflow.operations import workflow_of
+from workflows.i18n import N_
 
 FIRST_YEAR = 2000
 SUBMITTED_STATES = frozenset({"submitted", "eligible", "ineligible", "in_vote", "selected", "not_selected",
@@ -71,26 +78,28 @@ ELIGIBLE_STATES = frozenset({"eligible", "in_vote", "selected", "not_selected", 
 # A grant that was declined, or whose offer was withdrawn (by a facilitator, or when it lapsed),
 # funded nothing; a grant whose money came back was still awarded.
 UNFUNDED_GRANT_STATES = frozenset({"declined", "withdrawn"})
-GENERAL_POT = "General pot"
+GENERAL_POT = N_("General pot")
 
 # The allocation rules' reason codes (grants.allocation.outcome), summarised for people.
 NOT_SELECTED_REASONS = {
-    "did_not_fit": "Not enough money was left in its pot when its turn came",
-    "supporters_could_not_afford": "Its supporters' equal shares of the budget could not cover its cost",
-    "no_support": "Nobody voted for it",
-    "costs_more_than_budget": "It cost more than the money to share",
-    "rule_stopped": "The rule stopped before reaching it",
+    "did_not_fit": _l("Not enough money was left in its pot when its turn came"),
+    "supporters_could_not_afford": _l("Its supporters' equal shares of the budget could not cover its cost"),
+    "no_support": _l("Nobody voted for it"),
+    "costs_more_than_budget": _l("It cost more than the money to share"),
+    "rule_stopped": _l("The rule stopped before reaching it"),
 }
 NOT_FUNDED_STEPS = (
-    ("ineligible", "Not eligible", "The facilitators' reasons, as the applicants were told them."),
-    ("not_selected", "Not selected by the vote", "The allocation rule's reason for each, summarised."),
-    ("withdrawn", "Withdrawn before the award", ""),
-    ("declined", "Offer declined by the organisation", ""),
-    ("offer_withdrawn", "Offer withdrawn (not accepted in time, or withdrawn by a facilitator)", ""),
-    ("awaiting_award", "Selected, but the awards have not been issued yet", ""),
-    ("other_period", "Awarded outside this financial year", ""),
-    ("undecided", "Not decided yet (awaiting the eligibility check or the vote)", ""),
+    ("ineligible", _l("Not eligible"), _l("The facilitators' reasons, as the applicants were told them.")),
+    ("not_selected", _l("Not selected by the vote"), _l("The allocation rule's reason for each, summarised.")),
+    ("withdrawn", _l("Withdrawn before the award"), ""),
+    ("declined", _l("Offer declined by the organisation"), ""),
+    ("offer_withdrawn", _l("Offer withdrawn (not accepted in time, or withdrawn by a facilitator)"), ""),
+    ("awaiting_award", _l("Selected, but the awards have not been issued yet"), ""),
+    ("other_period", _l("Awarded outside this financial year"), ""),
+    ("undecided", _l("Not decided yet (awaiting the eligibility check or the vote)"), ""),
 )
+# The columns of the table of proposals by community.
+COLUMNS = {"submitted": _l("Submitted"), "eligible": _l("Eligible"), "funded": _l("Funded")}
 
 
 # -- facts: what the database says, as plain values ------------------------------------------------
@@ -188,7 +197,12 @@ def year_label(year: int) -> str:
 
 
 def year_period(year: int) -> str:
-    return f"the financial year {year_label(year)}: 1 April {year} to 31 March {year + 1}"
+    return _("the financial year %(label)s: 1 April %(start)s to 31 March %(end)s", label=year_label(year),
+             start=year, end=year + 1)
+
+
+def ring_fenced(pot: str) -> str:
+    return _("%(pot)s (ring-fenced)", pot=pot)
 
 
 def current_year() -> int:
@@ -220,7 +234,7 @@ def report_index(collective_id: int) -> dict:
     rounds = db.session.exec(select(Round).where(Round.collective_id == collective_id, Round.id.in_(counted))
                              .order_by(Round.voting_closes_at.desc(), Round.id.desc())).all()
     return {"years": [years[year] for year in sorted(years, reverse=True) if year <= this_year],
-            "rounds": [{"id": r.id, "name": r.name, "state": workflow_of(r).state_of(r).staff_label,
+            "rounds": [{"id": r.id, "name": r.name, "state": _(workflow_of(r).state_of(r).staff_label),
                         "public": r.state in PUBLIC_STATES} for r in rounds]}
 
 
@@ -251,8 +265,8 @@ def _community_table(submitted: list[ProposalFact]) -> dict:
     rows = [{"label": row.label, "group": row.group,
              "cells": [cells[name].get((row.group, row.label), "0") for name in shown]}
             for row in tables["submitted"].rows]
-    return {"rows": rows, "columns": [name.capitalize() for name in shown], "withheld": False,
-            "threshold": threshold, "withheld_columns": [name for name in tests if tables[name].withheld]}
+    return {"rows": rows, "columns": [str(COLUMNS[name]) for name in shown], "withheld": False,
+            "threshold": threshold, "withheld_columns": [str(COLUMNS[name]) for name in tests if tables[name].withheld]}
 
 
 def _people(proposals: list[ProposalFact], reports: list[ReportFact]) -> dict:
@@ -283,7 +297,7 @@ def _outcomes(outcomes: list[OutcomeFact], proposals: list[ProposalFact], report
         items = [{"text": o.text, "aimed": aimed[o.id], "achieved": len(achieved_by.get(o.id, ()))}
                  for o in outcomes if o.term == term and (not o.retired or aimed[o.id] or o.id in achieved_by)]
         if items:
-            terms.append({"term": label, "lines": items})
+            terms.append({"term": _(label), "lines": items})
     return terms
 
 
@@ -295,7 +309,8 @@ def _stories(proposals: list[ProposalFact], reports: list[ReportFact]) -> list[d
         if proposal is None or not report.story_consent or not report.story.strip():
             continue                                   # never a story without its people's consent
         stories.append({"title": proposal.title, "organisation": proposal.organisation,
-                        "report": KINDS.get(report.kind, "Report"), "story": report.story.strip()})
+                        "report": _(KINDS[report.kind]) if report.kind in KINDS else _("Report"),
+                        "story": report.story.strip()})
     return sorted(stories, key=lambda s: (s["title"].lower(), s["report"]))
 
 
@@ -327,15 +342,15 @@ def _not_funded(proposals: list[ProposalFact]) -> list[dict]:
         shown: dict[str, str] = {}
         for proposal in rows:
             if key == "ineligible":
-                text = " ".join(proposal.ineligible_reason.split()) or "No reason was recorded"
+                text = " ".join(proposal.ineligible_reason.split()) or _("No reason was recorded")
             elif key == "not_selected":
-                why = NOT_SELECTED_REASONS.get(proposal.count_reason, "The count's reason was not recorded")
-                text = f"{why} (counted by “{proposal.rule}”)" if proposal.rule else why
+                why = str(NOT_SELECTED_REASONS.get(proposal.count_reason) or _("The count's reason was not recorded"))
+                text = _("%(why)s (counted by “%(rule)s”)", why=why, rule=proposal.rule) if proposal.rule else why
             else:
                 continue
             shown.setdefault(text.casefold(), text)
             details[text.casefold()] += 1
-        found.append({"label": label, "hint": hint, "count": len(rows),
+        found.append({"label": str(label), "hint": str(hint), "count": len(rows),
                       "details": [{"text": shown[k], "count": n}
                                   for k, n in sorted(details.items(), key=lambda item: (-item[1], item[0]))]})
     return found
@@ -349,8 +364,8 @@ def build_values(*, collective: str, scope: Scope, proposals: list[ProposalFact]
     eligible = [p for p in submitted if p.eligible]
     themes: dict[str, dict] = {}
     for proposal in submitted:
-        entry = themes.setdefault(proposal.theme or "No theme",
-                                  {"name": proposal.theme or "No theme", "proposals": 0, "grants": 0, "money": 0})
+        theme = proposal.theme or _("No theme")
+        entry = themes.setdefault(theme, {"name": theme, "proposals": 0, "grants": 0, "money": 0})
         entry["proposals"] += 1
         if proposal.funded:
             entry["grants"] += 1
@@ -372,7 +387,8 @@ def build_values(*, collective: str, scope: Scope, proposals: list[ProposalFact]
         "summary": {"grants": len(funded), "awarded": awarded, "paid": sum(p.paid for p in funded),
                     "reports": len(reports), "people": people["total"], "people_grants": people["grants"]},
         "themes": sorted(themes.values(), key=lambda t: t["name"].lower()),
-        "pots": sorted(pots.values(), key=lambda p: (p["name"] == GENERAL_POT, p["name"].lower())),
+        "pots": [{**pot, "name": _(GENERAL_POT) if pot["name"] == GENERAL_POT else pot["name"]}
+                 for pot in sorted(pots.values(), key=lambda p: (p["name"] == GENERAL_POT, p["name"].lower()))],
         "communities": _community_table(submitted),
         "people": people,
         "outcomes": _outcomes(outcomes, proposals, reports),
@@ -390,7 +406,7 @@ def build_values(*, collective: str, scope: Scope, proposals: list[ProposalFact]
 
 def _rule_label(name: str) -> str:
     rule = RULES.get(name)
-    return rule.label if rule else name
+    return _(rule.label) if rule else name
 
 
 def _facts(collective: Collective, rounds: list[Round], grants: list[Grant]) -> tuple[list, list, list]:
@@ -430,7 +446,7 @@ def _facts(collective: Collective, rounds: list[Round], grants: list[Grant]) -> 
             outcome_ids=tuple(proposal.outcome_ids or ()), ineligible_reason=proposal.decision_reason,
             rule=rules.get(proposal.round_id, ""), count_reason=outcome.reason if outcome is not None else "",
             grant_state=grant.state if grant else "", grant_amount=grant.amount if grant else 0,
-            pot=f"{themes.get(pot_theme, 'A retired theme')} (ring-fenced)" if pot_theme else GENERAL_POT,
+            pot=ring_fenced(themes.get(pot_theme) or _("A retired theme")) if pot_theme else GENERAL_POT,
             paid=int(paid.get(grant.id, 0)) if grant else 0))
     reports = []
     if grant_ids:
@@ -458,13 +474,15 @@ def round_values(round_id: int) -> dict:
     collective = db.session.get(Collective, round_.collective_id)
     grants = list(db.session.exec(select(Grant).where(Grant.round_id == round_.id)).all())
     proposals, reports, outcomes = _facts(collective, [round_], grants)
-    pots = [PotFact(f"{name} (ring-fenced)", pot.amount) for pot, name in pots_with_names(round_)]
+    pots = [PotFact(ring_fenced(name), pot.amount) for pot, name in pots_with_names(round_)]
     # The general pot's budget as the count had it: with whatever the ring-fenced pots left unspent.
     counted = round_results(round_)
-    general = next((p["budget"] for p in counted["pots"] if p["name"] == "General pot"), None) if counted else None
+    general = next((p["budget"] for p in counted["pots"] if p["name"] in (GENERAL_POT, _(GENERAL_POT))), None) \
+        if counted else None
     pots.append(PotFact(GENERAL_POT, round_.general_pot if general is None else general))
-    scope = Scope(kind="round", title=f"Impact report: {round_.name}", period=f"the round {round_.name}",
-                  rounds=(round_.name,), round_state=workflow_of(round_).state_of(round_).public_label,
+    scope = Scope(kind="round", title=_("Impact report: %(round)s", round=round_.name),
+                  period=_("the round %(round)s", round=round_.name),
+                  rounds=(round_.name,), round_state=_(workflow_of(round_).state_of(round_).public_label),
                   budget=round_.budget, pots=tuple(pots))
     return build_values(collective=collective.name, scope=scope, proposals=proposals, reports=reports,
                         outcomes=outcomes)
@@ -482,7 +500,7 @@ def year_values(collective_id: int, year: int) -> dict:
     rounds = list(db.session.exec(select(Round).where(Round.id.in_(round_ids))
                                   .order_by(Round.voting_closes_at, Round.id)).all()) if round_ids else []
     proposals, reports, outcomes = _facts(collective, rounds, grants)
-    scope = Scope(kind="year", title=f"Impact report {year_label(year)}", period=year_period(year),
+    scope = Scope(kind="year", title=_("Impact report %(year)s", year=year_label(year)), period=year_period(year),
                   rounds=tuple(r.name for r in rounds), year=year)
     return build_values(collective=collective.name, scope=scope, proposals=proposals, reports=reports,
                         outcomes=outcomes)
@@ -596,8 +614,8 @@ def _sample_report_facts() -> list[ReportFact]:
 
 def sample_round_values() -> dict:
     pots = (PotFact("Diabetes, obesity and asthma (ring-fenced)", 800_000), PotFact(GENERAL_POT, 2_200_000))
-    scope = Scope(kind="round", title="Impact report: Spring 2027 community health grants",
-                  period="the round Spring 2027 community health grants",
+    scope = Scope(kind="round", title=_("Impact report: %(round)s", round="Spring 2027 community health grants"),
+                  period=_("the round %(round)s", round="Spring 2027 community health grants"),
                   rounds=("Spring 2027 community health grants",), round_state="Projects under way",
                   budget=3_000_000, pots=pots)
     return build_values(collective=_SAMPLE_COLLECTIVE, scope=scope, proposals=_sample_proposal_facts(),
@@ -605,17 +623,17 @@ def sample_round_values() -> dict:
 
 
 def sample_year_values() -> dict:
-    scope = Scope(kind="year", title=f"Impact report {year_label(2027)}", period=year_period(2027),
+    scope = Scope(kind="year", title=_("Impact report %(year)s", year=year_label(2027)), period=year_period(2027),
                   rounds=("Spring 2027 community health grants",), year=2027)
     return build_values(collective=_SAMPLE_COLLECTIVE, scope=scope, proposals=_sample_proposal_facts(),
                         reports=_sample_report_facts(), outcomes=list(_SAMPLE_OUTCOMES))
 
 
 IMPACT_REPORT = register(DocumentKind(
-    name="impact-report", title="Impact report (round)", template="impact_report.html",
+    name="impact-report", title=_l("Impact report (round)"), template="impact_report.html",
     load=round_values, sample=sample_round_values, filename=filename, example=newest_awarded_round))
 
 IMPACT_REPORT_YEAR = register(DocumentKind(
-    name="impact-report-year", title="Impact report (financial year)", template="impact_report.html",
+    name="impact-report-year", title=_l("Impact report (financial year)"), template="impact_report.html",
     load=latest_year_values, sample=sample_year_values, filename=filename, example=newest_collective_with_grants,
     load_variant=lambda collective_id, year: year_values(collective_id, int(year))))

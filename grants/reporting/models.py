@@ -21,8 +21,9 @@ from grants.db import UTCDateTime
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
+from workflows.i18n import N_
 
-KINDS = {"mid": "Mid-point report", "end": "End report"}
+KINDS = {"mid": N_("Mid-point report"), "end": N_("End report")}
 
 
 def people_reached_by_grant(figures: Iterable[dict]) -> dict[str, int]:
