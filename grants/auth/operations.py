@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
@@ -74,7 +75,7 @@ def sign_up(*, email: str, name: str, password: str, preferred_language: str = "
     generate_password_hash(password)
     if not existing.active:
         return
-    queue_mail(existing.email, "Someone tried to create a Commonpot account with your email address",
+    queue_mail(existing.email, _l("Someone tried to create a Commonpot account with your email address"),
                "account_exists.txt", person=existing,
                link=external_url("auth.reset_password", token=password_reset_token(existing)),
                minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60)
@@ -84,7 +85,7 @@ def sign_up(*, email: str, name: str, password: str, preferred_language: str = "
 
 def send_email_verification(person: Person) -> None:
     link = external_url("auth.verify_email", token=email_verification_token(person))
-    queue_mail(person.email, "Confirm your email address for Commonpot", "email_verification.txt",
+    queue_mail(person.email, _l("Confirm your email address for Commonpot"), "email_verification.txt",
                person=person, link=link, hours=current_app.config["EMAIL_VERIFICATION_HOURS"])
     audit.record(person, "account.verification_sent", person, "Email confirmation link sent")
 
@@ -199,7 +200,7 @@ def request_password_reset(email: str) -> None:
     if person is None or not person.active:
         return
     link = external_url("auth.reset_password", token=password_reset_token(person))
-    queue_mail(person.email, "Reset your Commonpot password", "password_reset.txt",
+    queue_mail(person.email, _l("Reset your Commonpot password"), "password_reset.txt",
                person=person, link=link,
                minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60)
     audit.record(person, "account.password_reset_requested", person, "Password reset link sent")

@@ -37,6 +37,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlmodel import Field, SQLModel, select
 
@@ -287,7 +288,7 @@ def confirm_set_up(person: Person, code: str) -> list[str]:
     codes = _new_recovery_codes(person)
     audit.record(person, "account.two_factor_enabled", person,
                  f"Two-factor sign-in turned on, with {len(codes)} recovery codes")
-    queue_mail(person.email, "Two-factor sign-in is on for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is on for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="turned on")
     return codes
 
@@ -323,7 +324,7 @@ def turn_off(person: Person, password_or_code: str) -> None:
                        .execution_options(synchronize_session=False))
     db.session.delete(found)
     audit.record(person, "account.two_factor_disabled", person, "Two-factor sign-in turned off")
-    queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is off for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="turned off")
 
 
@@ -342,7 +343,7 @@ def reset_for_person(person: Person, actor: Person) -> None:
     db.session.delete(found)
     audit.record(actor, "account.two_factor_reset", person,
                  f"Two-factor sign-in of {person.email} reset by a site admin")
-    queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is off for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="reset")
 
 
@@ -368,7 +369,7 @@ def check_sign_in_code(person: Person, code: str) -> CodeCheck:
         audit.record(person, "account.two_factor_passed", person, f"Second sign-in step passed with {how}",
                      after={"method": check.method})
         if check.method == "recovery":
-            queue_mail(person.email, "A recovery code was used to sign in to Commonpot",
+            queue_mail(person.email, _l("A recovery code was used to sign in to Commonpot"),
                        "two_factor_changed.txt", person=person, change="recovery", left=left)
     else:
         audit.record(person, "account.two_factor_failed", person, "Second sign-in step refused: " + check.message,
