@@ -13,8 +13,8 @@ import time
 from datetime import date
 from typing import BinaryIO
 
-from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 

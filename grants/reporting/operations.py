@@ -14,10 +14,10 @@ from grants import audit, versions
 from grants.auth.models import Person
 from grants.awards.models import Grant
 from grants.awards.operations import notify_grantee
-from grants.mail import later
 from grants.collectives.models import Outcome
 from grants.db import db
 from grants.errors import Refused
+from grants.mail import later
 from grants.money import format_pence
 from grants.proposals.models import BudgetLine, Proposal, budget_lines
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
