@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -129,7 +130,11 @@ PARTNER_TYPES: dict[str, str] = {
     "voluntary_org": "Voluntary organisation",
 }
 
-LANGUAGES: dict[str, str] = {
+# The languages an organisation works in or a person prefers: English names, the house's own
+# wording. Each is shown in the page's language: Babel's CLDR name for a language CLDR knows, our
+# own translated words for the two it does not name as we do (British Sign Language; Chinese,
+# where we mean the spoken languages).
+_LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "cy": "Welsh",
     "pa": "Punjabi",
@@ -151,6 +156,28 @@ LANGUAGES: dict[str, str] = {
     "yo": "Yoruba",
     "bsl": "British Sign Language",
 }
+_LANGUAGES_OUR_WORDS = {"zh": _l("Chinese (Mandarin or Cantonese)"), "bsl": _l("British Sign Language")}
+
+
+def language_name(code: str) -> str:
+    """The name of the language ``code`` in the page's language ("Punjabi", «پنجابی»)."""
+    from flask_babel import get_locale, gettext
+
+    english = _LANGUAGE_NAMES.get(code, code)
+    if code in _LANGUAGES_OUR_WORDS:
+        return str(_LANGUAGES_OUR_WORDS[code])
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        # English as written above (through gettext only so that a pseudo-locale shows it marked).
+        return gettext(english)
+    try:
+        return Locale.parse(code).get_display_name(locale) or english
+    except (ValueError, UnknownLocaleError):
+        return english
+
+
+# Code → its name, written when shown (in the page's language).
+LANGUAGES: dict[str, LazyString] = {code: LazyString(language_name, code) for code in _LANGUAGE_NAMES}
 
 OUTCOME_TERMS: dict[str, str] = {
     "short": "Short term",

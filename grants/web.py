@@ -124,7 +124,7 @@ def _init_templates(app: Flask) -> None:
         reference.ETHNIC_CATEGORY_BY_CODE[c].label for c in codes or [] if c in reference.ETHNIC_CATEGORY_BY_CODE)
     app.jinja_env.filters["extract_from"] = lambda key, mapping: mapping.get(key, "")
     app.jinja_env.filters["language_labels"] = lambda codes: ", ".join(
-        reference.LANGUAGES.get(c, c) for c in codes or [])
+        str(reference.LANGUAGES.get(c, c)) for c in codes or [])
 
     # Globals (not a context processor) so that imported macros see them too.
     from grants.allocation import RULES

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -38,12 +39,13 @@ def index():
     if form.validate_on_submit():
         facilitator = auth_operations.find_by_email(form.facilitator_email.data)
         if facilitator is None:
-            form.facilitator_email.errors = ["There is no account with this email address. Ask them to create one first."]
+            form.facilitator_email.errors = [_("There is no account with this email address. Ask them to create one first.")]
         else:
             done = attempt(form, operations.create_collective, name=form.name.data, slug=form.slug.data,
                            locality=form.locality.data or "", facilitator=facilitator, actor=current_user)
             if done:
-                flash(f"{done.result.name} created, with {facilitator.name} as facilitator.", "success")
+                flash(_("%(collective)s created, with %(name)s as facilitator.", collective=done.result.name,
+                        name=facilitator.name), "success")
                 return redirect(url_for("admin.index"))
     from grants.mail.queries import failed_count
 
@@ -66,5 +68,6 @@ def set_active(person_id: int, active: int):
         abort(400)
     person = db.session.get(Person, person_id) or abort(404)
     if attempt(None, auth_operations.set_active, person, bool(active), current_user):
-        flash(f"{person.email} {'activated' if active else 'deactivated'}.", "success")
+        flash(_("%(email)s activated.", email=person.email) if active
+              else _("%(email)s deactivated.", email=person.email), "success")
     return redirect(url_for("admin.people"))

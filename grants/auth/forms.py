@@ -21,11 +21,11 @@ from grants.forms import (
 )
 from grants.reference import LANGUAGES
 
-PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password."  # nosec B105  # a hint shown to people, not a password
+PASSWORD_HINT = _l("At least 10 characters. A few unrelated words make a strong password.")  # nosec B105  # a hint shown to people, not a password
 
 
 def _password_length():
-    return Length(min=10, max=200, message="Your password must be at least 10 characters long")
+    return Length(min=10, max=200, message=_l("Your password must be at least 10 characters long"))
 
 
 class LoginForm(FlaskForm):
@@ -39,71 +39,71 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter your full name"), MaxLength(120, "Your name")])
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
-                       description="We will only use this to sign you in and to tell you about your grants.",
-                       validators=[Required("Enter your email address"), EmailAddress(), MaxLength(254, "Email address")])
-    password = PasswordField("Create a password", widget=GovPasswordInput(), description=PASSWORD_HINT,
-                             validators=[Required("Enter a password"), _password_length()])
-    confirm = PasswordField("Confirm your password", widget=GovPasswordInput(),
-                            validators=[Required("Confirm your password"),
-                                        EqualTo("password", message="The passwords do not match")])
-    preferred_language = SelectField("Preferred language", widget=GovSelect(),
+    name = StringField(_l("Your full name"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter your full name")), MaxLength(120, _l("Your name"))])
+    email = EmailField(_l("Email address"), widget=GovTextInput(), filters=[strip],
+                       description=_l("We will only use this to sign you in and to tell you about your grants."),
+                       validators=[Required(_l("Enter your email address")), EmailAddress(), MaxLength(254, _l("Email address"))])
+    password = PasswordField(_l("Create a password"), widget=GovPasswordInput(), description=PASSWORD_HINT,
+                             validators=[Required(_l("Enter a password")), _password_length()])
+    confirm = PasswordField(_l("Confirm your password"), widget=GovPasswordInput(),
+                            validators=[Required(_l("Confirm your password")),
+                                        EqualTo("password", message=_l("The passwords do not match"))])
+    preferred_language = SelectField(_l("Preferred language"), widget=GovSelect(),
                                      choices=choices(LANGUAGES), default="en",
-                                     validators=[Required("Choose a language")])
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+                                     validators=[Required(_l("Choose a language"))])
+    submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter your email address"), EmailAddress()])
-    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter your email address")), EmailAddress()])
+    submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
 
 class ResendVerificationForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter your email address"), EmailAddress()])
-    submit = SubmitField("Send me a new link", widget=GovSubmitInput())
+    email = EmailField(_l("Email address"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter your email address")), EmailAddress()])
+    submit = SubmitField(_l("Send me a new link"), widget=GovSubmitInput())
 
 
 class ConfirmEmailForm(FlaskForm):
-    submit = SubmitField("Confirm my email address", widget=GovSubmitInput())
+    submit = SubmitField(_l("Confirm my email address"), widget=GovSubmitInput())
 
 
 class SignOutEverywhereForm(FlaskForm):
-    submit = SubmitField("Sign out of every other device", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign out of every other device"), widget=GovSubmitInput())
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", widget=GovPasswordInput(), description=PASSWORD_HINT,
-                             validators=[Required("Enter a new password"), _password_length()])
-    confirm = PasswordField("Confirm your new password", widget=GovPasswordInput(),
-                            validators=[Required("Confirm your new password"),
-                                        EqualTo("password", message="The passwords do not match")])
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    password = PasswordField(_l("New password"), widget=GovPasswordInput(), description=PASSWORD_HINT,
+                             validators=[Required(_l("Enter a new password")), _password_length()])
+    confirm = PasswordField(_l("Confirm your new password"), widget=GovPasswordInput(),
+                            validators=[Required(_l("Confirm your new password")),
+                                        EqualTo("password", message=_l("The passwords do not match"))])
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
 class ChooseNewPasswordForm(ResetPasswordForm):
-    submit = SubmitField("Save my new password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save my new password"), widget=GovSubmitInput())
 
 
 class AccountForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter your full name"), MaxLength(120, "Your name")])
-    preferred_language = SelectField("Preferred language", widget=GovSelect(),
-                                     choices=choices(LANGUAGES), validators=[Required("Choose a language")])
-    wants_reminders = BooleanField("Send me reminder emails (deadlines, votes, reports)",
+    name = StringField(_l("Full name"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter your full name")), MaxLength(120, _l("Your name"))])
+    preferred_language = SelectField(_l("Preferred language"), widget=GovSelect(),
+                                     choices=choices(LANGUAGES), validators=[Required(_l("Choose a language"))])
+    wants_reminders = BooleanField(_l("Send me reminder emails (deadlines, votes, reports)"),
                                    widget=GovCheckboxInput())
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", widget=GovPasswordInput(),
-                            validators=[Required("Enter your current password")])
-    password = PasswordField("New password", widget=GovPasswordInput(), description=PASSWORD_HINT,
-                             validators=[Required("Enter a new password"), _password_length()])
-    confirm = PasswordField("Confirm your new password", widget=GovPasswordInput(),
-                            validators=[Required("Confirm your new password"),
-                                        EqualTo("password", message="The passwords do not match")])
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    current = PasswordField(_l("Current password"), widget=GovPasswordInput(),
+                            validators=[Required(_l("Enter your current password"))])
+    password = PasswordField(_l("New password"), widget=GovPasswordInput(), description=PASSWORD_HINT,
+                             validators=[Required(_l("Enter a new password")), _password_length()])
+    confirm = PasswordField(_l("Confirm your new password"), widget=GovPasswordInput(),
+                            validators=[Required(_l("Confirm your new password")),
+                                        EqualTo("password", message=_l("The passwords do not match"))])
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
@@ -38,8 +39,8 @@ def register_person(*, email: str, name: str, password: str, preferred_language:
     """
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise Refused("An account with this email address already exists. Sign in instead, "
-                      "or reset your password.", field="email")
+        raise Refused(_("An account with this email address already exists. Sign in instead, "
+                        "or reset your password."), field="email")
     person = Person(email=email, name=name.strip(), preferred_language=preferred_language,
                     is_admin=is_admin, password_hash="", email_verified_at=utcnow() if verified else None)  # nosec B106  # set by set_password next
     person.set_password(password)
@@ -48,7 +49,7 @@ def register_person(*, email: str, name: str, password: str, preferred_language:
         db.session.flush()
     except IntegrityError as exc:  # two registrations racing for one address
         db.session.rollback()
-        raise Refused("An account with this email address already exists.", field="email") from exc
+        raise Refused(_("An account with this email address already exists."), field="email") from exc
     audit.record(actor or person, "account.created", person, f"Account created for {email}",
                  after={"email": email, "name": person.name, "is_admin": is_admin})
     return person
@@ -74,7 +75,7 @@ def sign_up(*, email: str, name: str, password: str, preferred_language: str = "
     generate_password_hash(password)
     if not existing.active:
         return
-    queue_mail(existing.email, "Someone tried to create a Commonpot account with your email address",
+    queue_mail(existing.email, _l("Someone tried to create a Commonpot account with your email address"),
                "account_exists.txt", person=existing,
                link=external_url("auth.reset_password", token=password_reset_token(existing)),
                minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60)
@@ -84,7 +85,7 @@ def sign_up(*, email: str, name: str, password: str, preferred_language: str = "
 
 def send_email_verification(person: Person) -> None:
     link = external_url("auth.verify_email", token=email_verification_token(person))
-    queue_mail(person.email, "Confirm your email address for Commonpot", "email_verification.txt",
+    queue_mail(person.email, _l("Confirm your email address for Commonpot"), "email_verification.txt",
                person=person, link=link, hours=current_app.config["EMAIL_VERIFICATION_HOURS"])
     audit.record(person, "account.verification_sent", person, "Email confirmation link sent")
 
@@ -110,7 +111,7 @@ def person_for_verification_token(token: str) -> Person | None:
 def verify_email(token: str) -> Person:
     person = person_for_verification_token(token)
     if person is None:
-        raise Refused("This link has expired or has already been used.")
+        raise Refused(_("This link has expired or has already been used."))
     person.email_verified_at = utcnow()
     db.session.add(person)
     audit.record(person, "account.email_verified", person, f"Email address {person.email} confirmed")
@@ -163,7 +164,7 @@ def update_account(person: Person, *, name: str, preferred_language: str, wants_
 def change_password(person: Person, *, current: str, new: str) -> None:
     """A new password ends every other session (the caller keeps this one: ``sessions.keep_this_session``)."""
     if not person.check_password(current):
-        raise Refused("Your current password is not right", field="current")
+        raise Refused(_("Your current password is not right"), field="current")
     person.set_password(new)
     person.session_version += 1
     person.must_change_password = False
@@ -184,7 +185,7 @@ def choose_new_password(person: Person, new: str) -> None:
     Anyone else who signed in with the known password is signed out (the caller keeps this
     session: ``sessions.keep_this_session``)."""
     if person.check_password(new):
-        raise Refused("Choose a password different from the one you signed in with", field="password")
+        raise Refused(_("Choose a password different from the one you signed in with"), field="password")
     person.set_password(new)
     person.session_version += 1
     person.must_change_password = False
@@ -199,7 +200,7 @@ def request_password_reset(email: str) -> None:
     if person is None or not person.active:
         return
     link = external_url("auth.reset_password", token=password_reset_token(person))
-    queue_mail(person.email, "Reset your Commonpot password", "password_reset.txt",
+    queue_mail(person.email, _l("Reset your Commonpot password"), "password_reset.txt",
                person=person, link=link,
                minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60)
     audit.record(person, "account.password_reset_requested", person, "Password reset link sent")
@@ -218,7 +219,7 @@ def person_for_reset_token(token: str) -> Person | None:
 def reset_password(token: str, new: str) -> Person:
     person = person_for_reset_token(token)
     if person is None:
-        raise Refused("This password reset link has expired or has already been used. Ask for a new one.")
+        raise Refused(_("This password reset link has expired or has already been used. Ask for a new one."))
     person.set_password(new)
     # Whoever held the account's sessions (perhaps whoever made the reset necessary) is signed out.
     person.session_version += 1
@@ -232,7 +233,7 @@ def reset_password(token: str, new: str) -> Person:
 
 def set_active(person: Person, active: bool, actor: Person) -> None:
     if person.id == actor.id and not active:
-        raise Refused("You cannot deactivate your own account")
+        raise Refused(_("You cannot deactivate your own account"))
     before = {"active": person.active}
     person.active = active
     db.session.add(person)

@@ -94,7 +94,7 @@ def verify_email(token: str):
     if form.validate_on_submit():
         done = attempt(form, operations.verify_email, token)
         if done:
-            flash("Your email address is confirmed. Sign in to carry on.", "success")
+            flash(_("Your email address is confirmed. Sign in to carry on."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/confirm_email.html", form=form)
 
@@ -109,8 +109,9 @@ def resend_verification():
         operations.resend_email_verification(form.email.data)
         db.session.commit()
         return render_template("auth/confirm_sent.html", email=form.email.data, registered=False)
-    return render_template("auth/ask_by_email.html", form=form, heading="Get a new confirmation link",
-                           intro="Enter the email address you registered with. We will email you a new link to confirm it.")
+    return render_template("auth/ask_by_email.html", form=form, heading=_("Get a new confirmation link"),
+                           intro=_("Enter the email address you registered with. We will email you a new link to "
+                                   "confirm it."))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -121,9 +122,9 @@ def forgot_password():
         operations.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)
-    return render_template("auth/ask_by_email.html", form=form, heading="Reset your password",
-                           intro="Enter the email address you use for Commonpot. We will email you a link to choose "
-                                 "a new password.")
+    return render_template("auth/ask_by_email.html", form=form, heading=_("Reset your password"),
+                           intro=_("Enter the email address you use for Commonpot. We will email you a link to choose "
+                                   "a new password."))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -136,8 +137,8 @@ def reset_password(token: str):
         if attempt(form, operations.reset_password, token, form.password.data):
             # Not signed in by the link: signing in stays one path, with every step it has.
             sessions.end_session()
-            flash("Your password has been changed, and every device that was signed in has been signed out. "
-                  "Sign in with your new password.", "success")
+            flash(_("Your password has been changed, and every device that was signed in has been signed out. "
+                    "Sign in with your new password."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -172,20 +173,20 @@ def account():
                                   preferred_language=form.preferred_language.data,
                                   wants_reminders=form.wants_reminders.data)
         db.session.commit()
-        flash("Your details have been saved.", "success")
+        flash(_("Your details have been saved."), "success")
         return redirect(url_for("auth.account"))
     if password_form.submit.data and password_form.validate_on_submit():
         if attempt(password_form, operations.change_password, current_user, current=password_form.current.data,
                    new=password_form.password.data):
             sessions.keep_this_session(current_user)
-            flash("Your password has been changed. Every other device signed in to your account has been "
-                  "signed out.", "success")
+            flash(_("Your password has been changed. Every other device signed in to your account has been "
+                    "signed out."), "success")
             return redirect(url_for("auth.account"))
     if everywhere_form.submit.data and everywhere_form.validate_on_submit():
         operations.sign_out_everywhere(current_user)
         db.session.commit()
         sessions.keep_this_session(current_user)
-        flash("You have been signed out on every other device. This one is still signed in.", "success")
+        flash(_("You have been signed out on every other device. This one is still signed in."), "success")
         return redirect(url_for("auth.account"))
     from grants.collectives.queries import my_collectives
 
@@ -229,6 +230,6 @@ def choose_password():
     form = ChooseNewPasswordForm()
     if form.validate_on_submit() and attempt(form, operations.choose_new_password, current_user, form.password.data):
         sessions.keep_this_session(current_user)
-        flash("Your new password is saved. Use it from now on.", "success")
+        flash(_("Your new password is saved. Use it from now on."), "success")
         return redirect(url_for("collectives.home"))
     return render_template("auth/choose_password.html", form=form)

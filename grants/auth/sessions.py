@@ -22,11 +22,13 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, flash, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from grants.auth.models import Person, SignInEvent, normalise_email
 from grants.db import db
 from grants.timeutil import utcnow
+from workflows.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +119,10 @@ def end_session(message: str | None = None) -> None:
 
 
 _ENDED = {
-    "version": "You have been signed out because your password was changed or you signed out everywhere. Sign in again.",
-    "lifetime": "You have been signed out because you signed in more than {hours} hours ago. Sign in again.",
-    "idle": "You have been signed out because you had not done anything for {minutes} minutes. Sign in again.",
+    "version": N_("You have been signed out because your password was changed or you signed out everywhere. "
+                  "Sign in again."),
+    "lifetime": N_("You have been signed out because you signed in more than %(hours)s hours ago. Sign in again."),
+    "idle": N_("You have been signed out because you had not done anything for %(minutes)s minutes. Sign in again."),
 }
 
 
@@ -132,14 +135,15 @@ def enforce() -> None:
     if not current_user.is_authenticated:  # the loader refused the session (or the cookie)
         if value is not None:
             reason = _why_not(value)[1]
-            end_session(_ENDED.get(reason, "").format(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]) or None)
+            ended = _ENDED.get(reason)
+            end_session(_(ended, hours=current_app.config["SESSION_ABSOLUTE_HOURS"]) if ended else None)
         return
     now = _now()
     seen = session.get(_SEEN)
     if seen is None:  # restored from the "remember me" cookie
         session[_REMEMBERED] = True
     elif not session.get(_REMEMBERED) and now - int(seen) > int(current_app.config["SESSION_IDLE_MINUTES"]) * 60:
-        end_session(_ENDED["idle"].format(minutes=current_app.config["SESSION_IDLE_MINUTES"]))
+        end_session(_(_ENDED["idle"], minutes=current_app.config["SESSION_IDLE_MINUTES"]))
         return
     if seen is None or now - int(seen) >= _SEEN_GRANULARITY:
         session[_SEEN] = now

@@ -37,6 +37,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 from sqlmodel import Field, SQLModel, select
 
@@ -47,6 +48,7 @@ from grants.errors import Refused
 from grants.mail import queue_mail
 from grants.sealing import SealedString, Unreadable
 from grants.timeutil import utcnow
+from workflows.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -146,11 +148,11 @@ def required_because(person) -> list[str]:
     """Why this person must keep two-factor sign-in on, in plain words (empty when it is their choice)."""
     reasons = []
     if person.is_admin and required_for_admins():
-        reasons.append("You are a site admin: site admins must use two-factor sign-in, because they "
-                       "manage every collective and account.")
+        reasons.append(_("You are a site admin: site admins must use two-factor sign-in, because they "
+                         "manage every collective and account."))
     for name in collectives_requiring(person):
-        reasons.append(f"{name} asks its facilitators and reviewers to use two-factor sign-in, "
-                       f"because they can see and change the collective's decisions.")
+        reasons.append(_("%(collective)s asks its facilitators and reviewers to use two-factor sign-in, "
+                         "because they can see and change the collective's decisions.", collective=name))
     return reasons
 
 
@@ -208,15 +210,16 @@ def _use_recovery_code(person, code: str) -> str:
     return "ok"
 
 
-WRONG_CODE = "That code is not right. Enter the 6-digit code your app shows now, or a recovery code"
+# English, as the audit log records it; shown translated (``_(check.message)``).
+WRONG_CODE = N_("That code is not right. Enter the 6-digit code your app shows now, or a recovery code")
 MESSAGES = {
     ("totp", "wrong"): WRONG_CODE,
-    ("totp", "replayed"): "That code has already been used. Wait for your app to show a new code and enter that",
+    ("totp", "replayed"): N_("That code has already been used. Wait for your app to show a new code and enter that"),
     ("recovery", "wrong"): WRONG_CODE,
-    ("recovery", "replayed"): "That recovery code has already been used. Each one works once",
-    ("totp", "unreadable"): ("Codes from your app cannot be checked on this site just now. Use one of your "
-                             "recovery codes, or ask a site admin to reset your two-factor sign-in"),
-    ("format", "wrong"): "Enter the 6-digit code from your authenticator app, or one of your recovery codes",
+    ("recovery", "replayed"): N_("That recovery code has already been used. Each one works once"),
+    ("totp", "unreadable"): N_("Codes from your app cannot be checked on this site just now. Use one of your "
+                               "recovery codes, or ask a site admin to reset your two-factor sign-in"),
+    ("format", "wrong"): N_("Enter the 6-digit code from your authenticator app, or one of your recovery codes"),
 }
 
 
@@ -224,7 +227,7 @@ MESSAGES = {
 class CodeCheck:
     passed: bool
     method: str        # "totp", "recovery" or "format" (neither)
-    message: str = ""  # why it was refused, fit to show beside the field
+    message: str = ""  # why it was refused, fit to show beside the field (in English: show ``_(message)``)
 
 
 def _check(person, found: TwoFactor, code: str, *, allow_recovery: bool) -> CodeCheck:
@@ -238,7 +241,7 @@ def _check(person, found: TwoFactor, code: str, *, allow_recovery: bool) -> Code
     if outcome == "ok":
         return CodeCheck(True, method)
     if not allow_recovery and method == "format":
-        return CodeCheck(False, method, "Enter the 6-digit code your authenticator app shows now")
+        return CodeCheck(False, method, N_("Enter the 6-digit code your authenticator app shows now"))
     return CodeCheck(False, method, MESSAGES[(method, outcome)])
 
 
@@ -248,7 +251,7 @@ def start_set_up(person: Person) -> TwoFactor:
     """Make a new secret for the person's app (replacing one not yet confirmed)."""
     found = enrolment(person)
     if found is not None and found.confirmed_at is not None:
-        raise Refused("Two-factor sign-in is already on. Turn it off first to move it to a new app.")
+        raise Refused(_("Two-factor sign-in is already on. Turn it off first to move it to a new app."))
     secret = pyotp.random_base32()
     if found is None:
         found = TwoFactor(person_id=person.id, secret=secret)
@@ -278,16 +281,16 @@ def confirm_set_up(person: Person, code: str) -> list[str]:
     """Turn two-factor sign-in on once the app shows a right code; returns the new recovery codes."""
     found = enrolment(person)
     if found is None or found.confirmed_at is not None:
-        raise Refused("Start setting up two-factor sign-in again.")
+        raise Refused(_("Start setting up two-factor sign-in again."))
     check = _check(person, found, code, allow_recovery=False)
     if not check.passed:
-        raise Refused(check.message, field="code")
+        raise Refused(_(check.message), field="code")
     found.confirmed_at = utcnow()
     db.session.add(found)
     codes = _new_recovery_codes(person)
     audit.record(person, "account.two_factor_enabled", person,
                  f"Two-factor sign-in turned on, with {len(codes)} recovery codes")
-    queue_mail(person.email, "Two-factor sign-in is on for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is on for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="turned on")
     return codes
 
@@ -295,9 +298,9 @@ def confirm_set_up(person: Person, code: str) -> list[str]:
 def make_new_recovery_codes(person: Person, password: str) -> list[str]:
     """Replace every recovery code, used or not, with a new set (after the password is checked)."""
     if not is_enabled(person):
-        raise Refused("Two-factor sign-in is off: there are no recovery codes to replace.")
+        raise Refused(_("Two-factor sign-in is off: there are no recovery codes to replace."))
     if not person.check_password(password):
-        raise Refused("Your password is not right", field="password")
+        raise Refused(_("Your password is not right"), field="password")
     codes = _new_recovery_codes(person)
     audit.record(person, "account.recovery_codes_replaced", person,
                  f"New recovery codes made ({len(codes)}); the old ones no longer work")
@@ -308,22 +311,22 @@ def turn_off(person: Person, password_or_code: str) -> None:
     """Turn two-factor sign-in off, with the password or a current code as proof."""
     found = enrolment(person)
     if found is None or found.confirmed_at is None:
-        raise Refused("Two-factor sign-in is already off.")
+        raise Refused(_("Two-factor sign-in is already off."))
     reasons = required_because(person)
     if reasons:
-        raise Refused(f"You cannot turn two-factor sign-in off. {reasons[0]}", field="proof")
+        raise Refused(_("You cannot turn two-factor sign-in off. %(reason)s", reason=reasons[0]), field="proof")
     value = password_or_code or ""
     if _TOTP_CODE.match(normalise(value)):
         proven = _check(person, found, value, allow_recovery=False).passed
     else:
         proven = person.check_password(value)
     if not proven:
-        raise Refused("Enter your password, or the 6-digit code your app shows now", field="proof")
+        raise Refused(_("Enter your password, or the 6-digit code your app shows now"), field="proof")
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == person.id)
                        .execution_options(synchronize_session=False))
     db.session.delete(found)
     audit.record(person, "account.two_factor_disabled", person, "Two-factor sign-in turned off")
-    queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is off for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="turned off")
 
 
@@ -333,16 +336,16 @@ def reset_for_person(person: Person, actor: Person) -> None:
     Whoever must use it is asked to set it up again at their next sign-in.
     """
     if person.id == actor.id:
-        raise Refused("Ask another site admin to reset your own two-factor sign-in.")
+        raise Refused(_("Ask another site admin to reset your own two-factor sign-in."))
     found = enrolment(person)
     if found is None:
-        raise Refused(f"{person.email} does not use two-factor sign-in.")
+        raise Refused(_("%(email)s does not use two-factor sign-in.", email=person.email))
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == person.id)
                        .execution_options(synchronize_session=False))
     db.session.delete(found)
     audit.record(actor, "account.two_factor_reset", person,
                  f"Two-factor sign-in of {person.email} reset by a site admin")
-    queue_mail(person.email, "Two-factor sign-in is off for your Commonpot account", "two_factor_changed.txt",
+    queue_mail(person.email, _l("Two-factor sign-in is off for your Commonpot account"), "two_factor_changed.txt",
                person=person, change="reset")
 
 
@@ -368,7 +371,7 @@ def check_sign_in_code(person: Person, code: str) -> CodeCheck:
         audit.record(person, "account.two_factor_passed", person, f"Second sign-in step passed with {how}",
                      after={"method": check.method})
         if check.method == "recovery":
-            queue_mail(person.email, "A recovery code was used to sign in to Commonpot",
+            queue_mail(person.email, _l("A recovery code was used to sign in to Commonpot"),
                        "two_factor_changed.txt", person=person, change="recovery", left=left)
     else:
         audit.record(person, "account.two_factor_failed", person, "Second sign-in step refused: " + check.message,

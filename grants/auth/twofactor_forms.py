@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, SubmitField
 
 from grants.forms import FlaskForm, GovPasswordInput, GovSubmitInput, GovTextInput, MaxLength, Required, strip
@@ -9,34 +10,34 @@ from grants.forms import FlaskForm, GovPasswordInput, GovSubmitInput, GovTextInp
 
 def _code_field(label: str, description: str, message: str) -> StringField:
     return StringField(label, widget=GovTextInput(), filters=[strip], description=description,
-                       validators=[Required(message), MaxLength(40, "The code")])
+                       validators=[Required(message), MaxLength(40, _l("The code"))])
 
 
 class StartSetUpForm(FlaskForm):
-    submit = SubmitField("Set up two-factor sign-in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Set up two-factor sign-in"), widget=GovSubmitInput())
 
 
 class ConfirmSetUpForm(FlaskForm):
-    code = _code_field("Code from your app", "The 6 digits your authenticator app shows now, like 123456.",
-                       "Enter the 6-digit code your authenticator app shows now")
-    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+    code = _code_field(_l("Code from your app"), _l("The 6 digits your authenticator app shows now, like 123456."),
+                       _l("Enter the 6-digit code your authenticator app shows now"))
+    submit = SubmitField(_l("Turn on two-factor sign-in"), widget=GovSubmitInput())
 
 
 class SignInCodeForm(FlaskForm):
-    code = _code_field("Code", "The 6 digits your authenticator app shows now, or one of your recovery codes.",
-                       "Enter the 6-digit code from your authenticator app, or a recovery code")
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    code = _code_field(_l("Code"), _l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+                       _l("Enter the 6-digit code from your authenticator app, or a recovery code"))
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class NewRecoveryCodesForm(FlaskForm):
-    password = PasswordField("Your password", widget=GovPasswordInput(),
-                             validators=[Required("Enter your password"), MaxLength(200, "Your password")])
-    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
+    password = PasswordField(_l("Your password"), widget=GovPasswordInput(),
+                             validators=[Required(_l("Enter your password")), MaxLength(200, _l("Your password"))])
+    submit = SubmitField(_l("Make new recovery codes"), widget=GovSubmitInput())
 
 
 class TurnOffForm(FlaskForm):
-    proof = PasswordField("Your password, or a code from your app", widget=GovPasswordInput(),
-                          description="Either proves it is you.",
-                          validators=[Required("Enter your password, or the 6-digit code your app shows now"),
-                                      MaxLength(200, "What you entered")])
-    submit = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())
+    proof = PasswordField(_l("Your password, or a code from your app"), widget=GovPasswordInput(),
+                          description=_l("Either proves it is you."),
+                          validators=[Required(_l("Enter your password, or the 6-digit code your app shows now")),
+                                      MaxLength(200, _l("What you entered"))])
+    submit = SubmitField(_l("Turn off two-factor sign-in"), widget=GovSubmitInput())

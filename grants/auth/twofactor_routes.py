@@ -9,6 +9,7 @@ which remembers the last time-step used, so replaying an old cookie gains nothin
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlmodel import select
@@ -107,8 +108,8 @@ def challenge():
     if person is None:
         if expired:
             minutes = current_app.config["TWO_FACTOR_PENDING_SECONDS"] // 60
-            flash(f"For your security, a sign-in waits only {minutes} minutes for its code. "
-                  "Enter your email address and password again.", "info")
+            flash(_("For your security, a sign-in waits only %(minutes)s minutes for its code. "
+                    "Enter your email address and password again.", minutes=minutes), "info")
         return redirect(url_for("auth.login"))
     form = SignInCodeForm()
     if form.validate_on_submit():
@@ -118,13 +119,15 @@ def challenge():
             session.pop(PENDING, None)
             start_session(person, remember=state.get("remember") is True)
             db.session.commit()  # the sign-in record
-            flash(f"Signed in as {person.name}.", "success")
+            flash(_("Signed in as %(name)s.", name=person.name), "success")
             if check.method == "recovery":
                 left = twofactor.recovery_codes_left(person)
-                flash(f"You used a recovery code: {left} left. Make new ones on your account page "
-                      "if you are running low.", "info")
+                flash(ngettext("You used a recovery code: %(num)d left. Make new ones on your account page "
+                               "if you are running low.",
+                               "You used a recovery code: %(num)d left. Make new ones on your account page "
+                               "if you are running low.", left), "info")
             return redirect(safe_next_url(state.get("next")) or url_for("collectives.home"))
-        form.code.errors = [check.message]
+        form.code.errors = [_(check.message)]
     return render_template("auth/two_factor_sign_in.html", form=form)
 
 
@@ -142,14 +145,14 @@ def manage():
     elif confirm.submit.data and confirm.validate_on_submit():
         done = attempt(confirm, twofactor.confirm_set_up, current_user, confirm.code.data)
         if done:
-            return _show_once(done.result, "Two-factor sign-in is on.")
+            return _show_once(done.result, _("Two-factor sign-in is on."))
     elif codes_form.submit.data and codes_form.validate_on_submit():
         done = attempt(codes_form, twofactor.make_new_recovery_codes, current_user, codes_form.password.data)
         if done:
-            return _show_once(done.result, "You have new recovery codes. The old ones no longer work.")
+            return _show_once(done.result, _("You have new recovery codes. The old ones no longer work."))
     elif off_form.submit.data and off_form.validate_on_submit():
         if attempt(off_form, twofactor.turn_off, current_user, off_form.proof.data):
-            flash("Two-factor sign-in is off.", "success")
+            flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.account"))
     found = twofactor.enrolment(current_user)
     enabled = found is not None and found.confirmed_at is not None
@@ -195,8 +198,8 @@ def reset_for_person(person_id: int):
         abort(400)
     person = db.session.get(Person, person_id) or abort(404)
     if attempt(None, twofactor.reset_for_person, person, current_user):
-        flash(f"Two-factor sign-in of {person.email} is reset. They can set it up again when they next sign in.",
-              "success")
+        flash(_("Two-factor sign-in of %(email)s is reset. They can set it up again when they next sign in.",
+                email=person.email), "success")
     return redirect(url_for("admin.people"))
 
 
@@ -232,7 +235,7 @@ def set_up_first_where_required():
         return None
     if request.method == "GET":
         session[AFTER_SET_UP] = request.full_path if request.query_string else request.path
-    flash("Set up two-factor sign-in to continue.", "info")
+    flash(_("Set up two-factor sign-in to continue."), "info")
     return redirect(url_for("twofactor.manage"))
 
 

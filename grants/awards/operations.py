@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions
@@ -13,7 +14,7 @@ from grants.awards.models import Grant, Payment
 from grants.collectives.models import Collective, Membership
 from grants.db import db
 from grants.errors import Refused
-from grants.mail import queue_mail
+from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
@@ -44,7 +45,7 @@ def notify_grantee(grant: Grant, subject: str, template: str, *, reminder: bool 
     recipients = people if reminder else {organisation.contact_email: organisation.contact_name, **people}
     for email, name in recipients.items():
         queue_mail(email, subject, template, name=name, grant=grant, organisation=organisation,
-                   collective=collective, link=link, amount=format_pence(grant.amount), **context)
+                   collective=collective, link=link, amount=later(format_pence, grant.amount), **context)
 
 
 @effect("ratify_selected_proposals")
@@ -60,7 +61,8 @@ def _notify_facilitators(round_: Round, move, _actor) -> None:
     facilitators = db.session.exec(select(Person).join(Membership, Membership.person_id == Person.id).where(
         Membership.collective_id == round_.collective_id, Membership.is_facilitator == True)).all()  # noqa: E712
     for person in facilitators:
-        queue_mail(person.email, f"{round_.name}: the partnership returned the allocation", "allocation_returned.txt",
+        queue_mail(person.email, _l("%(round)s: the partnership returned the allocation", round=round_.name),
+                   "allocation_returned.txt",
                    person=person, round=round_, reason=move.reason,
                    link=external_url("review.show", slug=collective.slug, round_id=round_.id))
 
@@ -80,15 +82,17 @@ def _create_grants(round_: Round, _move, actor) -> None:
         db.session.flush()
         audit.record(on_behalf_of(actor), "grant.offered", grant,
                      f"Grant of {format_pence(grant.amount)} offered for “{proposal.title}”")
-        notify_grantee(grant, f"Your grant offer: {format_pence(grant.amount)} for {proposal.title}", "grant_offer.txt",
-                       proposal=proposal, round=round_, expires=format_datetime(grant.offer_expires_at))
+        notify_grantee(grant, _l("Your grant offer: %(amount)s for %(title)s", amount=later(format_pence, grant.amount),
+                                 title=proposal.title), "grant_offer.txt",
+                       proposal=proposal, round=round_, expires=later(format_datetime, grant.offer_expires_at))
 
 
 def accept_grant(grant: Grant, person: Person, *, accepted_by_name: str, conditions_confirmed: bool) -> None:
     fire(grant, "accept", person,
          data={"accepted_by_name": accepted_by_name.strip(), "conditions_confirmed": conditions_confirmed is True},
          changes={"accepted_by_name": accepted_by_name.strip(), "accepted_at": utcnow()})
-    notify_grantee(grant, f"You accepted your grant of {format_pence(grant.amount)}", "grant_accepted.txt",
+    notify_grantee(grant, _l("You accepted your grant of %(amount)s", amount=later(format_pence, grant.amount)),
+                   "grant_accepted.txt",
                    accepted_by=accepted_by_name.strip())
 
 
@@ -109,12 +113,14 @@ def decline_grant(grant: Grant, person: Person, reason: str) -> None:
     collective = db.session.get(Collective, grant.collective_id)
     link = external_url("awards.show", slug=collective.slug, grant_id=grant.id)
     for facilitator in facilitators_of(grant.collective_id):
-        queue_mail(facilitator.email, f"{organisation.name} declined the grant of {format_pence(grant.amount)}",
+        queue_mail(facilitator.email, _l("%(organisation)s declined the grant of %(amount)s",
+                                         organisation=organisation.name, amount=later(format_pence, grant.amount)),
                    "grant_declined.txt", name=facilitator.name, grant=grant, organisation=organisation,
-                   collective=collective, proposal=proposal, amount=format_pence(grant.amount), reason=reason,
-                   declined_by=person.name, undo_until=format_datetime(grant.offer_expires_at), link=link)
+                   collective=collective, proposal=proposal, amount=later(format_pence, grant.amount), reason=reason,
+                   declined_by=person.name, undo_until=later(format_datetime, grant.offer_expires_at), link=link)
     if "applicant" not in grant.actor_roles(person):
-        notify_grantee(grant, f"Your grant of {format_pence(grant.amount)} was declined", "grant_declined_for_you.txt",
+        notify_grantee(grant, _l("Your grant of %(amount)s was declined", amount=later(format_pence, grant.amount)),
+                       "grant_declined_for_you.txt",
                        proposal=proposal, reason=reason, declined_by=person.name)
 
 
@@ -129,8 +135,8 @@ def undo_decline(grant: Grant, actor: Person) -> None:
         raise Refused("Only a facilitator can undo a decline")
     fire(grant, "undo_decline", actor, changes={"declined_reason": ""})
     proposal = db.session.get(Proposal, grant.proposal_id)
-    notify_grantee(grant, f"Your grant offer of {format_pence(grant.amount)} is open again", "grant_offer_reopened.txt",
-                   proposal=proposal, expires=format_datetime(grant.offer_expires_at))
+    notify_grantee(grant, _l("Your grant offer of %(amount)s is open again", amount=later(format_pence, grant.amount)),
+                   "grant_offer_reopened.txt", proposal=proposal, expires=later(format_datetime, grant.offer_expires_at))
 
 
 def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, reference: str) -> Payment:

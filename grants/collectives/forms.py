@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import EqualTo, Length, Optional, Regexp
 
@@ -146,17 +147,17 @@ class CollectiveForm(FlaskForm):
 
 
 class NewCollectiveForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter the collective's name"), MaxLength(120, "The name")])
-    slug = StringField("Short name for web addresses", widget=GovTextInput(), filters=[strip],
-                       description="Lower-case letters, numbers and hyphens, for example west-brum",
-                       validators=[Required("Enter a short name"), Length(min=2, max=60, message="The short name must be 2 to 60 characters"),
-                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Use lower-case letters, numbers and single hyphens only")])
-    locality = StringField("Locality", widget=GovTextInput(), filters=[strip], validators=[MaxLength(120, "The locality")])
-    facilitator_email = EmailField("Email of the first facilitator", widget=GovTextInput(), filters=[strip],
-                                   description="They must already have an account.",
-                                   validators=[Required("Enter the first facilitator's email"), EmailAddress()])
-    submit = SubmitField("Create collective", widget=GovSubmitInput())
+    name = StringField(_l("Name"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter the collective's name")), MaxLength(120, _l("The name"))])
+    slug = StringField(_l("Short name for web addresses"), widget=GovTextInput(), filters=[strip],
+                       description=_l("Lower-case letters, numbers and hyphens, for example west-brum"),
+                       validators=[Required(_l("Enter a short name")), Length(min=2, max=60, message=_l("The short name must be 2 to 60 characters")),
+                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, numbers and single hyphens only"))])
+    locality = StringField(_l("Locality"), widget=GovTextInput(), filters=[strip], validators=[MaxLength(120, _l("The locality"))])
+    facilitator_email = EmailField(_l("Email of the first facilitator"), widget=GovTextInput(), filters=[strip],
+                                   description=_l("They must already have an account."),
+                                   validators=[Required(_l("Enter the first facilitator's email")), EmailAddress()])
+    submit = SubmitField(_l("Create collective"), widget=GovSubmitInput())
 
 
 __all__ = ["AcceptAsMemberForm", "AcceptInvitationForm", "CollectiveForm", "DecideJoinRequestForm",

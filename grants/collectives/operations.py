@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -138,7 +139,8 @@ def request_to_join(collective: Collective, person: Person, organisation_values:
                  f"{organisation.name} asked to join", after={"organisation": organisation.name})
     link = external_url("collectives.join_request", slug=collective.slug, request_id=join.id)
     for facilitator in queries.facilitators(collective):
-        queue_mail(facilitator.email, f"{organisation.name} has asked to join {collective.name}",
+        queue_mail(facilitator.email, _l("%(organisation)s has asked to join %(collective)s",
+                                         organisation=organisation.name, collective=collective.name),
                    "join_request_received.txt", facilitator=facilitator, collective=collective,
                    organisation=organisation, requester=person, message=message, link=link)
     return join
@@ -157,7 +159,8 @@ def decide_join_request(join: JoinRequest, *, approve: bool, reason: str, actor:
         organisation.status = "declined"
         db.session.add(organisation)
     queue_mail(requester.email,
-               f"Your request to join {collective.name} was {'approved' if approve else 'declined'}",
+               _l("Your request to join %(collective)s was approved", collective=collective.name) if approve
+               else _l("Your request to join %(collective)s was declined", collective=collective.name),
                "join_request_decided.txt", person=requester, collective=collective,
                organisation=organisation, approved=approve, reason=reason,
                link=external_url("collectives.show", slug=collective.slug))
@@ -205,7 +208,8 @@ def invite(collective: Collective, *, email: str, roles: list[str], organisation
     db.session.flush()
     audit.record(actor, "invitation.sent", invitation, f"Invited {email} as {', '.join(roles)}",
                  after={"email": email, "roles": roles, "organisation_id": organisation_id})
-    queue_mail(email, f"You are invited to join {collective.name} on Commonpot", "invitation.txt",
+    queue_mail(email, _l("You are invited to join %(collective)s on Commonpot", collective=collective.name),
+               "invitation.txt",
                collective=collective, inviter=actor, roles=roles, days=days,
                link=external_url("collectives.invitation", token=token))
     return invitation

@@ -15,7 +15,10 @@ from grants.urls import external_url
 __all__ = ["external_url", "queue"]
 
 
-def queue(to: str, subject: str, template: str, **context) -> mail.OutboxMessage:
-    """Render ``templates/commissioning/emails/<template>``; the mail is the ``collective``'s."""
-    return mail.queue_body(to, subject, render_template(f"commissioning/emails/{template}", **context),
-                           collective=context.get("collective"))
+def queue(to: str, subject, template: str, **context) -> mail.OutboxMessage:
+    """Render ``templates/commissioning/emails/<template>`` in the recipient's language (as
+    :func:`grants.mail.queue_mail` does); the mail is the ``collective``'s."""
+    with mail.in_language_of(to, context=context):
+        body = render_template(f"commissioning/emails/{template}", **context)
+        subject = str(subject)
+    return mail.queue_body(to, subject, body, collective=context.get("collective"))

@@ -14,7 +14,7 @@ from datetime import date
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -569,7 +569,7 @@ def _publish_you_said_we_did(cycle: CommissioningCycle, move, actor) -> None:
     recipients = list(dict.fromkeys(email.lower() for email in [*host_emails, *staff] if email))
     link = notify.external_url("commissioning.public", slug=collective.slug)
     for email in recipients:
-        notify.queue(email, f"You said, we did: {cycle.name}", "loop_closed.txt", collective=collective,
+        notify.queue(email, _l("You said, we did: %(cycle)s", cycle=cycle.name), "loop_closed.txt", collective=collective,
                      cycle=cycle, link=link)
     audit.record(actor, "commissioning.published", cycle, f"“You said, we did” of “{cycle.name}” published",
                  after={"recipients": len(recipients)})

@@ -11,15 +11,25 @@ unreachable; without ``MAIL_SERVER`` each is written as an ``.eml`` file to ``in
 Each message belongs to a collective when its cause does (its facilitators see it if it fails);
 ``queue_mail`` finds the collective in the template's context (``collective``, or the
 ``round``/``proposal``/``grant``/… it is about) unless ``collective_id`` says.
+
+An email is written in its recipient's language: the preferred language of the account with that
+address when Commonpot speaks it, else English (an invitation to someone with no account yet). The
+subject (a lazy string, ``_l("… %(round)s", round=…)``) and the body are rendered inside
+:func:`in_language_of`, so dates and money in them come out in that language too; values that
+need the language to be written (a date given to the template) are passed as :func:`later`.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
-from sqlalchemy import event
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
+from sqlalchemy import event, func
 from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from grants.db import db
 from grants.mail import delivery
@@ -31,7 +41,8 @@ _SILENT = "commonpot_mail_silenced"
 # Context values an email is about, whose collective it belongs to (in this order).
 _CAUSES = ("collective", "round", "proposal", "grant", "report", "invitation", "join", "cycle")
 
-__all__ = ["OutboxMessage", "queue_body", "queue_mail", "silence_mail"]
+__all__ = ["OutboxMessage", "in_language_of", "later", "queue_body", "queue_mail", "recipient_language",
+           "silence_mail"]
 
 
 def silence_mail() -> None:
@@ -39,23 +50,28 @@ def silence_mail() -> None:
     db.session.info[_SILENT] = True
 
 
-def queue_mail(to: str, subject: str, template: str, *, collective_id: int | None = None,
-               **context) -> OutboxMessage:
-    """Render ``templates/emails/<template>`` and queue it, to be sent after the commit."""
+def queue_mail(to: str, subject, template: str, *, collective_id: int | None = None,
+               language: str | None = None, **context) -> OutboxMessage:
+    """Render ``templates/emails/<template>`` in the recipient's language and queue it, to be sent
+    after the commit. ``language`` overrides the recipient's (a caller who knows it better)."""
     if collective_id is None:
         collective_id = _collective_of(context)
-    return queue_body(to, subject, render_template(f"emails/{template}", **context), collective=collective_id)
+    with in_language_of(to, language, context):
+        body = render_template(f"emails/{template}", **context)
+        subject = str(subject)
+    return queue_body(to, subject, body, collective=collective_id)
 
 
-def queue_body(to: str, subject: str, body: str, *, collective=None) -> OutboxMessage:
+def queue_body(to: str, subject, body: str, *, collective=None) -> OutboxMessage:
     """Queue a message whose plain-text ``body`` is already rendered, to be sent after the commit.
 
     ``collective`` (a collective or its id) is whose failed-mail page shows it; none for mail
-    about a person's account. The subject is put on one line, whatever it contains.
+    about a person's account. The subject is put on one line, whatever it contains (a lazy
+    subject is written now: render the body and the subject inside :func:`in_language_of`).
     """
     collective_id = getattr(collective, "id", collective)
     message = OutboxMessage(message_id=make_msgid(domain=_message_id_domain()), collective_id=collective_id,
-                            recipient=clean_header(to), subject=clean_header(subject), body=body)
+                            recipient=clean_header(to), subject=clean_header(str(subject)), body=body)
     if not db.session.info.get(_SILENT):
         if not db.session.in_transaction():
             # Begin now, or a rollback before any SQL would have no transaction to end, fire no
@@ -64,6 +80,38 @@ def queue_body(to: str, subject: str, body: str, *, collective=None) -> OutboxMe
         db.session.add(message)
         db.session.info.setdefault(_OUTBOX, []).append(message)
     return message
+
+
+def recipient_language(to: str, context: dict | None = None) -> str:
+    """The language to write to ``to`` in: their account's preferred language when the interface
+    speaks it, else English (an address with no account, a language with no translation)."""
+    from grants.auth.models import Person
+    from grants.i18n import DEFAULT, supported
+
+    address = (to or "").strip().lower()
+    # The person the email is about is usually in its context, perhaps not flushed yet.
+    person = next((value for value in (context or {}).values()
+                   if isinstance(value, Person) and (value.email or "").lower() == address), None)
+    if person is None and address:
+        with db.session.no_autoflush:
+            person = db.session.exec(select(Person).where(func.lower(Person.email) == address)).first()
+    return supported(getattr(person, "preferred_language", None)) or DEFAULT
+
+
+@contextmanager
+def in_language_of(to: str, language: str | None = None, context: dict | None = None):
+    """Write what is rendered inside in the language of ``to`` (or ``language``, when the interface
+    speaks it): in a request whatever its own language, and in the worker or the scheduler."""
+    from grants.i18n import supported
+
+    with force_locale(supported(language) or recipient_language(to, context)):
+        yield
+
+
+def later(function, *args, **kwargs) -> LazyString:
+    """A value written when the email is rendered, in its recipient's language:
+    ``closes=later(format_datetime, round_.voting_closes_at)``."""
+    return LazyString(function, *args, **kwargs)
 
 
 def _collective_of(context: dict) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from grants import audit
@@ -21,8 +22,8 @@ def retry_message(message: OutboxMessage, actor) -> None:
         OutboxMessage.id == message.id, OutboxMessage.state == "failed",
     ).values(state="queued", attempts=0, next_attempt_at=now, claim=None, updated_at=now)).rowcount
     if changed != 1:
-        raise Refused(f"The email to {message.recipient} is no longer marked as failed: "
-                      "someone has queued it again, or it has been sent.")
+        raise Refused(_("The email to %(recipient)s is no longer marked as failed: "
+                        "someone has queued it again, or it has been sent.", recipient=message.recipient))
     db.session.expire(message)
     audit.record(actor, "mail.retried", message,
                  f"Email to {message.recipient} “{message.subject}” queued again after "

@@ -8,6 +8,7 @@ shown: it may hold a sign-in or invitation link meant only for its recipient.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants import permissions
@@ -67,4 +68,4 @@ def _retry(message: OutboxMessage) -> None:
     if not FlaskForm().validate_on_submit():
         abort(400)
     if attempt(None, operations.retry_message, message, current_user):
-        flash(f"The email to {message.recipient} is queued again.", "success")
+        flash(_("The email to %(recipient)s is queued again.", recipient=message.recipient), "success")

@@ -13,6 +13,7 @@ each kept record is named, with why, on the admin's confirmation page (``KEPT``)
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import or_, select
 
 from grants import audit
@@ -54,9 +55,9 @@ def _typed_names(person: Person) -> tuple[str, ...]:
 def erase_person(person: Person, actor: Person, *, request_note: str = "") -> Person:
     """Erase ``person`` everywhere; audited (without their name) in the same transaction."""
     if person.erased_at is not None:
-        raise Refused("This person's data has already been erased")
+        raise Refused(_("This person's data has already been erased"))
     if person.id == actor.id:
-        raise Refused("You cannot erase your own account: ask another site admin")
+        raise Refused(_("You cannot erase your own account: ask another site admin"))
     now = utcnow()
     erased = Erased(person.id, (person.name, *_typed_names(person)), person.email)
     changed = sum(eraser(erased, now) for eraser in ERASERS)
@@ -88,17 +89,17 @@ def _rewrite_log(table: sa.Table, erased: Erased, now, *, text_columns: tuple[st
     return len(rows)
 
 
-@on_erasure(kept=("The audit log and the workflow history",
-                  "They are the collective's record of who changed what, and the database refuses to delete "
-                  "them. Every entry stays, with “a former member” in place of the name and email."))
+@on_erasure(kept=(_l("The audit log and the workflow history"),
+                  _l("They are the collective's record of who changed what, and the database refuses to delete "
+                     "them. Every entry stays, with “a former member” in place of the name and email.")))
 def _logs(erased: Erased, now) -> int:
     return (_rewrite_log(AuditEvent.__table__, erased, now, text_columns=("summary",), json_columns=("before", "after"))
             + _rewrite_log(StateHistory.__table__, erased, now, text_columns=("reason",), json_columns=("payload",)))
 
 
-@on_erasure(kept=("Their ballots",
-                  "They still count in the rounds they were cast in, linked to nobody: the count reads the "
-                  "marks, never who made them."))
+@on_erasure(kept=(_l("Their ballots"),
+                  _l("They still count in the rounds they were cast in, linked to nobody: the count reads the "
+                     "marks, never who made them.")))
 def _ballots(erased: Erased, _now) -> int:
     table = Ballot.__table__
     detached = db.session.execute(sa.update(table).where(table.c.member_id == erased.person_id)
@@ -112,8 +113,8 @@ def _memberships(erased: Erased, _now) -> int:
     return db.session.execute(sa.delete(Membership).where(Membership.person_id == erased.person_id)).rowcount
 
 
-@on_erasure(kept=("Their requests to join and invitations",
-                  "Each decision stays in the collective's history; their message and address are removed."))
+@on_erasure(kept=(_l("Their requests to join and invitations"),
+                  _l("Each decision stays in the collective's history; their message and address are removed.")))
 def _joining(erased: Erased, _now) -> int:
     cleared = db.session.execute(sa.update(JoinRequest).where(JoinRequest.person_id == erased.person_id)
                                  .values(message="")).rowcount
@@ -121,18 +122,18 @@ def _joining(erased: Erased, _now) -> int:
         sa.func.lower(Invitation.email) == erased.email.lower()).values(email=erased_email(erased.person_id))).rowcount
 
 
-@on_erasure(kept=("Organisations they were the contact for",
-                  "The organisation stays in the collective with its grants; its contact details are removed, "
-                  "so a facilitator should ask it for a new contact."))
+@on_erasure(kept=(_l("Organisations they were the contact for"),
+                  _l("The organisation stays in the collective with its grants; its contact details are removed, "
+                     "so a facilitator should ask it for a new contact.")))
 def _contacts(erased: Erased, _now) -> int:
     return db.session.execute(sa.update(Organisation).where(
         sa.func.lower(Organisation.contact_email) == erased.email.lower()).values(
         contact_name=FORMER_CONTACT, contact_email=erased_email(erased.person_id), contact_phone="")).rowcount
 
 
-@on_erasure(kept=("Grant records: offers, acceptances, payments and reports, and the proposals they started",
-                  "The collective must account for the money it gives (keep them at least six years); "
-                  "they belong to the organisation. An acceptance keeps its date, not the name typed."))
+@on_erasure(kept=(_l("Grant records: offers, acceptances, payments and reports, and the proposals they started"),
+                  _l("The collective must account for the money it gives (keep them at least six years); "
+                     "they belong to the organisation. An acceptance keeps its date, not the name typed.")))
 def _grants(erased: Erased, _now) -> int:
     changed = 0
     for grant in db.session.exec(select(Grant).where(sa.func.lower(Grant.accepted_by_name).in_(
@@ -147,9 +148,9 @@ def _grants(erased: Erased, _now) -> int:
     return changed
 
 
-@on_erasure(kept=("Their reviews of allocations",
-                  "Ratifications and review messages stay with the round as its decision record, "
-                  "under “a former member”."))
+@on_erasure(kept=(_l("Their reviews of allocations"),
+                  _l("Ratifications and review messages stay with the round as its decision record, "
+                     "under “a former member”.")))
 def _reviews(erased: Erased, _now) -> int:
     messages = db.session.exec(select(ReviewMessage).where(or_(
         ReviewMessage.author_id == erased.person_id, *[_contains(ReviewMessage.text, t) for t in erased.terms]))).all()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import or_, select
 
 from grants.audit.models import AuditEvent
@@ -41,14 +42,14 @@ def contains_text(column, text: str):
     return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
 
-@section("account", "Your account")
+@section("account", _l("Your account"))
 def _account(person: Person) -> list[dict]:
     return [{"name": person.name, "email": person.email, "preferred_language": person.preferred_language,
              "wants_reminders": person.wants_reminders, "site_admin": person.is_admin, "active": person.active,
              "created_at": person.created_at}]
 
 
-@section("memberships", "Your memberships of collectives")
+@section("memberships", _l("Your memberships of collectives"))
 def _memberships(person: Person) -> list[dict]:
     rows = db.session.exec(select(Membership, Collective.name, Organisation.name)
                            .join(Collective, Collective.id == Membership.collective_id)
@@ -58,7 +59,7 @@ def _memberships(person: Person) -> list[dict]:
             for m, collective, organisation in rows]
 
 
-@section("contact_for", "Organisations you are the contact for")
+@section("contact_for", _l("Organisations you are the contact for"))
 def _contact_for(person: Person) -> list[dict]:
     names = _collective_names()
     organisations = db.session.exec(select(Organisation).where(
@@ -68,7 +69,7 @@ def _contact_for(person: Person) -> list[dict]:
              "ward": o.ward, "status": o.status} for o in organisations]
 
 
-@section("join_requests", "Your requests to join a collective")
+@section("join_requests", _l("Your requests to join a collective"))
 def _join_requests(person: Person) -> list[dict]:
     rows = db.session.exec(select(JoinRequest, Collective.name, Organisation.name)
                            .join(Collective, Collective.id == JoinRequest.collective_id)
@@ -79,7 +80,7 @@ def _join_requests(person: Person) -> list[dict]:
             for j, collective, organisation in rows]
 
 
-@section("invitations", "Invitations sent to you")
+@section("invitations", _l("Invitations sent to you"))
 def _invitations(person: Person) -> list[dict]:
     names = _collective_names()
     invitations = db.session.exec(select(Invitation).where(or_(
@@ -89,7 +90,7 @@ def _invitations(person: Person) -> list[dict]:
              "sent_at": i.created_at, "expires_at": i.expires_at, "accepted_at": i.accepted_at} for i in invitations]
 
 
-@section("ballots", "Your ballots")
+@section("ballots", _l("Your ballots"))
 def _ballots(person: Person) -> list[dict]:
     rows = db.session.exec(select(Ballot, Round.name, Round.collective_id).join(Round, Round.id == Ballot.round_id)
                            .where(Ballot.member_id == person.id).order_by(Ballot.round_id)).all()
@@ -105,14 +106,14 @@ def _ballots(person: Person) -> list[dict]:
     return found
 
 
-@section("reminders", "Voting reminders sent to you")
+@section("reminders", _l("Voting reminders sent to you"))
 def _reminders(person: Person) -> list[dict]:
     rows = db.session.exec(select(ReminderSent, Round.name).join(Round, Round.id == ReminderSent.round_id)
                            .where(ReminderSent.member_id == person.id).order_by(ReminderSent.id)).all()
     return [{"round": round_name, "kind": r.kind, "sent_at": r.sent_at} for r, round_name in rows]
 
 
-@section("proposals", "Proposals you started")
+@section("proposals", _l("Proposals you started"))
 def _proposals(person: Person) -> list[dict]:
     rows = db.session.exec(select(Proposal, Round.name, Organisation.name)
                            .join(Round, Round.id == Proposal.round_id)
@@ -129,7 +130,7 @@ def _objects_moved_by(person: Person, object_type: str, transitions: tuple[str, 
         StateHistory.transition.in_(transitions))).all())
 
 
-@section("grants_accepted", "Grants you accepted for your organisation")
+@section("grants_accepted", _l("Grants you accepted for your organisation"))
 def _grants_accepted(person: Person) -> list[dict]:
     ids = _objects_moved_by(person, "grant", ("accept",))
     rows = db.session.exec(select(Grant, Organisation.name).join(Organisation, Organisation.id == Grant.organisation_id)
@@ -138,7 +139,7 @@ def _grants_accepted(person: Person) -> list[dict]:
              "accepted_at": g.accepted_at, "state": g.state} for g, organisation in rows]
 
 
-@section("reports", "Grant reports you submitted")
+@section("reports", _l("Grant reports you submitted"))
 def _reports(person: Person) -> list[dict]:
     ids = _objects_moved_by(person, "report", ("submit",))
     reports = db.session.exec(select(Report).where(Report.id.in_(ids)).order_by(Report.id)).all() if ids else []
@@ -146,7 +147,7 @@ def _reports(person: Person) -> list[dict]:
              "what_happened": r.what_happened, "story": r.story, "people_reached": r.people_reached} for r in reports]
 
 
-@section("reviews", "Your reviews of allocations")
+@section("reviews", _l("Your reviews of allocations"))
 def _reviews(person: Person) -> list[dict]:
     rounds = dict(db.session.exec(select(Round.id, Round.name)).all())
     ratified = db.session.exec(select(Ratification).where(Ratification.reviewer_id == person.id)
@@ -169,7 +170,7 @@ def audit_rows_about(person: Person):
         contains_text(AuditEvent.actor_label, person.email)))
 
 
-@section("audit", "Audit log entries about you")
+@section("audit", _l("Audit log entries about you"))
 def _audit(person: Person) -> list[dict]:
     names = _collective_names()
     rows = db.session.exec(audit_rows_about(person).order_by(AuditEvent.at, AuditEvent.id)).all()
@@ -179,7 +180,7 @@ def _audit(person: Person) -> list[dict]:
              "action": e.action, "summary": e.summary} for e in rows]
 
 
-@section("history", "Steps you took in workflows")
+@section("history", _l("Steps you took in workflows"))
 def _history(person: Person) -> list[dict]:
     rows = db.session.exec(select(StateHistory).where(StateHistory.actor_id == person.id)
                            .order_by(StateHistory.at, StateHistory.id)).all()
@@ -187,7 +188,7 @@ def _history(person: Person) -> list[dict]:
              "transition": h.transition, "from": h.from_state, "to": h.to_state, "reason": h.reason} for h in rows]
 
 
-@section("sign_ins", "Your recent sign-ins")
+@section("sign_ins", _l("Your recent sign-ins"))
 def _sign_ins(person: Person) -> list[dict]:
     from grants.auth.models import SignInEvent
 
@@ -196,7 +197,7 @@ def _sign_ins(person: Person) -> list[dict]:
     return [{"at": row.at, "succeeded": row.succeeded, "outcome": row.outcome, "address": row.address} for row in rows]
 
 
-@section("two_factor", "Two-factor sign-in")
+@section("two_factor", _l("Two-factor sign-in"))
 def _two_factor(person: Person) -> list[dict]:
     from grants.auth.twofactor import TwoFactor
 
@@ -205,7 +206,7 @@ def _two_factor(person: Person) -> list[dict]:
     return [{"on_since": found.created_at}] if found else []
 
 
-@section("mail", "Email sent to you")
+@section("mail", _l("Email sent to you"))
 def _mail(person: Person) -> list[dict]:
     from grants.mail.models import OutboxMessage
 

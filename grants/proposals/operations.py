@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions, versions
@@ -9,7 +10,7 @@ from grants.auth.models import Person
 from grants.collectives.models import Collective, Outcome, Theme
 from grants.db import db
 from grants.errors import Refused
-from grants.mail import queue_mail
+from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal
@@ -115,8 +116,8 @@ def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]]
 def submit_proposal(proposal: Proposal, actor: Person) -> None:
     fire(proposal, "submit", actor)
     round_ = db.session.get(Round, proposal.round_id)
-    queue_mail(actor.email, f"We have your proposal: {proposal.title}", "proposal_submitted.txt", person=actor,
-               proposal=proposal, round=round_, amount=format_pence(proposal.amount_requested))
+    queue_mail(actor.email, _l("We have your proposal: %(title)s", title=proposal.title), "proposal_submitted.txt",
+               person=actor, proposal=proposal, round=round_, amount=later(format_pence, proposal.amount_requested))
 
 
 def reopen_proposal(proposal: Proposal, actor: Person) -> None:
@@ -135,7 +136,7 @@ def decide_eligibility(proposal: Proposal, *, eligible: bool, reason: str, actor
     if not eligible:
         organisation = db.session.get(Organisation, proposal.organisation_id)
         collective = db.session.get(Collective, proposal.collective_id)
-        queue_mail(organisation.contact_email, f"Your proposal “{proposal.title}” is not eligible",
+        queue_mail(organisation.contact_email, _l("Your proposal “%(title)s” is not eligible", title=proposal.title),
                    "proposal_ineligible.txt", organisation=organisation, proposal=proposal, reason=reason,
                    collective=collective)
 

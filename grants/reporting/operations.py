@@ -7,6 +7,7 @@ import base64
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, versions
@@ -16,6 +17,7 @@ from grants.awards.operations import notify_grantee
 from grants.collectives.models import Outcome
 from grants.db import db
 from grants.errors import Refused
+from grants.mail import later
 from grants.money import format_pence
 from grants.proposals.models import BudgetLine, Proposal, budget_lines
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
@@ -133,10 +135,16 @@ def submit_report(report: Report, actor: Person) -> None:
     fire(report, "submit", actor, changes={"submitted_at": utcnow()})
 
 
+def _report_name(report: Report) -> str:
+    """The report's kind inside a sentence of an email: "mid-point report"."""
+    return _(str(report.label)).lower()
+
+
 def request_changes(report: Report, actor: Person, note: str) -> None:
     fire(report, "request_changes", actor, data={"reason": note.strip()}, changes={"feedback": note.strip()})
     grant = db.session.get(Grant, report.grant_id)
-    notify_grantee(grant, f"Changes requested to your {report.label.lower()}", "report_changes.txt",
+    notify_grantee(grant, _l("Changes requested to your %(report)s", report=later(_report_name, report)),
+                   "report_changes.txt",
                    report=report, note=note.strip())
 
 
@@ -144,7 +152,8 @@ def accept_report(report: Report, actor: Person) -> None:
     """Accept the report; when it was the last one outstanding, the grant closes."""
     fire(report, "accept", actor)
     grant = db.session.get(Grant, report.grant_id)
-    notify_grantee(grant, f"Your {report.label.lower()} is accepted", "report_accepted.txt", report=report)
+    notify_grantee(grant, _l("Your %(report)s is accepted", report=later(_report_name, report)), "report_accepted.txt",
+                   report=report)
     if grant.reports_outstanding == 0:
         if grant.state == "paid":
             fire(grant, "start_reporting", actor)
@@ -155,8 +164,8 @@ def accept_report(report: Report, actor: Person) -> None:
 @effect("send_overdue_reminder")
 def _overdue(report: Report, _move, _actor) -> None:
     grant = db.session.get(Grant, report.grant_id)
-    notify_grantee(grant, f"Your {report.label.lower()} is overdue", "report_overdue.txt", reminder=True,
-                   report=report, due=format_datetime(report.due_at))
+    notify_grantee(grant, _l("Your %(report)s is overdue", report=later(_report_name, report)), "report_overdue.txt",
+                   reminder=True, report=report, due=later(format_datetime, report.due_at))
 
 
 def send_report_reminders(now: datetime | None = None) -> int:
@@ -170,8 +179,9 @@ def send_report_reminders(now: datetime | None = None) -> int:
     for report in due:
         db.session.add(ReportReminder(report_id=report.id, kind="due_soon"))
         grant = db.session.get(Grant, report.grant_id)
-        notify_grantee(grant, f"Reminder: your {report.label.lower()} is due on {format_datetime(report.due_at)}",
-                       "report_reminder.txt", reminder=True, report=report, due=format_datetime(report.due_at))
+        notify_grantee(grant, _l("Reminder: your %(report)s is due on %(due)s", report=later(_report_name, report),
+                                 due=later(format_datetime, report.due_at)),
+                       "report_reminder.txt", reminder=True, report=report, due=later(format_datetime, report.due_at))
         db.session.commit()
     return len(due)
 

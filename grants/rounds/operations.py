@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions, versions
@@ -18,7 +19,7 @@ from grants.collectives.models import Collective, Membership, Theme
 from grants.db import db
 from grants.urls import external_url
 from grants.errors import Refused
-from grants.mail import queue_mail
+from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.proposals.models import Proposal
 from grants.rounds.models import DATE_FIELDS, Pot, Round, RoundTheme, pots
@@ -189,8 +190,9 @@ def _round_link(round_: Round) -> str:
 @effect("announce_round")
 def _announce_round(round_: Round, _move, _actor) -> None:
     for person in {p.id: p for role in ("applicant", "member") for p in _people_with_role(round_, role)}.values():
-        queue_mail(person.email, f"{round_.name} is open for proposals", "round_open.txt", person=person,
-                   round=round_, closes=format_datetime(round_.proposals_close_at), link=_round_link(round_))
+        queue_mail(person.email, _l("%(round)s is open for proposals", round=round_.name), "round_open.txt",
+                   person=person, round=round_, closes=later(format_datetime, round_.proposals_close_at),
+                   link=_round_link(round_))
 
 
 @effect("accept_submitted_proposals")
@@ -223,8 +225,9 @@ def _reset_count(round_: Round, _move, actor) -> None:
 @effect("notify_reviewers")
 def _notify_reviewers(round_: Round, _move, _actor) -> None:
     for person in _people_with_role(round_, "reviewer"):
-        queue_mail(person.email, f"{round_.name}: the allocation is ready for your review", "review_requested.txt",
-                   person=person, round=round_, due=format_datetime(round_.review_due_at), link=_round_link(round_))
+        queue_mail(person.email, _l("%(round)s: the allocation is ready for your review", round=round_.name),
+                   "review_requested.txt", person=person, round=round_,
+                   due=later(format_datetime, round_.review_due_at), link=_round_link(round_))
 
 
 @effect("notify_members_revote")
@@ -233,8 +236,8 @@ def _notify_revote(round_: Round, _move, _actor) -> None:
 
     # Members whose organisation put forward every proposal in the vote have nothing to vote on.
     for person in db.session.exec(members_who_may_vote(round_)).all():
-        queue_mail(person.email, f"{round_.name}: please vote again", "revote.txt", person=person, round=round_,
-                   closes=format_datetime(round_.voting_closes_at), link=_round_link(round_))
+        queue_mail(person.email, _l("%(round)s: please vote again", round=round_.name), "revote.txt", person=person,
+                   round=round_, closes=later(format_datetime, round_.voting_closes_at), link=_round_link(round_))
 
 
 @effect("withdraw_proposals")

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,7 +35,7 @@ from grants.auth.models import Person
 from grants.collectives.models import Collective, Membership
 from grants.db import db
 from grants.errors import Refused
-from grants.mail import queue_mail
+from grants.mail import later, queue_mail
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
 from grants.timeutil import format_datetime, utcnow
@@ -224,10 +225,10 @@ def _tell_member_ballot_replaced(round_: Round, member: Person, actor: Person, *
     if not member.active:
         return
     collective = db.session.get(Collective, round_.collective_id)
-    queue_mail(member.email, f"{round_.name}: your online ballot was replaced by a paper ballot",
+    queue_mail(member.email, _l("%(round)s: your online ballot was replaced by a paper ballot", round=round_.name),
                "ballot_replaced.txt", person=member, round=round_, collective=collective, facilitator=actor,
-               online_at=format_datetime(online_at), replaced_at=format_datetime(now),
-               closes=format_datetime(round_.voting_closes_at),
+               online_at=later(format_datetime, online_at), replaced_at=later(format_datetime, now),
+               closes=later(format_datetime, round_.voting_closes_at),
                link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
 
 
@@ -297,9 +298,10 @@ def members_who_may_vote(round_: Round):
 
 
 def _queue_reminder(round_: Round, collective: Collective, person: Person) -> None:
-    queue_mail(person.email, f"Reminder: vote in {round_.name} by {format_datetime(round_.voting_closes_at)}",
+    queue_mail(person.email, _l("Reminder: vote in %(round)s by %(closes)s", round=round_.name,
+                                closes=later(format_datetime, round_.voting_closes_at)),
                "voting_reminder.txt", person=person, round=round_, collective=collective,
-               closes=format_datetime(round_.voting_closes_at),
+               closes=later(format_datetime, round_.voting_closes_at),
                link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
 
 
@@ -317,9 +319,10 @@ def announce_voting(round_: Round, _move, _actor) -> int:
     people = db.session.exec(members_who_may_vote(round_).where(Person.id.not_in(told))).all()
     for person in people:
         db.session.add(ReminderSent(round_id=round_.id, member_id=person.id, kind="voting_opened"))
-        queue_mail(person.email, f"Voting is open in {round_.name} until {format_datetime(round_.voting_closes_at)}",
+        queue_mail(person.email, _l("Voting is open in %(round)s until %(closes)s", round=round_.name,
+                                    closes=later(format_datetime, round_.voting_closes_at)),
                    "voting_open.txt", person=person, round=round_, collective=collective,
-                   closes=format_datetime(round_.voting_closes_at), proposals=len(ballot_proposals(round_)),
+                   closes=later(format_datetime, round_.voting_closes_at), proposals=len(ballot_proposals(round_)),
                    link=external_url("voting.ballot", slug=collective.slug, round_id=round_.id))
     return len(people)
 
