@@ -13,17 +13,18 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
+from workflows.i18n import N_
 
 from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
 CONDITIONS = (
-    "Spend the grant on the project described in your proposal, as in its budget.",
-    "Tell the collective's facilitator promptly if plans change or you cannot spend the money.",
-    "Keep receipts for what you spend for a year after the grant ends.",
-    "File the reports listed in this letter by their due dates.",
-    "Return any money you do not spend on the project.",
+    N_("Spend the grant on the project described in your proposal, as in its budget."),
+    N_("Tell the collective's facilitator promptly if plans change or you cannot spend the money."),
+    N_("Keep receipts for what you spend for a year after the grant ends."),
+    N_("File the reports listed in this letter by their due dates."),
+    N_("Return any money you do not spend on the project."),
 )
 
 
