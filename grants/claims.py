@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import select
+from workflows.i18n import N_
 
 from grants import queue
 from grants.db import db
@@ -68,9 +69,9 @@ def give_back(row, task: Callable, *, max_attempts: int, gave_up: str) -> bool:
     its runs; a compare-and-swap on the state and claim it was read with. True when queued again."""
     model, now = type(row), utcnow()
     if row.attempts >= max_attempts:
-        values = {"state": "failed", "error": gave_up, "stage": "Failed", "finished_at": now, "updated_at": now}
+        values = {"state": "failed", "error": gave_up, "stage": N_("Failed"), "finished_at": now, "updated_at": now}
     else:
-        values = {"state": "queued", "claim": None, "progress": 0, "stage": "Waiting to start again",
+        values = {"state": "queued", "claim": None, "progress": 0, "stage": N_("Waiting to start again"),
                   "updated_at": now}
     held = model.claim.is_(None) if row.claim is None else model.claim == row.claim
     changed = db.session.execute(sa.update(model).where(model.id == row.id, model.state == row.state, held)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, select
 
@@ -26,8 +27,8 @@ from grants.errors import Refused
 from grants.timeutil import utcnow
 
 TOKEN_LENGTH = 32  # hex digits of 16 random bytes
-ALREADY_SENT = ("This form was already sent, and what it asked for was recorded then. It has not been "
-                "recorded twice: check the page below.")
+ALREADY_SENT = _l("This form was already sent, and what it asked for was recorded then. It has not been "
+                  "recorded twice: check the page below.")
 
 
 class FormSubmission(SQLModel, table=True):
@@ -60,7 +61,7 @@ def record_once(token: str, person) -> None:
         db.session.flush()
     except IntegrityError as error:  # the other copy committed first; attempt() rolls this one back
         g.form_tokens_recorded.discard(token)
-        raise Refused(ALREADY_SENT) from error
+        raise Refused(str(ALREADY_SENT)) from error
 
 
 @queue.periodic_task(every_minutes=60)

@@ -132,7 +132,7 @@ def test_a_wrong_payment_is_reversed_with_a_reason_and_every_total_is_net(client
     assert client.post(f"{grant_url}/payments", data={"payment-paid_on": london_today().isoformat(),
                        "payment-amount": "800", "payment-reference": "BACS RIGHT"}).status_code == 302
     page = client.get(grant_url).data.decode()
-    assert "Reversal: Paid to the wrong account" in page and "Reversed (below)" in page and "-£900" in page
+    assert 'Reversal: <span dir="auto">Paid to the wrong account</span>' in page and "Reversed (below)" in page and "-£900" in page
     assert "BACS RIGHT" in page
     with app.app_context():
         collective = db.session.exec(select(Collective).where(Collective.slug == "west")).one()

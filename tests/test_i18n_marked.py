@@ -39,17 +39,26 @@ def app_config(app_config):
 
 
 class _VisibleText(HTMLParser):
-    """The text a person sees or hears: text outside <script>/<style>, and the shown attributes."""
+    """The text a person sees or hears: text outside <script>/<style>, and the shown attributes.
+    An element marked ``translate="no"`` (a short name people typed, like a collective's
+    ``alpha``) is not the interface's text."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self._open: list[tuple[str, bool]] = []  # open elements, and whether each hides its text
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
-            self._hidden += 1
         attributes = dict(attrs)
+        hides = tag in ("script", "style", "template") or attributes.get("translate") == "no"
+        if tag not in self.VOID:
+            self._open.append((tag, hides))
+            self._hidden += hides
+        if self._hidden:
+            return
         for name in SHOWN_ATTRIBUTES:
             if attributes.get(name):
                 self.parts.append(f" {attributes[name]} ")
@@ -57,8 +66,13 @@ class _VisibleText(HTMLParser):
             self.parts.append(f" {attributes['value']} ")
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
-            self._hidden -= 1
+        if not any(name == tag for name, _hides in self._open):
+            return  # a stray end tag
+        while self._open:  # an element left open (a <p> before a <div>) ends with its parent
+            name, hides = self._open.pop()
+            self._hidden -= hides
+            if name == tag:
+                break
 
     def handle_data(self, data):
         if not self._hidden:
@@ -128,5 +142,5 @@ def test_the_check_finds_an_unmarked_word_and_passes_marked_and_typed_ones():
     stored = re.compile(r"(?<!\w)Asha Begum(?!\w)")
     html = ('<html><title>⟦Home⟧</title><script>var x = "code";</script>'
             '<p>⟦Signed in as ⟦Asha⟧⟧</p><p>Asha Begum</p><button aria-label="Close">⟦Save⟧</button>'
-            '<p>3 March 2027 £1,000</p><input type="submit" value="Send"></html>')
+            '<p>3 March 2027 £1,000</p><input type="submit" value="Send"><td translate="no">alpha</td></html>')
     assert unmarked_words(html, stored) == ["Close", "Send"]

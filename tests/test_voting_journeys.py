@@ -57,7 +57,7 @@ def test_a_paper_ballot_over_an_online_one_asks_first_keeps_the_entry_and_tells_
         response = _paper(client, w, member, [ps[2].id])
         page = response.data.decode()
         assert response.status_code == 200
-        assert "Member 0 has already voted online" in page
+        assert '<span dir="auto">Member 0</span> has already voted online' in page
         assert "Yes, replace their online ballot" in page
         assert 'href="#replace_online"' in page                              # in the error summary
         assert "Confirm that this paper ballot replaces Member 0&#39;s online ballot of 23 March 2027" in page
@@ -214,7 +214,7 @@ def test_the_ballot_links_each_proposal_to_its_page_in_the_same_tab(client, app,
         factories.login(client, w["members"][0])
         page = client.get(f"/c/west/rounds/{w['round'].id}/ballot").data.decode()
         for p in ps:
-            link = f'<a class="govuk-link" href="/c/west/rounds/{w["round"].id}/proposals/{p.id}">{p.title}</a>'
+            link = f'<a class="govuk-link" dir="auto" href="/c/west/rounds/{w["round"].id}/proposals/{p.id}">{p.title}</a>'
             assert link in page
             assert client.get(f"/c/west/rounds/{w['round'].id}/proposals/{p.id}").status_code == 200
         assert 'target="_blank"' not in page

@@ -3,7 +3,8 @@
 Given an :class:`Election` (a budget, projects with costs, and ballots), a rule from
 :data:`RULES` returns an :class:`Allocation`: the selected projects in selection order, their
 exact total cost, and an :class:`Explanation` for every project, selected or not, with a
-reason code, JSON-able facts and a plain-English sentence.
+reason code, JSON-able facts and a plain-language sentence (English unless the app installed its
+translations in :mod:`workflows.i18n`; ``explain.retell`` tells it again from the facts).
 
 The rules reproduce pabutools 1.2.3 exactly (same selections, same exact costs, same
 lexicographic tie-breaking by project id string) and are checked against it on the 44 real

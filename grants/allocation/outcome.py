@@ -9,7 +9,8 @@ explanation
     Why one project was or was not selected: a short stable ``reason`` code (for code and
     templates), ``facts`` (plain JSON values: ints, strings, booleans, lists and dicts; an amount
     that is not whole is written as the string of a fraction, ``"1655677/2"``) and a
-    ``sentence`` in plain English for the people who voted.
+    ``sentence`` in plain words for the people who voted (English, or the language the app
+    installed in :mod:`workflows.i18n`; ``explain.retell`` tells it again from the facts).
 reason codes
     ``funded``, ``funded_by_completion`` (bought with leftover money after equal shares),
     ``did_not_fit`` (not enough money left when its turn came), ``supporters_could_not_afford``

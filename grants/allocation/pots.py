@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workflows.i18n import gettext as _, ngettext
+
 from grants.allocation import explain
 from grants.allocation.explain import MoneyFormatter
 from grants.allocation.model import Election, Money, exact
@@ -179,13 +181,18 @@ def allocate_with_pots(
     cost = exact(spent + general.cost)
     fmt = money or explain.plain_money
     parts = "; ".join(
-        f"{r.name}: {len(r.allocation.selected)} for {fmt(r.allocation.cost)} of {fmt(r.budget)}"
+        _("%(pot)s: %(funded)d for %(cost)s of %(budget)s",
+          pot=_("general") if r.name == GENERAL_POT else r.name, funded=len(r.allocation.selected),
+          cost=fmt(r.allocation.cost), budget=fmt(r.budget))
         for r in results
     )
-    summary = (
-        f"{rule.label} with ring-fenced pots: funded {len(selected)} of {len(election.projects)} "
-        f"projects for {fmt(cost)} of the {fmt(election.budget)} budget ({parts})."
-    )
+    summary = ngettext(
+        "%(rule)s with ring-fenced pots: funded %(funded)d of %(num)d project for %(cost)s of the "
+        "%(budget)s budget (%(parts)s).",
+        "%(rule)s with ring-fenced pots: funded %(funded)d of %(num)d projects for %(cost)s of the "
+        "%(budget)s budget (%(parts)s).",
+        len(election.projects), rule=_(rule.label), funded=len(selected), cost=fmt(cost),
+        budget=fmt(election.budget), parts=parts)
     return PotsAllocation(
         rule=rule.name,
         budget=election.budget,

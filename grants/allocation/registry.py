@@ -23,7 +23,8 @@ Glossary
 --------
 rule
     A callable object: ``RULES[name](election, format_money=None) -> Allocation``. It has a
-    ``name``, a short ``label`` for people, a ``description`` and ``supports(kind)``.
+    ``name``, a short ``label`` for people, a ``description`` and ``supports(kind)``. The label and
+    description are English, marked with ``N_``: show them translated (``_(rule.label)``).
 not applicable
     A rule that cannot read a ballot kind (points rules on approval ballots, Phragmén on
     anything but approval) raises :class:`RuleNotApplicable` instead of guessing.
@@ -33,6 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from workflows.i18n import N_, gettext as _
 
 from grants.allocation import equal_shares, explain, greedy, phragmen
 from grants.allocation.explain import MoneyFormatter
@@ -129,10 +132,9 @@ def _equal_shares_then_greedy(utility: str, basis: str):
         cost = first.cost + sum((compiled.costs[p] for p in added), 0)
         summary = explain.summary(rule.label, len(selected), compiled.num_projects, cost,
                                   election.budget, money)
-        summary += (
-            f" Equal shares funded {len(first.selected)}; the money left over then funded "
-            f"{len(added)} more."
-        )
+        more = _("Equal shares funded %(first)d; the money left over then funded %(added)d more.",
+                 first=len(first.selected), added=len(added))
+        summary = f"{summary} {more}"
         return Allocation(rule.name, election.budget, selected, cost, explanations, summary, details)
 
     return compute
@@ -142,78 +144,79 @@ def _phragmen(election: Election, rule: Rule, money: MoneyFormatter | None) -> A
     return phragmen.allocate(election, rule.name, rule.label, money)
 
 
-_ADD1 = (
-    "Every voter's share is then raised one unit at a time (the add-one completion) and the "
-    "rule rerun, stopping at the first outcome that leaves no supported project affordable, or "
-    "keeping the previous outcome if the next one would overspend."
-)
 
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
         Rule(
-            "greedy_cost", "Most votes first",
-            "Projects are taken in order of their number of supporters; each is funded if its "
-            "cost still fits the money left, otherwise it is skipped.",
+            "greedy_cost", N_("Most votes first"),
+            N_("Projects are taken in order of their number of supporters; each is funded if its "
+               "cost still fits the money left, otherwise it is skipped."),
             ALL_KINDS, _greedy("supporters"),
         ),
         Rule(
-            "greedy_card", "Most votes per pound first",
-            "Projects are taken in order of supporters per unit of cost, so cheaper projects with "
-            "the same support come first; each is funded if it still fits.",
+            "greedy_card", N_("Most votes per pound first"),
+            N_("Projects are taken in order of supporters per unit of cost, so cheaper projects with "
+               "the same support come first; each is funded if it still fits."),
             ALL_KINDS, _greedy("supporters_per_cost"),
         ),
         Rule(
-            "greedy_points", "Most points per pound first",
-            "Projects are taken in order of points per unit of cost; each is funded if it still "
-            "fits.",
+            "greedy_points", N_("Most points per pound first"),
+            N_("Projects are taken in order of points per unit of cost; each is funded if it still "
+               "fits."),
             POINTS_KINDS, _greedy("points_per_cost"),
         ),
         Rule(
-            "mes_cost", "Equal shares",
-            "Every voter gets an equal share of the budget; a project is bought when its "
-            "supporters can pay for it together, cheapest price per supporter first, so every "
-            "group of voters gets a fair part of the budget. Often leaves money unspent.",
+            "mes_cost", N_("Equal shares"),
+            N_("Every voter gets an equal share of the budget; a project is bought when its "
+               "supporters can pay for it together, cheapest price per supporter first, so every "
+               "group of voters gets a fair part of the budget. Often leaves money unspent."),
             ALL_KINDS, _equal_shares("cost"),
         ),
         Rule(
-            "mes_cost_add1", "Equal shares (add-one)",
-            "Equal shares, as in mes_cost. " + _ADD1,
+            "mes_cost_add1", N_("Equal shares (add-one)"),
+            N_("Equal shares, as in mes_cost. Every voter's share is then raised one unit at a time (the "
+               "add-one completion) and the rule rerun, stopping at the first outcome that leaves no "
+               "supported project affordable, or keeping the previous outcome if the next one would "
+               "overspend."),
             ALL_KINDS, _equal_shares("cost", "add1"),
         ),
         Rule(
-            "mes_cost_add1_greedy", "Equal shares (add-one, then most votes)",
-            "Equal shares with the add-one completion; any money still left is then spent on "
-            "the remaining projects with the most votes that fit.",
+            "mes_cost_add1_greedy", N_("Equal shares (add-one, then most votes)"),
+            N_("Equal shares with the add-one completion; any money still left is then spent on "
+               "the remaining projects with the most votes that fit."),
             ALL_KINDS, _equal_shares_then_greedy("cost", "supporters"),
         ),
         Rule(
-            "mes_cost_add1_noexh", "Equal shares (raise while affordable)",
-            "Equal shares; every voter's share is raised one unit at a time for as long as the "
-            "outcome stays within the budget, and the last affordable outcome is kept "
-            "(equalshares.net's default completion).",
+            "mes_cost_add1_noexh", N_("Equal shares (raise while affordable)"),
+            N_("Equal shares; every voter's share is raised one unit at a time for as long as the "
+               "outcome stays within the budget, and the last affordable outcome is kept "
+               "(equalshares.net's default completion)."),
             ALL_KINDS, _equal_shares("cost", "add1_noexh"),
         ),
         Rule(
-            "mes_points", "Equal shares by points",
-            "Equal shares where a supporter's stake in a project is the points they gave it.",
+            "mes_points", N_("Equal shares by points"),
+            N_("Equal shares where a supporter's stake in a project is the points they gave it."),
             POINTS_KINDS, _equal_shares("points"),
         ),
         Rule(
-            "mes_points_add1", "Equal shares by points (add-one)",
-            "Equal shares by points. " + _ADD1,
+            "mes_points_add1", N_("Equal shares by points (add-one)"),
+            N_("Equal shares by points. Every voter's share is then raised one unit at a time (the "
+               "add-one completion) and the rule rerun, stopping at the first outcome that leaves no "
+               "supported project affordable, or keeping the previous outcome if the next one would "
+               "overspend."),
             POINTS_KINDS, _equal_shares("points", "add1"),
         ),
         Rule(
-            "mes_points_add1_greedy", "Equal shares by points (add-one, then most points)",
-            "Equal shares by points with the add-one completion; money still left is then spent "
-            "by points per unit of cost.",
+            "mes_points_add1_greedy", N_("Equal shares by points (add-one, then most points)"),
+            N_("Equal shares by points with the add-one completion; money still left is then spent "
+               "by points per unit of cost."),
             POINTS_KINDS, _equal_shares_then_greedy("points", "points_per_cost"),
         ),
         Rule(
-            "phragmen", "Phragmén",
-            "Projects are funded one at a time, each time the one whose supporters' shared load "
-            "stays lowest; stops at the first project that no longer fits.",
+            "phragmen", N_("Phragmén"),
+            N_("Projects are funded one at a time, each time the one whose supporters' shared load "
+               "stays lowest; stops at the first project that no longer fits."),
             APPROVAL_ONLY, _phragmen,
         ),
     )

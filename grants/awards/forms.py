@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaField
 
 from grants.forms import (
@@ -19,20 +20,20 @@ from grants.forms import (
 
 
 class AcceptForm(FlaskForm):
-    accepted_by_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                                   description="Typing your name is how you sign for your organisation.",
-                                   validators=[MaxLength(120, "Your name")])
-    conditions_confirmed = BooleanField("I have read the conditions and accept them for my organisation",
+    accepted_by_name = StringField(_l("Your full name"), widget=GovTextInput(), filters=[strip],
+                                   description=_l("Typing your name is how you sign for your organisation."),
+                                   validators=[MaxLength(120, _l("Your name"))])
+    conditions_confirmed = BooleanField(_l("I have read the conditions and accept them for my organisation"),
                                         widget=GovCheckboxInput())
     once = OnceField()
-    accept = SubmitField("Accept the grant", widget=GovSubmitOnce())
+    accept = SubmitField(_l("Accept the grant"), widget=GovSubmitOnce())
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField("Why are you declining? (optional)", widget=GovTextArea(), filters=[strip],
-                           validators=[MaxLength(2000, "The reason")])
+    reason = TextAreaField(_l("Why are you declining? (optional)"), widget=GovTextArea(), filters=[strip],
+                           validators=[MaxLength(2000, _l("The reason"))])
     once = OnceField()
-    decline = SubmitField("Decline the grant", widget=GovSubmitOnce())
+    decline = SubmitField(_l("Decline the grant"), widget=GovSubmitOnce())
 
 
 class DateInput(GovTextInput):
@@ -40,23 +41,24 @@ class DateInput(GovTextInput):
 
 
 class PaymentForm(FlaskForm):
-    paid_on = DateField("Date paid", widget=DateInput(), validators=[Required("Enter the date the payment was made")])
-    amount = MoneyField("Amount (£)", validators=[Required("Enter the amount paid")])
-    reference = StringField("Payment reference", widget=GovTextInput(), filters=[strip],
-                            validators=[Required("Enter the payment reference"), MaxLength(80, "The reference")])
+    paid_on = DateField(_l("Date paid"), widget=DateInput(),
+                        validators=[Required(_l("Enter the date the payment was made"))])
+    amount = MoneyField(_l("Amount (£)"), validators=[Required(_l("Enter the amount paid"))])
+    reference = StringField(_l("Payment reference"), widget=GovTextInput(), filters=[strip],
+                            validators=[Required(_l("Enter the payment reference")), MaxLength(80, _l("The reference"))])
     once = OnceField()
-    record = SubmitField("Record the payment", widget=GovSubmitOnce())
+    record = SubmitField(_l("Record the payment"), widget=GovSubmitOnce())
 
 
 class UndoDeclineForm(FlaskForm):
     once = OnceField()
-    undo = SubmitField("Undo the decline", widget=GovSubmitOnce())
+    undo = SubmitField(_l("Undo the decline"), widget=GovSubmitOnce())
 
 
 class ReversePaymentForm(FlaskForm):
-    reason = TextAreaField("Why is this payment being reversed?", widget=GovTextArea(), filters=[strip],
-                           description="For example: recorded twice, wrong amount, or the bank returned it.",
-                           validators=[Required("Say why the payment is being reversed"),
-                                       MaxLength(2000, "The reason")])
+    reason = TextAreaField(_l("Why is this payment being reversed?"), widget=GovTextArea(), filters=[strip],
+                           description=_l("For example: recorded twice, wrong amount, or the bank returned it."),
+                           validators=[Required(_l("Say why the payment is being reversed")),
+                                       MaxLength(2000, _l("The reason"))])
     once = OnceField()
-    reverse = SubmitField("Reverse the payment", widget=GovSubmitOnce())
+    reverse = SubmitField(_l("Reverse the payment"), widget=GovSubmitOnce())

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
+from workflows.i18n import N_
 
 from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow

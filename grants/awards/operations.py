@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions
@@ -132,7 +132,7 @@ def can_undo_decline(grant: Grant, now=None) -> bool:
 def undo_decline(grant: Grant, actor: Person) -> None:
     """Open the offer again (a facilitator, before it would have expired); the grantee is told."""
     if not permissions.can_manage_collective(actor, grant.collective_id):
-        raise Refused("Only a facilitator can undo a decline")
+        raise Refused(_("Only a facilitator can undo a decline"))
     fire(grant, "undo_decline", actor, changes={"declined_reason": ""})
     proposal = db.session.get(Proposal, grant.proposal_id)
     notify_grantee(grant, _l("Your grant offer of %(amount)s is open again", amount=later(format_pence, grant.amount)),
@@ -142,24 +142,24 @@ def undo_decline(grant: Grant, actor: Person) -> None:
 def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, reference: str) -> Payment:
     """A payment made to the grantee. The total paid never exceeds the award."""
     if not permissions.can_manage_collective(actor, grant.collective_id):
-        raise Refused("Only a facilitator can record payments")
+        raise Refused(_("Only a facilitator can record payments"))
     if grant.state not in ("accepted", "paid", "reporting"):
-        raise Refused("Payments can only be recorded for an accepted grant")
+        raise Refused(_("Payments can only be recorded for an accepted grant"))
     if amount is None or amount <= 0:
-        raise Refused("Enter an amount more than £0", field="amount")
+        raise Refused(_("Enter an amount more than £0"), field="amount")
     if paid_on > london_today():
-        raise Refused("The payment date cannot be in the future", field="paid_on")
+        raise Refused(_("The payment date cannot be in the future"), field="paid_on")
     offered_on = to_london(grant.offered_at).date()
     if paid_on < offered_on:
-        raise Refused(f"The payment date cannot be before the grant was offered on {format_date(offered_on)}: "
-                      "check the date on the bank statement", field="paid_on")
+        raise Refused(_("The payment date cannot be before the grant was offered on %(offered)s: check the date "
+                        "on the bank statement", offered=format_date(offered_on)), field="paid_on")
     # Lock the grant row so two payments recorded at once cannot together exceed the award.
     db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
     already = grant.total_paid
     if already + amount > grant.amount:
-        raise Refused(f"That would pay {format_pence(already + amount)}, more than the grant of "
-                      f"{format_pence(grant.amount)} ({format_pence(grant.amount - already)} is left to pay)",
-                      field="amount")
+        raise Refused(_("That would pay %(total)s, more than the grant of %(grant)s (%(left)s is left to pay)",
+                        total=format_pence(already + amount), grant=format_pence(grant.amount),
+                        left=format_pence(grant.amount - already)), field="amount")
     payment = Payment(grant_id=grant.id, paid_on=paid_on, amount=amount, reference=reference.strip(),
                       recorded_by_id=actor.id)
     db.session.add(payment)
@@ -180,15 +180,15 @@ def reverse_payment(payment: Payment, actor: Person, reason: str) -> Payment:
     """
     grant = db.session.get(Grant, payment.grant_id)
     if not permissions.can_manage_collective(actor, grant.collective_id):
-        raise Refused("Only a facilitator can correct payments")
+        raise Refused(_("Only a facilitator can correct payments"))
     if payment.is_reversal:
-        raise Refused("This entry is itself a correction: it cannot be reversed")
+        raise Refused(_("This entry is itself a correction: it cannot be reversed"))
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say why the payment is being reversed", field="reason")
+        raise Refused(_("Say why the payment is being reversed"), field="reason")
     db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
     if db.session.exec(select(Payment.id).where(Payment.reverses_id == payment.id)).first() is not None:
-        raise Refused("This payment has already been reversed")
+        raise Refused(_("This payment has already been reversed"))
     reversal = Payment(grant_id=grant.id, paid_on=london_today(), amount=-payment.amount, reference=payment.reference,
                        recorded_by_id=actor.id, reverses_id=payment.id, reason=reason)
     db.session.add(reversal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -23,10 +24,27 @@ from grants.reporting.operations import reports_of
 from grants.rounds.models import Round
 from grants.views import attempt, download
 from grants.workflow.operations import panel
+from workflows.definitions.grant import GrantState
+from workflows.definitions.report import ReportState
 
 bp = Blueprint("awards", __name__, url_prefix="/c/<slug>/grants")
 
-DECLINE_FOR_THEM_LABEL = "Why is the organisation declining? (they will see this)"
+DECLINE_FOR_THEM_LABEL = _l("Why is the organisation declining? (they will see this)")
+
+
+def grant_status(state: str) -> str:
+    """A grant's state as its label, in the page's language."""
+    return _(GrantState(state).staff_label)
+
+
+def report_status(state: str) -> str:
+    """A report's state as its label, in the page's language."""
+    return _(ReportState(state).staff_label)
+
+
+@bp.context_processor
+def _status_labels() -> dict:
+    return {"grant_status": grant_status, "report_status": report_status}
 
 
 def can_view_grant(person, grant: Grant) -> bool:
@@ -118,7 +136,7 @@ def accept(slug: str, grant_id: int):
     if form.validate_on_submit() and attempt(form, operations.accept_grant, grant, current_user,
                                              accepted_by_name=form.accepted_by_name.data or "",
                                              conditions_confirmed=bool(form.conditions_confirmed.data)):
-        flash("Thank you: the grant is accepted. Your reports and their due dates are below.", "success")
+        flash(_("Thank you: the grant is accepted. Your reports and their due dates are below."), "success")
         return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return _page(collective, grant, accept_form=form)
 
@@ -143,7 +161,7 @@ def decline(slug: str, grant_id: int):
     if request.method == "POST":
         if form.validate_on_submit() and attempt(form, operations.decline_grant, grant, current_user,
                                                  form.reason.data or ""):
-            flash("The grant is declined. The facilitators have been told.", "success")
+            flash(_("The grant is declined. The facilitators have been told."), "success")
             return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return render_template("awards/decline.html", collective=collective, grant=grant, form=form,
                            proposal=db.session.get(Proposal, grant.proposal_id),
@@ -160,7 +178,7 @@ def undo_decline(slug: str, grant_id: int):
         abort(403)
     form = UndoDeclineForm(prefix="undo")
     if form.validate_on_submit() and attempt(form, operations.undo_decline, grant, current_user):
-        flash("The decline is undone: the offer is open again, and the organisation has been told.", "success")
+        flash(_("The decline is undone: the offer is open again, and the organisation has been told."), "success")
         return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return _page(collective, grant, undo_form=form)
 
@@ -179,8 +197,9 @@ def reverse_payment(slug: str, grant_id: int, payment_id: int):
     form = ReversePaymentForm(prefix="reverse")
     if request.method == "POST" and form.validate_on_submit() and attempt(
             form, operations.reverse_payment, payment, current_user, form.reason.data or ""):
-        flash(f"The payment of {format_pence(payment.amount)} is reversed. The total paid is now "
-              f"{format_pence(db.session.get(Grant, grant.id).total_paid)}.", "success")
+        flash(_("The payment of %(amount)s is reversed. The total paid is now %(total)s.",
+                amount=format_pence(payment.amount), total=format_pence(db.session.get(Grant, grant.id).total_paid)),
+              "success")
         return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return render_template("awards/reverse_payment.html", collective=collective, grant=grant, payment=payment,
                            reversed_by=reversed_by, form=form, proposal=db.session.get(Proposal, grant.proposal_id),
@@ -197,7 +216,7 @@ def record_payment(slug: str, grant_id: int):
     if form.validate_on_submit() and attempt(form, operations.record_payment, grant, current_user,
                                              paid_on=form.paid_on.data, amount=form.amount.data,
                                              reference=form.reference.data):
-        flash("Payment recorded.", "success")
+        flash(_("Payment recorded."), "success")
         return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return _page(collective, grant, payment_form=form)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
@@ -33,47 +34,48 @@ class BudgetLineForm(FlaskForm):
     class Meta:
         csrf = False  # part of the proposal form, which has its own token
 
-    description = StringField("What it pays for", widget=GovTextInput(), filters=[strip],
-                              validators=[MaxLength(200, "The description")])
-    amount = MoneyField("Amount (£)")
+    description = StringField(_l("What it pays for"), widget=GovTextInput(), filters=[strip],
+                              validators=[MaxLength(200, _l("The description"))])
+    amount = MoneyField(_l("Amount (£)"))
 
     def validate_amount(self, field) -> None:
+        from flask_babel import gettext as _
         from wtforms import ValidationError
 
         if field.errors:  # what was typed is not an amount: that message says it all
             return
         if self.description.data and field.data is None:
-            raise ValidationError("Enter the amount for this line")
+            raise ValidationError(_("Enter the amount for this line"))
         if field.data is not None and not self.description.data:
-            raise ValidationError("Say what this amount pays for")
+            raise ValidationError(_("Say what this amount pays for"))
         if field.data is not None and field.data <= 0:
-            raise ValidationError("Amounts must be more than £0")
+            raise ValidationError(_("Amounts must be more than £0"))
 
 
 class ProposalForm(FlaskForm):
-    title = StringField("Project title", widget=GovTextInput(), filters=[strip],
-                        validators=[MaxLength(TITLE_LIMIT, "The title")])
-    summary = TextAreaField("Summary", widget=GovCharacterCount(), filters=[strip],
-                            description="In plain words: what you will do, with whom, and why it matters.",
-                            validators=[MaxLength(SUMMARY_LIMIT, "The summary")])
-    amount_requested = MoneyField("Amount you are asking for (£)")
-    theme_id = SelectField("Theme", widget=GovRadioInput(), coerce=choice_id, validate_choice=False,
+    title = StringField(_l("Project title"), widget=GovTextInput(), filters=[strip],
+                        validators=[MaxLength(TITLE_LIMIT, _l("The title"))])
+    summary = TextAreaField(_l("Summary"), widget=GovCharacterCount(), filters=[strip],
+                            description=_l("In plain words: what you will do, with whom, and why it matters."),
+                            validators=[MaxLength(SUMMARY_LIMIT, _l("The summary"))])
+    amount_requested = MoneyField(_l("Amount you are asking for (£)"))
+    theme_id = SelectField(_l("Theme"), widget=GovRadioInput(), coerce=choice_id, validate_choice=False,
                            validators=[Optional()])
-    communities_served = SelectMultipleField("Communities the project serves",
+    communities_served = SelectMultipleField(_l("Communities the project serves"),
                                              choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
-                                             validate_choice=False, validators=[Choices("Choose communities from the list")])
-    outcome_ids = SelectMultipleField("Which outcomes of the theory of change does it aim at?",
+                                             validate_choice=False, validators=[Choices(_l("Choose communities from the list"))])
+    outcome_ids = SelectMultipleField(_l("Which outcomes of the theory of change does it aim at?"),
                                       widget=GovCheckboxesInput(), coerce=choice_id, validate_choice=False)
-    people_reached = WholeNumberField("How many people do you expect to reach?", what="the number of people",
+    people_reached = WholeNumberField(_l("How many people do you expect to reach?"), what=_l("the number of people"),
                                   validators=[Optional(), NumberRange(min=0, max=1_000_000,
-                                                                      message="Enter a number of people, 0 or more")])
+                                                                      message=_l("Enter a number of people, 0 or more"))])
     budget_lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
     version = VersionField()
     summary_limit = SUMMARY_LIMIT  # for the page: the character count and the browser's check
     # The first button is what Enter in a text box presses: saving, never submitting. Submitting
     # goes through the check-your-answers page.
-    save = SubmitField("Save draft", widget=GovSubmitInput())
-    check_answers = SubmitField("Save and check your answers", widget=GovSubmitInput())
+    save = SubmitField(_l("Save draft"), widget=GovSubmitInput())
+    check_answers = SubmitField(_l("Save and check your answers"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -119,20 +121,20 @@ class ProposalForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why are you withdrawing? (optional)", widget=GovTextArea(), filters=[strip],
-                           validators=[MaxLength(2000, "The reason")])
-    submit = SubmitField("Withdraw the proposal", widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
+    reason = TextAreaField(_l("Why are you withdrawing? (optional)"), widget=GovTextArea(), filters=[strip],
+                           validators=[MaxLength(2000, _l("The reason"))])
+    submit = SubmitField(_l("Withdraw the proposal"), widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
 
 
 class EligibilityForm(FlaskForm):
-    decision = SelectField("Is the proposal eligible?", widget=GovRadioInput(),
-                           choices=choices([("eligible", "Eligible: it goes to the vote"),
-                                            ("ineligible", "Not eligible")]),
-                           validators=[Required("Choose eligible or not eligible")])
-    reason = TextAreaField("Reason the applicant will see", widget=GovTextArea(), filters=[strip],
-                           description="Needed if the proposal is not eligible.",
-                           validators=[MaxLength(2000, "The reason")])
-    submit = SubmitField("Save decision", widget=GovSubmitInput())
+    decision = SelectField(_l("Is the proposal eligible?"), widget=GovRadioInput(),
+                           choices=choices([("eligible", _l("Eligible: it goes to the vote")),
+                                            ("ineligible", _l("Not eligible"))]),
+                           validators=[Required(_l("Choose eligible or not eligible"))])
+    reason = TextAreaField(_l("Reason the applicant will see"), widget=GovTextArea(), filters=[strip],
+                           description=_l("Needed if the proposal is not eligible."),
+                           validators=[MaxLength(2000, _l("The reason"))])
+    submit = SubmitField(_l("Save decision"), widget=GovSubmitInput())
 
 
 class ProposalActionForm(FlaskForm):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, select
+from workflows.i18n import N_
 
 from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow
@@ -64,17 +65,17 @@ class Proposal(WorkflowFields, table=True):
     def missing_fields(self) -> list[str]:
         missing = []
         if not self.title.strip():
-            missing.append("project title")
+            missing.append(N_("project title"))
         if not self.summary.strip():
-            missing.append("summary")
+            missing.append(N_("summary"))
         if self.amount_requested <= 0:
-            missing.append("amount requested")
+            missing.append(N_("amount requested"))
         if self.theme_id is None:
-            missing.append("theme")
+            missing.append(N_("theme"))
         if not self.communities_served:
-            missing.append("communities served")
+            missing.append(N_("communities served"))
         if not self.budget_lines_total:
-            missing.append("budget lines")
+            missing.append(N_("budget lines"))
         return missing
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions, versions
@@ -25,9 +25,9 @@ def start_proposal(round_: Round, person: Person) -> Proposal:
     """A new draft for the organisation this person acts for, with its communities filled in."""
     membership = permissions.membership(person, round_.collective_id)
     if membership is None or not membership.is_applicant or membership.organisation_id is None:
-        raise Refused("Only someone acting for an organisation of the collective can propose a project")
+        raise Refused(_("Only someone acting for an organisation of the collective can propose a project"))
     if not round_.is_open_for_proposals():
-        raise Refused(f"{round_.name} is not open for proposals")
+        raise Refused(_("%(round)s is not open for proposals", round=round_.name))
     organisation = db.session.get(Organisation, membership.organisation_id)
     proposal = Proposal(collective_id=round_.collective_id, round_id=round_.id, organisation_id=organisation.id,
                         created_by_id=person.id, communities_served=list(organisation.communities_served))
@@ -44,27 +44,27 @@ def value_problems(proposal: Proposal, round_: Round, values: dict, lines: list[
     problems = []
     amount = values["amount_requested"]
     if "amount_requested" not in skip and amount and not round_.min_grant <= amount <= round_.max_grant:
-        problems.append(Refused(f"Ask for between {format_pence(round_.min_grant)} and "
-                                f"{format_pence(round_.max_grant)}", field="amount_requested"))
+        problems.append(Refused(_("Ask for between %(least)s and %(most)s", least=format_pence(round_.min_grant),
+                                  most=format_pence(round_.max_grant)), field="amount_requested"))
     if "theme_id" not in skip and values["theme_id"] is not None and values["theme_id"] not in round_.themes_funded:
-        problems.append(Refused("Choose one of the themes this round funds", field="theme_id"))
+        problems.append(Refused(_("Choose one of the themes this round funds"), field="theme_id"))
     known_outcomes = set(db.session.exec(select(Outcome.id).where(
         Outcome.collective_id == proposal.collective_id, Outcome.retired == False)).all())  # noqa: E712
     if "outcome_ids" not in skip and not set(values["outcome_ids"]) <= known_outcomes:
-        problems.append(Refused("Choose outcomes from the collective's theory of change", field="outcome_ids"))
+        problems.append(Refused(_("Choose outcomes from the collective's theory of change"), field="outcome_ids"))
     if len(lines) > 20:
-        problems.append(Refused("Use at most 20 budget lines", field="budget_lines"))
+        problems.append(Refused(_("Use at most 20 budget lines"), field="budget_lines"))
     return problems
 
 
 #: What to say beside each question a submission still needs (the workflow's guard lists them by name).
 MISSING_ANSWERS = {
-    "title": "Enter a project title",
-    "summary": "Enter a summary of the project",
-    "amount_requested": "Enter the amount you are asking for",
-    "theme_id": "Choose a theme",
-    "communities_served": "Choose at least one community the project serves",
-    "budget_lines": "Enter at least one budget line: what it pays for and its amount",
+    "title": _l("Enter a project title"),
+    "summary": _l("Enter a summary of the project"),
+    "amount_requested": _l("Enter the amount you are asking for"),
+    "theme_id": _l("Choose a theme"),
+    "communities_served": _l("Choose at least one community the project serves"),
+    "budget_lines": _l("Enter at least one budget line: what it pays for and its amount"),
 }
 
 
@@ -75,12 +75,12 @@ def submission_problems(values: dict, lines: list[tuple[str, int]], *,
     given = {"title": values["title"].strip(), "summary": values["summary"].strip(),
              "amount_requested": values["amount_requested"] > 0, "theme_id": values["theme_id"] is not None,
              "communities_served": bool(values["communities_served"]), "budget_lines": bool(lines)}
-    problems = [Refused(message, field=name) for name, message in MISSING_ANSWERS.items()
+    problems = [Refused(str(message), field=name) for name, message in MISSING_ANSWERS.items()
                 if not given[name] and name not in skip]
     total, requested = sum(amount for _description, amount in lines), values["amount_requested"]
     if lines and requested > 0 and total != requested and not {"budget_lines", "amount_requested"} & skip:
-        problems.append(Refused(f"The budget lines add up to {format_pence(total)}, but you asked for "
-                                f"{format_pence(requested)}", field="budget_lines"))
+        problems.append(Refused(_("The budget lines add up to %(total)s, but you asked for %(requested)s",
+                                  total=format_pence(total), requested=format_pence(requested)), field="budget_lines"))
     return problems
 
 
@@ -91,11 +91,12 @@ def save_proposal(proposal: Proposal, values: dict, lines: list[tuple[str, int]]
     ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     round_ = db.session.get(Round, proposal.round_id)
     if proposal.state != "draft":
-        raise Refused("Only a draft can be changed. If proposals are still open, reopen it first.")
+        raise Refused(_("Only a draft can be changed. If proposals are still open, reopen it first."))
     if not round_.is_open_for_proposals():
-        raise Refused(f"Proposals for {round_.name} closed on {format_datetime(round_.proposals_close_at)}")
+        raise Refused(_("Proposals for %(round)s closed on %(when)s", round=round_.name,
+                        when=format_datetime(round_.proposals_close_at)))
     if "applicant" not in proposal.actor_roles(actor):
-        raise Refused("Only someone acting for the organisation can change its proposal")
+        raise Refused(_("Only someone acting for the organisation can change its proposal"))
     versions.claim(proposal, version, actor)
     problems = value_problems(proposal, round_, values, lines)
     if problems:

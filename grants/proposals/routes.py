@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants import permissions, versions
@@ -47,7 +48,7 @@ def can_edit(person, proposal: Proposal) -> bool:
 @bp.route("/new", methods=["POST"])
 @login_required
 def start(slug: str, round_id: int):
-    _collective, round_, _ = load(slug, round_id)
+    _collective, round_, _proposal = load(slug, round_id)
     if not ProposalActionForm().validate_on_submit():
         abort(400)
     done = attempt(None, operations.start_proposal, round_, current_user)
@@ -59,12 +60,21 @@ def start(slug: str, round_id: int):
 def _form(collective, round_, proposal) -> ProposalForm:
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     form.theme_id.choices = [(t.id, t.name) for t in operations.themes_of(round_)]
-    form.outcome_ids.choices = [(o.id, f"{o.text} ({o.term} term)") for o in collective_queries.outcomes(collective)]
+    form.outcome_ids.choices = [(o.id, outcome_choice(o)) for o in collective_queries.outcomes(collective)]
     if request.method == "GET":
         lines = budget_lines(proposal)
         for entry, line in zip(form.budget_lines, lines):
             entry.form.description.data, entry.form.amount.data = line.description, line.amount
     return form
+
+
+def outcome_choice(outcome) -> str:
+    """An outcome of the theory of change with its term, as a choice: "More people cycle (short term)"."""
+    if outcome.term == "short":
+        return _("%(outcome)s (short term)", outcome=outcome.text)
+    if outcome.term == "medium":
+        return _("%(outcome)s (medium term)", outcome=outcome.text)
+    return _("%(outcome)s (long term)", outcome=outcome.text)
 
 
 def _all_problems(form: ProposalForm, proposal: Proposal, round_: Round, *, submitting: bool) -> bool:
@@ -101,10 +111,15 @@ def edit(slug: str, round_id: int, proposal_id: int):
             form.version.data = proposal.version  # this save is the form's version now
             if submitting:
                 return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
-            flash("Your draft is saved. You can come back to it until proposals close.", "success")
+            flash(_("Your draft is saved. You can come back to it until proposals close."), "success")
             return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
     return render_template("proposals/edit.html", collective=collective, round=round_, proposal=proposal, form=form,
                            organisation=db.session.get(Organisation, proposal.organisation_id), newer=newer)
+
+
+def state_label(proposal: Proposal) -> str:
+    """The proposal's state as its staff label, in the page's language."""
+    return _(workflow_of(proposal).state_of(proposal).staff_label)
 
 
 def editable_now(proposal: Proposal) -> bool:
@@ -122,7 +137,7 @@ def _saved_pairs(form: ProposalForm, proposal: Proposal) -> list[tuple]:
             (form.amount_requested, proposal.amount_requested or None), (form.theme_id, proposal.theme_id),
             (form.communities_served, proposal.communities_served), (form.outcome_ids, proposal.outcome_ids),
             (form.people_reached, proposal.people_reached or None),
-            ("Budget", budget((line.description, line.amount) for line in budget_lines(proposal)), budget(form.lines()))]
+            (_("Budget"), budget((line.description, line.amount) for line in budget_lines(proposal)), budget(form.lines()))]
 
 
 def _read_only(collective, round_: Round, proposal: Proposal):
@@ -130,13 +145,13 @@ def _read_only(collective, round_: Round, proposal: Proposal):
     allowed = {option.name for option in workflow_options(proposal, current_user) if option.allowed}
     submitted = next((h.at for h in reversed(history(proposal)) if h.to_state == "submitted"), None)
     if proposal.state == "submitted" and "reopen" in allowed:
-        reason = f"This proposal was submitted on {format_datetime(submitted)} — reopen it to change it."
+        reason = _("This proposal was submitted on %(when)s — reopen it to change it.", when=format_datetime(submitted))
     elif proposal.state == "submitted":
-        reason = (f"This proposal was submitted on {format_datetime(submitted)}. Proposals for {round_.name} "
-                  f"closed on {format_datetime(round_.proposals_close_at)}, so it can no longer change.")
+        reason = _("This proposal was submitted on %(when)s. Proposals for %(round)s closed on %(closed)s, so it "
+                   "can no longer change.", when=format_datetime(submitted), round=round_.name,
+                   closed=format_datetime(round_.proposals_close_at))
     else:
-        label = workflow_of(proposal).state_of(proposal).staff_label
-        reason = f"This proposal is at “{label}”: it can no longer change."
+        reason = _("This proposal is at “%(state)s”: it can no longer change.", state=state_label(proposal))
     return render_template(
         "proposals/read_only.html", collective=collective, round=round_, proposal=proposal, reason=reason,
         lines=budget_lines(proposal), organisation=db.session.get(Organisation, proposal.organisation_id),
@@ -161,6 +176,7 @@ def check(slug: str, round_id: int, proposal_id: int):
     return render_template(
         "proposals/check.html", collective=collective, round=round_, proposal=proposal, lines=lines,
         organisation=db.session.get(Organisation, proposal.organisation_id), problems=problems, draft=draft,
+        state_label=state_label(proposal),
         themes={t.id: t.name for t in operations.themes_of(round_)},
         outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
         action_form=ProposalActionForm())
@@ -201,7 +217,7 @@ def submit(slug: str, round_id: int, proposal_id: int):
     if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
         abort(403)
     if attempt(None, operations.submit_proposal, proposal, current_user):
-        flash("Your proposal is submitted. We have emailed you a copy.", "success")
+        flash(_("Your proposal is submitted. We have emailed you a copy."), "success")
         return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id))
     return redirect(url_for("proposals.check", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
@@ -213,7 +229,7 @@ def reopen(slug: str, round_id: int, proposal_id: int):
     if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
         abort(403)
     if attempt(None, operations.reopen_proposal, proposal, current_user):
-        flash("Your proposal is a draft again: change it and submit it before proposals close.", "success")
+        flash(_("Your proposal is a draft again: change it and submit it before proposals close."), "success")
     return redirect(url_for("proposals.edit", slug=slug, round_id=round_id, proposal_id=proposal_id))
 
 
@@ -226,7 +242,7 @@ def withdraw(slug: str, round_id: int, proposal_id: int):
     form = WithdrawForm()
     if form.validate_on_submit() and attempt(form, operations.withdraw_proposal, proposal, current_user,
                                              form.reason.data or ""):
-        flash(f"“{proposal.title or 'Untitled'}” is withdrawn.", "success")
+        flash(_("“%(title)s” is withdrawn.", title=proposal.title or _("Untitled")), "success")
         return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
     return render_template("proposals/withdraw.html", collective=collective, round=round_, proposal=proposal, form=form)
 
@@ -241,8 +257,10 @@ def eligibility(slug: str, round_id: int, proposal_id: int):
     if form.validate_on_submit() and attempt(form, operations.decide_eligibility, proposal,
                                              eligible=form.decision.data == "eligible",
                                              reason=form.reason.data or "", actor=current_user):
-        flash(f"“{proposal.title}” marked {'eligible' if form.decision.data == 'eligible' else 'not eligible'}.",
-              "success")
+        if form.decision.data == "eligible":
+            flash(_("“%(title)s” marked eligible.", title=proposal.title), "success")
+        else:
+            flash(_("“%(title)s” marked not eligible.", title=proposal.title), "success")
         return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
     return render_template(
         "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
@@ -18,30 +19,31 @@ from grants.forms import (
     OnceField,
     strip,
 )
+from grants.money import format_pence
 from grants.reference import ETHNIC_CATEGORIES
 from grants.versions import VersionField
 
 
 class ReportForm(FlaskForm):
-    what_happened = TextAreaField("What happened?", widget=GovCharacterCount(), filters=[strip],
-                                  description="A few sentences: what you did, with whom, and what changed.",
-                                  validators=[MaxLength(2000, "What happened")])
-    story = TextAreaField("One story or quote (optional)", widget=GovTextArea(), filters=[strip],
-                          validators=[MaxLength(1500, "The story")])
-    story_consent = BooleanField("The people in this story agreed to it being shared", widget=GovCheckboxInput())
-    photo = FileField("A photo (optional)")  # its hint, with the limit, is in the template
+    what_happened = TextAreaField(_l("What happened?"), widget=GovCharacterCount(), filters=[strip],
+                                  description=_l("A few sentences: what you did, with whom, and what changed."),
+                                  validators=[MaxLength(2000, _l("What happened"))])
+    story = TextAreaField(_l("One story or quote (optional)"), widget=GovTextArea(), filters=[strip],
+                          validators=[MaxLength(1500, _l("The story"))])
+    story_consent = BooleanField(_l("The people in this story agreed to it being shared"), widget=GovCheckboxInput())
+    photo = FileField(_l("A photo (optional)"))  # its hint, with the limit, is in the template
     once = OnceField()
     version = VersionField()
-    save = SubmitField("Save draft", widget=GovSubmitOnce())
-    save_and_submit = SubmitField("Save and submit", widget=GovSubmitOnce())
+    save = SubmitField(_l("Save draft"), widget=GovSubmitOnce())
+    save_and_submit = SubmitField(_l("Save and submit"), widget=GovSubmitOnce())
 
 
 class ReviewReportForm(FlaskForm):
-    note = TextAreaField("What needs to change?", widget=GovTextArea(), filters=[strip],
-                         validators=[MaxLength(2000, "The note")])
+    note = TextAreaField(_l("What needs to change?"), widget=GovTextArea(), filters=[strip],
+                         validators=[MaxLength(2000, _l("The note"))])
     once = OnceField()
-    accept = SubmitField("Accept the report", widget=GovSubmitOnce())
-    ask_changes = SubmitField("Ask for changes", widget=GovSubmitOnce())
+    accept = SubmitField(_l("Accept the report"), widget=GovSubmitOnce())
+    ask_changes = SubmitField(_l("Ask for changes"), widget=GovSubmitOnce())
 
 
 def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
@@ -50,14 +52,16 @@ def report_form(report, outcomes, lines, formdata=None) -> ReportForm:
 
     for category in ETHNIC_CATEGORIES:
         setattr(OneReportForm, f"people_{category.code}", WholeNumberField(
-            category.label, what=f"the people reached ({category.label})",
-            validators=[Optional(), NumberRange(min=0, max=1_000_000, message="Enter a whole number, 0 or more")]))
+            category.label, what=_("the people reached (%(community)s)", community=category.label),
+            validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_("Enter a whole number, 0 or more"))]))
     for outcome in outcomes:
         setattr(OneReportForm, f"outcome_{outcome.id}", TextAreaField(
-            outcome.text, widget=GovTextArea(), filters=[strip], validators=[MaxLength(1000, "The answer")]))
+            outcome.text, widget=GovTextArea(), filters=[strip], validators=[MaxLength(1000, _("The answer"))]))
     if report.asks_spend:
         for line in lines:
-            setattr(OneReportForm, f"spend_{line.id}", MoneyField(f"{line.description} (budgeted £{line.amount / 100:,.2f})"))
+            setattr(OneReportForm, f"spend_{line.id}", MoneyField(_(
+                "%(line)s (budgeted %(amount)s)", line=line.description,
+                amount=format_pence(line.amount, always_pence=True))))
     form = OneReportForm(formdata=formdata) if formdata is not None else OneReportForm()
     form.people_fields = [getattr(form, f"people_{c.code}") for c in ETHNIC_CATEGORIES]
     form.outcome_fields = [(o, getattr(form, f"outcome_{o.id}")) for o in outcomes]

@@ -16,14 +16,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+from workflows.i18n import N_
 
 from grants.db import UTCDateTime
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
-from workflows.i18n import N_
 
-KINDS = {"mid": N_("Mid-point report"), "end": N_("End report")}
+KINDS = {"mid": N_("Mid-point report"), "end": N_("End report")}  # shown translated: _(report.label)
 
 
 def people_reached_by_grant(figures: Iterable[dict]) -> dict[str, int]:
@@ -73,9 +73,9 @@ class Report(WorkflowFields, table=True):
     def missing_fields(self) -> list[str]:
         missing = []
         if not self.what_happened.strip():
-            missing.append("what happened")
+            missing.append(N_("what happened"))
         if self.asks_spend and not self.spend:
-            missing.append("what you spent")
+            missing.append(N_("what you spent"))
         return missing
 
     @property

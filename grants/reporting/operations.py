@@ -29,9 +29,6 @@ from grants.workflow.operations import effect, fire
 
 EDITABLE_STATES = ("due", "overdue", "changes_requested")
 
-SPEND_OVER_GRANT = ("You have entered {spent} spent, more than the grant of {amount}. The amounts spent from this "
-                    "grant cannot add up to more than the grant: check each line, and leave out money that came "
-                    "from elsewhere")
 
 
 def tiers(grant: Grant, round_: Round) -> list[tuple[str, bool, int]]:
@@ -67,40 +64,42 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
 
     ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     if report.state not in EDITABLE_STATES:
-        raise Refused("This report has been submitted: it can only change if the facilitator asks for changes")
+        raise Refused(_("This report has been submitted: it can only change if the facilitator asks for changes"))
     grant = db.session.get(Grant, report.grant_id)
     if grant.state in ("closed", "declined", "withdrawn", "funds_returned"):
-        raise Refused("This grant is closed: its reports cannot change")
+        raise Refused(_("This grant is closed: its reports cannot change"))
     if "applicant" not in report.actor_roles(actor) and "facilitator" not in report.actor_roles(actor):
-        raise Refused("Only the grantee (or a facilitator on their behalf) can write this report")
+        raise Refused(_("Only the grantee (or a facilitator on their behalf) can write this report"))
     versions.claim(report, version, actor)
     people = values.get("people_reached", {})
     if any(code not in ETHNIC_CATEGORY_BY_CODE for code in people):
-        raise Refused("Count people reached by the communities in the list", field="people_reached")
+        raise Refused(_("Count people reached by the communities in the list"), field="people_reached")
     if any(not isinstance(n, int) or n < 0 for n in people.values()):
-        raise Refused("Counts of people must be whole numbers, 0 or more", field="people_reached")
+        raise Refused(_("Counts of people must be whole numbers, 0 or more"), field="people_reached")
     outcomes = values.get("outcomes_achieved", {})
     known = {str(o) for o in db.session.exec(select(Outcome.id).where(Outcome.collective_id == report.collective_id)).all()}
     if not set(outcomes) <= known:
-        raise Refused("Choose outcomes from the collective's theory of change", field="outcomes_achieved")
+        raise Refused(_("Choose outcomes from the collective's theory of change"), field="outcomes_achieved")
     spend = values.get("spend", {}) if report.asks_spend else {}
     lines = {str(line) for line in db.session.exec(select(BudgetLine.id).where(
         BudgetLine.proposal_id == grant.proposal_id)).all()}
     if not set(spend) <= lines:
-        raise Refused("Report spending against the lines of your budget", field="spend")
+        raise Refused(_("Report spending against the lines of your budget"), field="spend")
     if any(not isinstance(v, int) or v < 0 for v in spend.values()):
-        raise Refused("Amounts spent must be £0 or more", field="spend")
+        raise Refused(_("Amounts spent must be £0 or more"), field="spend")
     spent = sum(spend.values())
     if spent > grant.amount:
         # The grant is all the money this report accounts for: spending beyond it (from the group's
         # own money or another funder) is not spending of this grant. The message sits beside the
         # first line of the spend fieldset (``spend_<line id>`` in the report form).
         ordered = budget_lines(db.session.get(Proposal, grant.proposal_id))
-        raise Refused(SPEND_OVER_GRANT.format(spent=format_pence(spent), amount=format_pence(grant.amount)),
+        raise Refused(_("You have entered %(spent)s spent, more than the grant of %(amount)s. The amounts spent "
+                        "from this grant cannot add up to more than the grant: check each line, and leave out "
+                        "money that came from elsewhere", spent=format_pence(spent), amount=format_pence(grant.amount)),
                       field=f"spend_{ordered[0].id}" if ordered else "spend")
     if values.get("story") and not values.get("story_consent"):
-        raise Refused("Tick the box to confirm the people in the story agreed to it being shared, or leave the "
-                      "story out", field="story_consent")
+        raise Refused(_("Tick the box to confirm the people in the story agreed to it being shared, or leave the "
+                        "story out"), field="story_consent")
     report.what_happened = values.get("what_happened", "")
     report.people_reached = {k: v for k, v in people.items() if v}
     report.outcomes_achieved = {k: v for k, v in outcomes.items() if v.strip()}

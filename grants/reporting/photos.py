@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from grants.errors import Refused
@@ -40,7 +41,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
     """The uploaded photo re-encoded without metadata, or Refused (field ``photo``)."""
     limit = current_app.config.get("REPORT_PHOTO_BYTES", 1024 * 1024)
     if len(data) > limit:
-        raise Refused(f"The photo must be smaller than {limit // (1024 * 1024)} MB", field="photo")
+        raise Refused(_("The photo must be smaller than %(size)s MB", size=limit // (1024 * 1024)), field="photo")
     max_pixels = current_app.config.get("REPORT_PHOTO_PIXELS", DEFAULT_MAX_PIXELS)
     try:
         with Image.open(io.BytesIO(data), formats=list(CONTENT_TYPES)) as header:
@@ -55,13 +56,13 @@ def clean_photo(data: bytes) -> CleanPhoto:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels(max_pixels) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise Refused("The photo must be a JPEG or PNG image", field="photo") from error
+        raise Refused(_("The photo must be a JPEG or PNG image"), field="photo") from error
     return _reencoded(upright, kind)
 
 
 def _too_many_pixels(max_pixels: int) -> Refused:
-    return Refused(f"The photo must be {max_pixels // 1_000_000} megapixels or fewer: choose a smaller photo",
-                   field="photo")
+    return Refused(_("The photo must be %(size)s megapixels or fewer: choose a smaller photo",
+                     size=max_pixels // 1_000_000), field="photo")
 
 
 def _reencoded(image: Image.Image, kind: str) -> CleanPhoto:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -73,10 +74,10 @@ def show(slug: str, grant_id: int, report_id: int):
             else:
                 form.version.data = report.version  # this save is the form's version now
                 if not form.save_and_submit.data:
-                    flash("Your report is saved as a draft.", "success")
+                    flash(_("Your report is saved as a draft."), "success")
                     return redirect(url_for("reporting.show", slug=slug, grant_id=grant_id, report_id=report_id))
                 if attempt(form, operations.submit_report, report, current_user):
-                    flash("Your report is submitted. Thank you.", "success")
+                    flash(_("Your report is submitted. Thank you."), "success")
                     return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
     return _page(collective, grant, report, form, newer=newer)
 
@@ -91,10 +92,10 @@ def review(slug: str, grant_id: int, report_id: int):
     if review_form.validate_on_submit():
         if review_form.accept.data:
             done = attempt(review_form, operations.accept_report, report, current_user)
-            message = "Report accepted."
+            message = _("Report accepted.")
         else:
             done = attempt(review_form, operations.request_changes, report, current_user, review_form.note.data or "")
-            message = "The grantee has been asked for changes."
+            message = _("The grantee has been asked for changes.")
         if done:
             flash(message, "success")
             return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))

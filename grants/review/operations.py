@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -19,15 +20,15 @@ def ratify(round_: Round, reviewer: Person, note: str = "") -> bool:
     """Record this reviewer's ratification; the round is ratified once enough have. Returns
     whether the round is now ratified."""
     if round_.state != "partnership_review":
-        raise Refused("This allocation is not waiting for the partnership's review")
+        raise Refused(_("This allocation is not waiting for the partnership's review"))
     if "reviewer" not in round_.actor_roles(reviewer):
-        raise Refused("Only a reviewer of the locality partnership can ratify")
+        raise Refused(_("Only a reviewer of the locality partnership can ratify"))
     count = latest_count(round_)
     db.session.add(Ratification(round_id=round_.id, count_id=count.id, reviewer_id=reviewer.id, note=note.strip()))
     try:
         db.session.flush()
     except IntegrityError as error:
-        raise Refused("You have already ratified this allocation") from error
+        raise Refused(_("You have already ratified this allocation")) from error
     db.session.add(ReviewMessage(round_id=round_.id, author_id=reviewer.id, author_label=audit.actor_label(reviewer),
                                  kind="ratified", text=note.strip() or "Ratified."))
     audit.record(reviewer, "round.ratification", round_, f"{reviewer.name} ratified the allocation")
@@ -50,7 +51,7 @@ def resubmit(round_: Round, facilitator: Person, response: str) -> None:
     response = response.strip()
     returned = messages(round_)
     if returned and returned[-1].kind == "returned" and not response:
-        raise Refused("Say what you changed in response to the partnership's reasons", field="response")
+        raise Refused(_("Say what you changed in response to the partnership's reasons"), field="response")
     fire(round_, "submit_for_review", facilitator)
     if response:
         db.session.add(ReviewMessage(round_id=round_.id, author_id=facilitator.id,

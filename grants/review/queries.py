@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlmodel import or_, select
 
 from grants.audit.models import AuditEvent
@@ -14,8 +15,8 @@ from grants.rounds.models import Round
 def by_theme(rows: list[dict]) -> list[dict]:
     themes: dict[str, dict] = {}
     for row in rows:
-        entry = themes.setdefault(row["theme"] or "No theme", {"name": row["theme"] or "No theme", "proposals": 0,
-                                                                "funded": 0, "money": 0})
+        name = row["theme"] or _("No theme")
+        entry = themes.setdefault(name, {"name": name, "proposals": 0, "funded": 0, "money": 0})
         entry["proposals"] += 1
         if row["selected"]:
             entry["funded"] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from grants import permissions
@@ -58,9 +59,10 @@ def ratify(slug: str, round_id: int):
     if form.validate_on_submit():
         done = attempt(form, operations.ratify, round_, current_user, form.note.data or "")
         if done:
-            flash("The allocation is ratified." if done.result else
-                  f"Your ratification is recorded: {round_.ratifications_count} of {round_.ratifications_needed} "
-                  "reviewers have ratified.", "success")
+            flash(_("The allocation is ratified.") if done.result else
+                  ngettext("Your ratification is recorded: %(count)s of %(num)d reviewer has ratified.",
+                           "Your ratification is recorded: %(count)s of %(num)d reviewers have ratified.",
+                           round_.ratifications_needed, count=round_.ratifications_count), "success")
             return redirect(url_for("review.show", slug=slug, round_id=round_id))
     return _page(collective, round_, ratify_form=form)
 
@@ -73,7 +75,7 @@ def send_back(slug: str, round_id: int):
         abort(403)
     form = ReturnForm(prefix="return")
     if form.validate_on_submit() and attempt(form, operations.return_allocation, round_, current_user, form.reason.data):
-        flash("The allocation is returned to the facilitators with your reasons.", "success")
+        flash(_("The allocation is returned to the facilitators with your reasons."), "success")
         return redirect(url_for("review.show", slug=slug, round_id=round_id))
     return _page(collective, round_, return_form=form)
 
@@ -86,6 +88,6 @@ def resubmit(slug: str, round_id: int):
         abort(403)
     form = ResubmitForm(prefix="resubmit")
     if form.validate_on_submit() and attempt(form, operations.resubmit, round_, current_user, form.response.data or ""):
-        flash("The allocation is with the partnership for review.", "success")
+        flash(_("The allocation is with the partnership for review."), "success")
         return redirect(url_for("review.show", slug=slug, round_id=round_id))
     return _page(collective, round_, resubmit_form=form)

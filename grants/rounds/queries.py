@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
+from grants.allocation import explain
 from grants.collectives.models import Collective, Theme
 from grants.db import db
 from grants.money import format_pence
@@ -43,6 +44,16 @@ def pots_with_names(round_: Round) -> list[tuple[Pot, str]]:
                                 .where(Pot.round_id == round_.id).order_by(Theme.position)).all())
 
 
+def told(outcome: CountOutcome) -> str:
+    """The outcome's sentence in the reader's language and money: told again from the stored
+    reason and facts (the stored sentence is in the language of whoever ran the count, and is
+    what shows for a count stored before its facts could tell it again)."""
+    try:
+        return explain.retell(outcome.reason, outcome.facts, format_pence)
+    except (KeyError, ValueError, TypeError):
+        return outcome.sentence
+
+
 def results(round_: Round) -> dict | None:
     """The current count as plain values: rows per proposal and totals per pot, in three queries."""
     count = latest_count(round_)
@@ -61,7 +72,7 @@ def results(round_: Round) -> dict | None:
         "theme": themes.get(proposal.theme_id, ""), "amount_requested": proposal.amount_requested,
         "selected": outcome.selected, "amount": outcome.amount, "support": outcome.support,
         "supporters": outcome.supporters, "rank": outcome.rank, "reason": outcome.reason,
-        "sentence": outcome.sentence, "pot": themes.get(outcome.pot_theme_id) if outcome.pot_theme_id else "General pot",
+        "sentence": told(outcome), "pot": themes.get(outcome.pot_theme_id) if outcome.pot_theme_id else "General pot",
         "communities": list(proposal.communities_served),
     } for outcome, proposal, organisation in rows]
     pot_totals = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField
 
 from grants.errors import Refused
@@ -16,23 +17,23 @@ from grants.rounds.models import Round
 ABSTAIN = "abstain"
 
 NO_CHOICE = {
-    "approval": "You have not chosen any proposal. Tick at least one, or choose "
-                "“I choose not to support any proposal”",
-    "score": "You have not chosen any proposal: every score is 0. Give at least one proposal a score, or choose "
-             "“I choose not to support any proposal”",
-    "cumulative": "You have not chosen any proposal: you gave no points. Give at least one proposal points, or "
-                  "choose “I choose not to support any proposal”",
+    "approval": _l("You have not chosen any proposal. Tick at least one, or choose "
+                   "“I choose not to support any proposal”"),
+    "score": _l("You have not chosen any proposal: every score is 0. Give at least one proposal a score, or "
+                "choose “I choose not to support any proposal”"),
+    "cumulative": _l("You have not chosen any proposal: you gave no points. Give at least one proposal points, "
+                     "or choose “I choose not to support any proposal”"),
 }
 NO_CHOICE_PAPER = {
-    "approval": "This paper ballot has no proposal chosen. Tick what the member chose, or choose "
-                "“The member chose not to support any proposal”",
-    "score": "This paper ballot has no proposal chosen: every score is 0. Enter the member's scores, or choose "
-             "“The member chose not to support any proposal”",
-    "cumulative": "This paper ballot has no proposal chosen: no points are given. Enter the member's points, or "
-                  "choose “The member chose not to support any proposal”",
+    "approval": _l("This paper ballot has no proposal chosen. Tick what the member chose, or choose "
+                   "“The member chose not to support any proposal”"),
+    "score": _l("This paper ballot has no proposal chosen: every score is 0. Enter the member's scores, or "
+                "choose “The member chose not to support any proposal”"),
+    "cumulative": _l("This paper ballot has no proposal chosen: no points are given. Enter the member's points, "
+                     "or choose “The member chose not to support any proposal”"),
 }
-CHOICE_AND_ABSTAIN = ("You chose not to support any proposal, but some are chosen. Clear them to abstain, "
-                      "or save the ballot as it is")
+CHOICE_AND_ABSTAIN = _l("You chose not to support any proposal, but some are chosen. Clear them to abstain, "
+                        "or save the ballot as it is")
 
 
 class BallotForm(FlaskForm):
@@ -46,11 +47,11 @@ class BallotForm(FlaskForm):
 class PaperBallotForm(FlaskForm):
     once = OnceField()
     choice = HiddenField()
-    member_id = SelectField("Member who voted on paper", widget=GovSelect(), coerce=str,
-                            validators=[Required("Choose the member whose ballot this is")])
+    member_id = SelectField(_l("Member who voted on paper"), widget=GovSelect(), coerce=str,
+                            validators=[Required(_l("Choose the member whose ballot this is"))])
     # Asked only when the member has voted online: ``replacing`` is the saved time of the online
     # ballot the facilitator confirms replacing (a later online ballot asks again).
-    replace_online = BooleanField("Yes, replace their online ballot")
+    replace_online = BooleanField(_l("Yes, replace their online ballot"))
     replacing = HiddenField()
 
     def confirmed_online_ballot(self) -> datetime | None:
@@ -74,15 +75,15 @@ def check_choice(round_: Round, marks: dict[int, int], *, abstain: bool, paper: 
     """An empty ballot only on purpose: refuse one sent by accident, and an abstention with choices."""
     chosen = any(marks.values())
     if abstain and chosen:
-        raise Refused(CHOICE_AND_ABSTAIN, field="choice")
+        raise Refused(str(CHOICE_AND_ABSTAIN), field="choice")
     if not abstain and not chosen:
         method = "approval" if round_.voting_method in ("approval", "approval_limited") else round_.voting_method
-        raise Refused((NO_CHOICE_PAPER if paper else NO_CHOICE)[method], field="choice")
+        raise Refused(str((NO_CHOICE_PAPER if paper else NO_CHOICE)[method]), field="choice")
 
 
 def _whole_number(text: str, what: str) -> int:
     try:
-        return parse_whole_number(text, what=what.lower(), example="3", minimum=-DB_INT_MAX) or 0
+        return parse_whole_number(text, what=what, example="3", minimum=-DB_INT_MAX) or 0
     except ValueError as error:
         raise Refused(str(error)) from None
 
@@ -93,15 +94,15 @@ def read_marks(round_: Round, formdata) -> dict[int, int]:
     if round_.voting_method in ("approval", "approval_limited"):
         for value in formdata.getlist("approve"):
             if parse_id(value) is None:
-                raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+                raise Refused(_("Your ballot includes a proposal that is not in this round's vote. Reload the page."))
             marks[parse_id(value)] = 1
         return marks
     prefix = "score-" if round_.voting_method == "score" else "points-"
-    what = "A score" if round_.voting_method == "score" else "Points"
+    what = _("a score") if round_.voting_method == "score" else _("points")
     for key in formdata:
         if key.startswith(prefix):
             proposal_id = key[len(prefix):]
             if parse_id(proposal_id) is None:
-                raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+                raise Refused(_("Your ballot includes a proposal that is not in this round's vote. Reload the page."))
             marks[parse_id(proposal_id)] = _whole_number(formdata.get(key), what)
     return marks

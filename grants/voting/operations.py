@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -86,8 +86,8 @@ class ConfirmReplacing(Refused):
     confirmed (or confirmed for an earlier online ballot): ``saved_at`` is the one to confirm."""
 
     def __init__(self, member: Person, saved_at: datetime) -> None:
-        super().__init__(f"Confirm that this paper ballot replaces {member.name}'s online ballot of "
-                         f"{format_datetime(saved_at)}", field="replace_online")
+        super().__init__(_("Confirm that this paper ballot replaces %(name)s's online ballot of %(when)s",
+                           name=member.name, when=format_datetime(saved_at)), field="replace_online")
         self.saved_at = saved_at
 
 
@@ -119,26 +119,28 @@ def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own:
     cleaned: dict[int, int] = {}
     for proposal_id, value in marks.items():
         if proposal_id not in in_vote:
-            raise Refused("Your ballot includes a proposal that is not in this round's vote. Reload the page.")
+            raise Refused(_("Your ballot includes a proposal that is not in this round's vote. Reload the page."))
         if proposal_id in own and value:
-            raise Refused("That is your organisation's proposal — you can't vote on it")
+            raise Refused(_("That is your organisation's proposal — you can't vote on it"))
         if value < 0:
-            raise Refused("Marks cannot be negative")
+            raise Refused(_("Marks cannot be negative"))
         if value:
             cleaned[proposal_id] = value
     method = round_.voting_method
     if method in ("approval", "approval_limited"):
         if any(value != 1 for value in cleaned.values()):
-            raise Refused("An approval is a tick: yes or no")
+            raise Refused(_("An approval is a tick: yes or no"))
         if method == "approval_limited" and len(cleaned) > round_.approval_limit:
-            raise Refused(f"You can approve at most {round_.approval_limit} proposals; you ticked {len(cleaned)}")
+            raise Refused(_("You can approve at most %(limit)s proposals; you ticked %(ticked)s",
+                            limit=round_.approval_limit, ticked=len(cleaned)))
     elif method == "score":
         if any(value > MAX_SCORE for value in cleaned.values()):
-            raise Refused(f"Scores go from 0 to {MAX_SCORE}")
+            raise Refused(_("Scores go from 0 to %(most)s", most=MAX_SCORE))
     elif method == "cumulative":
         spent = sum(cleaned.values())
         if spent > round_.cumulative_points:
-            raise Refused(f"You have {round_.cumulative_points} points to spread; you used {spent}")
+            raise Refused(_("You have %(points)s points to spread; you used %(spent)s",
+                            points=round_.cumulative_points, spent=spent))
     return cleaned
 
 
@@ -157,13 +159,13 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     """
     now = now or utcnow()
     if not permissions.can_vote(member, round_.collective_id):
-        raise Refused("Only members of the collective can vote")
+        raise Refused(_("Only members of the collective can vote"))
     if paper and not permissions.can_manage_collective(actor, round_.collective_id):
-        raise Refused("Only a facilitator can enter a paper ballot")
+        raise Refused(_("Only a facilitator can enter a paper ballot"))
     if not paper and actor.id != member.id:
-        raise Refused("You can only cast your own ballot")
+        raise Refused(_("You can only cast your own ballot"))
     if round_.state != "voting" or now >= round_.voting_closes_at:
-        raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
+        raise Refused(_("Voting for %(round)s is closed: your ballot was not saved", round=round_.name))
     # One query for the round's proposals: which are in the vote, which are the member's organisation's.
     own_org = own_organisation_id(member, round_)
     in_vote, own = set(), set()
@@ -183,7 +185,7 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
     keys = {"round_id": round_.id, "member_id": member.id}
     state, closes_at, was_paper, saved_at = connection.execute(_ROUND_AND_PREVIOUS_BALLOT, keys).one()
     if state != "voting" or now >= closes_at:
-        raise Refused(f"Voting for {round_.name} is closed: your ballot was not saved")
+        raise Refused(_("Voting for %(round)s is closed: your ballot was not saved", round=round_.name))
     replaced_kind = None if saved_at is None else ("paper" if was_paper else "online")
     if paper and replaced_kind == "online" and not _same_moment(replacing_online, saved_at):
         raise ConfirmReplacing(member, saved_at)
@@ -334,15 +336,15 @@ def remind_now(round_: Round, actor: Person, now: datetime | None = None) -> int
     rate-limited (``LIMIT_VOTING_REMINDERS``)."""
     now = now or utcnow()
     if not permissions.can_manage_collective(actor, round_.collective_id):
-        raise Refused("Only a facilitator can send voting reminders")
+        raise Refused(_("Only a facilitator can send voting reminders"))
     if round_.state != "voting" or now >= round_.voting_closes_at:
-        raise Refused(f"Voting for {round_.name} is not open: no reminder was sent")
+        raise Refused(_("Voting for %(round)s is not open: no reminder was sent", round=round_.name))
     collective = db.session.get(Collective, round_.collective_id)
     voted = select(Ballot.member_id).where(Ballot.round_id == round_.id, Ballot.member_id.is_not(None))
     people = db.session.exec(members_who_may_vote(round_).where(Person.wants_reminders == True,  # noqa: E712
                                                                 Person.id.not_in(voted))).all()
     if not people:
-        raise Refused("Nobody to remind: every member who can vote has voted or has turned reminders off")
+        raise Refused(_("Nobody to remind: every member who can vote has voted or has turned reminders off"))
     for person in people:
         _queue_reminder(round_, collective, person)
     audit.record(actor, "round.voting_reminder_sent", round_,

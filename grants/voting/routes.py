@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -35,11 +36,12 @@ def _grouped(round_: Round, own_org: int | None):
                            .where(Proposal.round_id == round_.id, Proposal.state == "in_vote")
                            .order_by(Proposal.title, Proposal.id)).all()
     for proposal, organisation in rows:
-        theme = themes.get(proposal.theme_id, "Other")
-        heading = f"{theme} (ring-fenced pot)" if proposal.theme_id in ring_fenced else theme
-        groups.setdefault(heading, []).append({"proposal": proposal, "organisation": organisation,
-                                               "own": proposal.organisation_id == own_org})
-    return sorted(groups.items(), key=lambda item: ("ring-fenced" not in item[0], item[0]))
+        theme = themes.get(proposal.theme_id) or _("Other")
+        fenced = proposal.theme_id in ring_fenced
+        heading = _("%(theme)s (ring-fenced pot)", theme=theme) if fenced else theme
+        groups.setdefault((not fenced, heading), []).append({"proposal": proposal, "organisation": organisation,
+                                                             "own": proposal.organisation_id == own_org})
+    return [(heading, items) for (_general, heading), items in sorted(groups.items())]
 
 
 def _ballot_page(collective, round_, form, marks, *, member=None, template="voting/ballot.html", **extra):
@@ -73,10 +75,11 @@ def ballot(slug: str, round_id: int):
         if attempt(form, operations.cast_ballot, round_, current_user, posted, actor=current_user):
             closes = format_datetime(round_.voting_closes_at)
             if abstain:
-                flash("Your ballot is saved: you chose not to support any proposal. You can change it until "
-                      f"voting closes on {closes}.", "success")
+                flash(_("Your ballot is saved: you chose not to support any proposal. You can change it until "
+                        "voting closes on %(closes)s.", closes=closes), "success")
             else:
-                flash(f"Your ballot is saved. You can change it until voting closes on {closes}.", "success")
+                flash(_("Your ballot is saved. You can change it until voting closes on %(closes)s.", closes=closes),
+                      "success")
             return redirect(url_for("voting.ballot", slug=slug, round_id=round_id))
         return _ballot_page(collective, round_, form, posted, **_saved(round_))   # refused: nothing was saved
     saved, marks = operations.my_ballot(round_, current_user)
@@ -90,9 +93,14 @@ def paper_ballot(slug: str, round_id: int):
     round_ = collective_queries.in_collective(Round, round_id, collective)
     people = operations.turnout(round_)
     form = PaperBallotForm()
-    form.member_id.choices = choices([("", "Choose a member")] + [
-        (p["person"].id, p["person"].name + (" — has voted" + (" on paper" if p["paper"] else " online") if p["voted"] else ""))
-        for p in people])
+    def member_choice(p) -> str:
+        if not p["voted"]:
+            return p["person"].name
+        if p["paper"]:
+            return _("%(name)s — has voted on paper", name=p["person"].name)
+        return _("%(name)s — has voted online", name=p["person"].name)
+
+    form.member_id.choices = choices([("", _("Choose a member"))] + [(p["person"].id, member_choice(p)) for p in people])
     member = None
     if parse_id(form.member_id.data) is not None:
         member = db.session.get(Person, parse_id(form.member_id.data))
@@ -115,13 +123,20 @@ def paper_ballot(slug: str, round_id: int):
                            replacing_online=form.confirmed_online_ballot())
             if done:
                 saved = done.result
-                flash(f"Paper ballot saved for {member.name}" + (": they chose not to support any proposal."
-                                                                  if abstain else "."), "success")
+                if abstain:
+                    flash(_("Paper ballot saved for %(name)s: they chose not to support any proposal.",
+                            name=member.name), "success")
+                else:
+                    flash(_("Paper ballot saved for %(name)s.", name=member.name), "success")
                 if saved.replaced:
-                    flash(f"This replaced {member.name}'s {saved.replaced_kind} ballot of "
-                          f"{format_datetime(saved.replaced_at)}. Only one ballot per member counts."
-                          + (f" {member.name} has been emailed that you replaced it." if saved.replaced_kind == "online"
-                             else ""), "info")
+                    when = format_datetime(saved.replaced_at)
+                    if saved.replaced_kind == "online":
+                        flash(_("This replaced %(name)s's online ballot of %(when)s. Only one ballot per member "
+                                "counts. %(name)s has been emailed that you replaced it.",
+                                name=member.name, when=when), "info")
+                    else:
+                        flash(_("This replaced %(name)s's paper ballot of %(when)s. Only one ballot per member "
+                                "counts.", name=member.name, when=when), "info")
                 return redirect(url_for("rounds.turnout", slug=slug, round_id=round_id))
     if online_at is not None and (form.replacing.data or "") != online_at.isoformat():
         # Asking for the first time, or the member voted online again since the page was shown.
@@ -142,6 +157,7 @@ def send_reminders(slug: str, round_id: int):
         abort(400)
     done = attempt(None, operations.remind_now, round_, current_user)
     if done:
-        flash(f"Reminder sent to {done.result} member{'' if done.result == 1 else 's'} who can vote and "
-              "have not voted yet.", "success")
+        flash(ngettext("Reminder sent to %(num)d member who can vote and have not voted yet.",
+                       "Reminder sent to %(num)d members who can vote and have not voted yet.", done.result),
+              "success")
     return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
