@@ -62,7 +62,7 @@ class ProposalForm(FlaskForm):
     theme_id = SelectField(_l("Theme"), widget=GovRadioInput(), coerce=choice_id, validate_choice=False,
                            validators=[Optional()])
     communities_served = SelectMultipleField(_l("Communities the project serves"),
-                                             choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
+                                             choices=choices((c.code, c.name) for c in ETHNIC_CATEGORIES),
                                              validate_choice=False, validators=[Choices(_l("Choose communities from the list"))])
     outcome_ids = SelectMultipleField(_l("Which outcomes of the theory of change does it aim at?"),
                                       widget=GovCheckboxesInput(), coerce=choice_id, validate_choice=False)
