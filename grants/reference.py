@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from workflows.i18n import N_  # marks words where they are declared; pages show them with _(label)
 
 
 def english(text) -> str:
@@ -107,27 +108,27 @@ def ethnic_category_label(code: str) -> str:
 
 
 ORGANISATION_KINDS: dict[str, str] = {
-    "unregistered": "Unregistered community group",
-    "charity": "Registered charity",
-    "cio": "Charitable incorporated organisation (CIO)",
-    "cic": "Community interest company (CIC)",
-    "clg": "Company limited by guarantee",
-    "faith_group": "Faith group",
-    "social_enterprise": "Social enterprise",
-    "other": "Other",
+    "unregistered": N_("Unregistered community group"),
+    "charity": N_("Registered charity"),
+    "cio": N_("Charitable incorporated organisation (CIO)"),
+    "cic": N_("Community interest company (CIC)"),
+    "clg": N_("Company limited by guarantee"),
+    "faith_group": N_("Faith group"),
+    "social_enterprise": N_("Social enterprise"),
+    "other": N_("Other"),
 }
 
 PARTNER_TYPES: dict[str, str] = {
-    "": "Not a community partner",
-    "church": "Church",
-    "mosque": "Mosque",
-    "gurdwara": "Gurdwara",
-    "synagogue": "Synagogue",
-    "temple": "Temple (mandir, vihara or other)",
-    "other_faith": "Other faith organisation",
-    "community_group": "Community group",
-    "residents_association": "Residents' or tenants' association",
-    "voluntary_org": "Voluntary organisation",
+    "": N_("Not a community partner"),
+    "church": N_("Church"),
+    "mosque": N_("Mosque"),
+    "gurdwara": N_("Gurdwara"),
+    "synagogue": N_("Synagogue"),
+    "temple": N_("Temple (mandir, vihara or other)"),
+    "other_faith": N_("Other faith organisation"),
+    "community_group": N_("Community group"),
+    "residents_association": N_("Residents' or tenants' association"),
+    "voluntary_org": N_("Voluntary organisation"),
 }
 
 # The languages an organisation works in or a person prefers: English names, the house's own
@@ -180,14 +181,14 @@ def language_name(code: str) -> str:
 LANGUAGES: dict[str, LazyString] = {code: LazyString(language_name, code) for code in _LANGUAGE_NAMES}
 
 OUTCOME_TERMS: dict[str, str] = {
-    "short": "Short term",
-    "medium": "Medium term",
-    "long": "Long term",
+    "short": N_("Short term"),
+    "medium": N_("Medium term"),
+    "long": N_("Long term"),
 }
 
 ROLES: dict[str, str] = {
-    "member": "Member (votes)",
-    "facilitator": "Facilitator (runs rounds)",
-    "reviewer": "Reviewer (locality partnership)",
-    "applicant": "Applicant (acts for an organisation)",
+    "member": N_("Member (votes)"),
+    "facilitator": N_("Facilitator (runs rounds)"),
+    "reviewer": N_("Reviewer (locality partnership)"),
+    "applicant": N_("Applicant (acts for an organisation)"),
 }

@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 from wtforms import HiddenField
@@ -34,11 +35,12 @@ from wtforms import HiddenField
 from grants.db import db
 from grants.ids import DB_INT_MAX
 from grants.errors import Refused
+from workflows.i18n import N_
 from grants.timeutil import format_datetime
 
-STALE_MESSAGE = "This was changed by {who} on {when} — review and save again."
-STALE_UNKNOWN = "This was changed by someone else since you opened it — review and save again."
-SAVED_BY = "Saved by {who} on {when}."
+STALE_MESSAGE = N_("This was changed by %(who)s on %(when)s — review and save again.")
+STALE_UNKNOWN = N_("This was changed by someone else since you opened it — review and save again.")
+SAVED_BY = N_("Saved by %(who)s on %(when)s.")
 NOTHING = "—"
 
 
@@ -84,18 +86,18 @@ def last_change(row, viewer=None) -> tuple[str | None, datetime | None]:
     if at is None:
         return None, None
     if viewer is not None and actor_id is not None and actor_id == getattr(viewer, "id", None):
-        return "you", at
+        return _("you"), at
     person = db.session.get(Person, actor_id) if actor_id is not None else None
     # the log's label is "Name <email>": the name is enough to say who
-    who = person.name if person is not None else (label or "someone else").split(" <", 1)[0]
+    who = person.name if person is not None else (label.split(" <", 1)[0] if label else _("someone else"))
     return who, at
 
 
 def stale_message(row, viewer=None) -> Stale:
     who, when = last_change(row, viewer)
     if who is None or when is None:
-        return Stale(STALE_UNKNOWN, who, when)
-    return Stale(STALE_MESSAGE.format(who=who, when=format_datetime(when)), who, when)
+        return Stale(_(STALE_UNKNOWN), who, when)
+    return Stale(_(STALE_MESSAGE, who=who, when=format_datetime(when)), who, when)
 
 
 def claim(row, version: int | None, actor=None) -> None:
@@ -149,7 +151,7 @@ def display(field, value: Any) -> str:
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(labels.get(str(v), v)) for v in value) or NOTHING
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime):
         return format_datetime(value)
     if hasattr(value, "strftime"):
@@ -186,5 +188,5 @@ def newer_values(form, row, pairs, viewer=None) -> Newer | None:
         return None
     form.version.data = row.version
     stale = stale_message(row, viewer)
-    saved_by = SAVED_BY.format(who=stale.who, when=format_datetime(stale.when)) if stale.when else ""
+    saved_by = _(SAVED_BY, who=stale.who, when=format_datetime(stale.when)) if stale.when else ""
     return Newer(message=stale.message, rows=differences(pairs(row)), saved_by=saved_by)

@@ -35,6 +35,50 @@ from dataclasses import dataclass, field
 from html import escape
 
 from workflows.engine import Transition, Workflow, WorkflowState
+from workflows.i18n import N_, gettext as _, ngettext
+from workflows.text import join_words
+
+
+class _Words:
+    """What the diagram writes in each box. The default shows the codes beside the labels (for
+    developers: state values, transition names, date attributes); :class:`_PeopleWords` shows
+    only translated labels, for the pages people read."""
+
+    def title(self, workflow: Workflow) -> str:
+        return workflow.label
+
+    def state(self, state: WorkflowState) -> str:
+        return state.staff_label
+
+    def state_detail(self, state: WorkflowState) -> str:
+        return state.value
+
+    def transition(self, transition: Transition) -> str:
+        return transition.name
+
+    def timed(self, transition: Transition) -> str:
+        return f"at {transition.timed_by}"
+
+
+class _PeopleWords(_Words):
+    def title(self, workflow: Workflow) -> str:
+        return _(workflow.label)
+
+    def state(self, state: WorkflowState) -> str:
+        return _(state.staff_label)
+
+    def state_detail(self, state: WorkflowState) -> str:
+        return _(state.public_label)
+
+    def transition(self, transition: Transition) -> str:
+        return _(transition.label)
+
+    def timed(self, transition: Transition) -> str:
+        return _(transition.timed_label)
+
+
+_CODES = _Words()
+_PEOPLE = _PeopleWords()
 
 # --------------------------------------------------------------------------------------------
 # Mermaid
@@ -45,16 +89,22 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace(":", "#colon;")
 
 
-def to_mermaid(workflow: Workflow) -> str:
-    """The workflow as Mermaid ``stateDiagram-v2`` text, with staff labels and transition names."""
-    lines = ["stateDiagram-v2", f"    %% {workflow.name}: {_mermaid_text(workflow.label)}"]
+def to_mermaid(workflow: Workflow, *, for_people: bool = False) -> str:
+    """The workflow as Mermaid ``stateDiagram-v2`` text, with staff labels and transition names
+    (``for_people``: with the translated labels of the transitions instead of their names)."""
+    words = _PEOPLE if for_people else _CODES
+    lines = ["stateDiagram-v2", f"    %% {workflow.name}: {_mermaid_text(words.title(workflow))}"]
     for state in workflow.used_states:
-        lines.append(f'    state "{_mermaid_text(state.staff_label)}" as {state.value}')
+        lines.append(f'    state "{_mermaid_text(words.state(state))}" as {state.value}')
     lines.append(f"    [*] --> {workflow.initial_state.value}")
     for transition in workflow.transitions:
-        text = transition.name
+        text = _mermaid_text(words.transition(transition)) if for_people else transition.name
         if transition.timed:
-            text += f" (timed, at {transition.timed_by})"
+            text += (
+                f" ({_mermaid_text(words.timed(transition))})"
+                if for_people
+                else f" (timed, at {transition.timed_by})"
+            )
         for source in transition.source:
             lines.append(f"    {source.value} --> {transition.target.value} : {text}")
     for state in workflow.final_states:
@@ -166,12 +216,12 @@ def _transition_key(transition: Transition) -> str:
     return f"t:{transition.name}"
 
 
-def _build_graph(workflow: Workflow) -> tuple[dict[str, _Node], list[_Edge]]:
+def _build_graph(workflow: Workflow, words: _Words) -> tuple[dict[str, _Node], list[_Edge]]:
     nodes: dict[str, _Node] = {"start": _Node("start", "start", 14.0, 14.0)}
     for state in workflow.used_states:
         width = max(
-            _text_width(state.staff_label, STATE_LABEL_SIZE, bold=True),
-            _text_width(state.value, STATE_VALUE_SIZE),
+            _text_width(words.state(state), STATE_LABEL_SIZE, bold=True),
+            _text_width(words.state_detail(state), STATE_VALUE_SIZE),
         )
         nodes[_state_key(state)] = _Node(
             _state_key(state),
@@ -182,10 +232,10 @@ def _build_graph(workflow: Workflow) -> tuple[dict[str, _Node], list[_Edge]]:
         )
     edges = [_Edge("start", _state_key(workflow.initial_state), arrow=True, dashed=False)]
     for transition in workflow.transitions:
-        width = _text_width(transition.name, TRANSITION_SIZE)
+        width = _text_width(words.transition(transition), TRANSITION_SIZE)
         height = 18.0
         if transition.timed:
-            width = max(width, _text_width(f"at {transition.timed_by}", TIMED_SIZE))
+            width = max(width, _text_width(words.timed(transition), TIMED_SIZE))
             height = 31.0
         key = _transition_key(transition)
         nodes[key] = _Node(key, "transition", width + 12.0, height, transition=transition)
@@ -469,8 +519,8 @@ def _place_x(nodes: dict[str, _Node], ranks: list[list[str]], edges: list[_Edge]
                 nodes[key].x = value + offset
 
 
-def _layout(workflow: Workflow) -> _Layout:
-    nodes, edges = _build_graph(workflow)
+def _layout(workflow: Workflow, words: _Words) -> _Layout:
+    nodes, edges = _build_graph(workflow, words)
     _break_cycles(nodes, edges)
     _assign_ranks(nodes, edges)
     _insert_dummies(nodes, edges)
@@ -572,9 +622,36 @@ def _description(workflow: Workflow) -> str:
     return f"States: {'; '.join(states)}. Transitions: {'; '.join(transitions)}."
 
 
-def to_svg(workflow: Workflow) -> str:
-    """The workflow drawn as a standalone, accessible SVG document (a string)."""
-    layout = _layout(workflow)
+def _people_description(workflow: Workflow) -> str:
+    states = []
+    for state in workflow.used_states:
+        if state.initial:
+            states.append(_("%(state)s (start)", state=_(state.staff_label)))
+        elif state.final:
+            states.append(_("%(state)s (end)", state=_(state.staff_label)))
+        else:
+            states.append(_(state.staff_label))
+    transitions = []
+    for transition in workflow.transitions:
+        sources = join_words([_(s.staff_label) for s in transition.source], "or")
+        values = {"action": _(transition.label), "sources": sources,
+                  "target": _(transition.target.staff_label)}
+        if transition.timed:
+            transitions.append(_("%(action)s: from %(sources)s to %(target)s, automatically when "
+                                 "the date passes", **values))
+        else:
+            transitions.append(_("%(action)s: from %(sources)s to %(target)s", **values))
+    return _("States: %(states)s. Transitions: %(transitions)s.",
+             states="; ".join(states), transitions="; ".join(transitions))
+
+
+def to_svg(workflow: Workflow, *, for_people: bool = False) -> str:
+    """The workflow drawn as a standalone, accessible SVG document (a string).
+
+    By default the boxes show the codes too (state values, transition names); ``for_people``
+    draws only labels, in the reader's language (the workflow pages)."""
+    words = _PEOPLE if for_people else _CODES
+    layout = _layout(workflow, words)
     nodes = layout.nodes
     ident = f"workflow-{workflow.name.replace('_', '-')}"
     legend_y = layout.height + 6
@@ -587,9 +664,14 @@ def to_svg(workflow: Workflow) -> str:
         f'viewBox="0 0 {_fmt(width)} {_fmt(height)}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" font-family="{FONT}">'
     )
-    title = f"{workflow.label} workflow ({workflow.name})"
+    title = (
+        _("Workflow: %(workflow)s", workflow=_(workflow.label))
+        if for_people
+        else f"{workflow.label} workflow ({workflow.name})"
+    )
+    description = _people_description(workflow) if for_people else _description(workflow)
     add(f'<title id="{ident}-title">{escape(title)}</title>')
-    add(f'<desc id="{ident}-desc">{escape(_description(workflow))}</desc>')
+    add(f'<desc id="{ident}-desc">{escape(description)}</desc>')
     add("<defs>")
     for marker, colour in ((f"{ident}-arrow", SECONDARY), (f"{ident}-arrow-timed", TIMED)):
         add(
@@ -601,12 +683,21 @@ def to_svg(workflow: Workflow) -> str:
     add(f'<rect width="100%" height="100%" fill="{PAPER}"/>')
     add(
         f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 16)}" font-size="18" font-weight="bold" '
-        f'fill="{INK}">{escape(workflow.label)}</text>'
+        f'fill="{INK}">{escape(words.title(workflow))}</text>'
     )
+    if for_people:
+        counts = " · ".join((
+            ngettext("%(num)d state", "%(num)d states", len(workflow.used_states)),
+            ngettext("%(num)d transition", "%(num)d transitions", len(workflow.transitions)),
+        ))
+    else:
+        counts = (
+            f"workflow “{escape(workflow.name)}” · {len(workflow.used_states)} states · "
+            f"{len(workflow.transitions)} transitions"
+        )
     add(
         f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 34)}" font-size="12" fill="{SECONDARY}">'
-        f"workflow “{escape(workflow.name)}” · {len(workflow.used_states)} states · "
-        f"{len(workflow.transitions)} transitions</text>"
+        f"{escape(counts) if for_people else counts}</text>"
     )
 
     ports = _ports(layout)
@@ -638,19 +729,19 @@ def to_svg(workflow: Workflow) -> str:
         if node.kind == "start":
             add(
                 f'<circle cx="{_fmt(node.x)}" cy="{_fmt(node.y)}" r="7" fill="{INK}">'
-                "<title>Start</title></circle>"
+                f"<title>{escape(_('Start') if for_people else 'Start')}</title></circle>"
             )
         elif node.kind == "state":
-            out.extend(_draw_state(node))
+            out.extend(_draw_state(node, words, for_people))
         elif node.kind == "transition":
-            out.extend(_draw_transition(node))
+            out.extend(_draw_transition(node, words, for_people))
 
-    out.extend(_draw_legend(legend_y, ident))
+    out.extend(_draw_legend(legend_y, ident, for_people))
     add("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _draw_state(node: _Node) -> list[str]:
+def _draw_state(node: _Node, words: _Words, for_people: bool) -> list[str]:
     state = node.state
     if state is None:
         raise ValueError("a state node without its state")
@@ -659,9 +750,13 @@ def _draw_state(node: _Node) -> list[str]:
     flags = ", ".join(
         flag for flag, on in (("initial state", state.initial), ("final state", state.final)) if on
     )
-    tooltip = f"{state.staff_label} ({state.value}); public label: {state.public_label}"
-    if flags:
-        tooltip += f"; {flags}"
+    if for_people:
+        tooltip = _("%(state)s; what the public sees: %(public)s",
+                    state=_(state.staff_label), public=_(state.public_label))
+    else:
+        tooltip = f"{state.staff_label} ({state.value}); public label: {state.public_label}"
+        if flags:
+            tooltip += f"; {flags}"
     parts = [f"<g><title>{escape(tooltip)}</title>"]
     parts.append(
         f'<rect x="{_fmt(x)}" y="{_fmt(y)}" '
@@ -676,25 +771,29 @@ def _draw_state(node: _Node) -> list[str]:
     parts.append(
         f'<text x="{_fmt(node.x)}" y="{_fmt(node.y - 2)}" text-anchor="middle" '
         f'font-size="{_fmt(STATE_LABEL_SIZE)}" '
-        f'font-weight="bold" fill="{INK}">{escape(state.staff_label)}</text>'
+        f'font-weight="bold" fill="{INK}">{escape(words.state(state))}</text>'
     )
     parts.append(
         f'<text x="{_fmt(node.x)}" y="{_fmt(node.y + 13)}" text-anchor="middle" '
         f'font-size="{_fmt(STATE_VALUE_SIZE)}" '
-        f'fill="{SECONDARY}">{escape(state.value)}</text>'
+        f'fill="{SECONDARY}">{escape(words.state_detail(state))}</text>'
     )
     parts.append("</g>")
     return parts
 
 
-def _draw_transition(node: _Node) -> list[str]:
+def _draw_transition(node: _Node, words: _Words, for_people: bool) -> list[str]:
     transition = node.transition
     if transition is None:
         raise ValueError("a transition node without its transition")
     x, y = node.x - node.width / 2, node.y - node.height / 2
     colour = TIMED if transition.timed else INK
     roles = ", ".join(sorted(str(role) for role in transition.roles))
-    tooltip = f"{transition.label} ({transition.name}); roles: {roles}"
+    if for_people:
+        who = join_words([role.label for role in transition.human_roles]) or _("Scheduler")
+        tooltip = _("%(action)s; who: %(who)s", action=_(transition.label), who=who)
+    else:
+        tooltip = f"{transition.label} ({transition.name}); roles: {roles}"
     parts = [f"<g><title>{escape(tooltip)}</title>"]
     parts.append(
         f'<rect x="{_fmt(x)}" y="{_fmt(y)}" '
@@ -704,32 +803,35 @@ def _draw_transition(node: _Node) -> list[str]:
     first_line = node.y + 4 if not transition.timed else node.y - 3
     parts.append(
         f'<text x="{_fmt(node.x)}" y="{_fmt(first_line)}" text-anchor="middle" '
-        f'font-size="{_fmt(TRANSITION_SIZE)}" fill="{colour}">{escape(transition.name)}</text>'
+        f'font-size="{_fmt(TRANSITION_SIZE)}" fill="{colour}">{escape(words.transition(transition))}</text>'
     )
     if transition.timed:
         parts.append(
             f'<text x="{_fmt(node.x)}" y="{_fmt(node.y + 10)}" text-anchor="middle" '
             f'font-size="{_fmt(TIMED_SIZE)}" font-style="italic" fill="{TIMED}">'
-            f"{escape(f'at {transition.timed_by}')}</text>"
+            f"{escape(words.timed(transition))}</text>"
         )
     parts.append("</g>")
     return parts
 
 
-def _draw_legend(y: float, ident: str) -> list[str]:
+def _draw_legend(y: float, ident: str, for_people: bool = False) -> list[str]:
+    def say(text: str) -> str:
+        return escape(_(text)) if for_people else text
+
     x = MARGIN
     parts = [f'<g font-size="11" fill="{SECONDARY}">']
     parts.append(
         f'<path d="M{_fmt(x)},{_fmt(y + 8)} h28" stroke="{SECONDARY}" stroke-width="1.5" '
         f'marker-end="url(#{ident}-arrow)"/>'
     )
-    parts.append(f'<text x="{_fmt(x + 36)}" y="{_fmt(y + 12)}">transition</text>')
+    parts.append(f'<text x="{_fmt(x + 36)}" y="{_fmt(y + 12)}">{say(N_("transition"))}</text>')
     x += 110
     parts.append(
         f'<path d="M{_fmt(x)},{_fmt(y + 8)} h28" stroke="{TIMED}" stroke-width="1.5" '
         f'stroke-dasharray="6 4" marker-end="url(#{ident}-arrow-timed)"/>'
     )
-    timed_text = "timed (the scheduler fires it at the date)"
+    timed_text = say(N_("timed (the scheduler fires it at the date)"))
     parts.append(f'<text x="{_fmt(x + 36)}" y="{_fmt(y + 12)}">{timed_text}</text>')
     x += 270
     parts.append(
@@ -740,6 +842,6 @@ def _draw_legend(y: float, ident: str) -> list[str]:
         f'<rect x="{_fmt(x + 3)}" y="{_fmt(y + 3)}" width="22" height="10" rx="3" fill="none" '
         f'stroke="{INK}" stroke-width="1"/>'
     )
-    parts.append(f'<text x="{_fmt(x + 36)}" y="{_fmt(y + 12)}">final state</text>')
+    parts.append(f'<text x="{_fmt(x + 36)}" y="{_fmt(y + 12)}">{say(N_("final state"))}</text>')
     parts.append("</g>")
     return parts

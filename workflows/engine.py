@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workflows.i18n import N_, gettext as _
 from workflows.text import format_when, join_words
 
 SCHEDULER = "scheduler"
@@ -62,11 +63,34 @@ class Role(enum.StrEnum):
 
     @property
     def with_article(self) -> str:
-        """The role as a noun phrase for reasons: "an applicant", "a member", "the scheduler"."""
-        if self is Role.SCHEDULER:
-            return "the scheduler"
-        article = "an" if self.value[0] in "aeiou" else "a"
-        return f"{article} {self.value}"
+        """The role as a noun phrase for reasons: "an applicant", "a member", "the scheduler"
+        (in the language of the reader, when the app has installed its translations)."""
+        return _(ROLE_PHRASES[self.value])
+
+    @property
+    def label(self) -> str:
+        """The role's name for people ("Facilitator"), translated."""
+        return _(ROLE_LABELS[self.value])
+
+
+#: Each role as a noun phrase in a reason ("Only a facilitator can do this").
+ROLE_PHRASES = {
+    "applicant": N_("an applicant"),
+    "member": N_("a member"),
+    "facilitator": N_("a facilitator"),
+    "reviewer": N_("a reviewer"),
+    "admin": N_("an admin"),
+    SCHEDULER: N_("the scheduler"),
+}
+#: Each role's name on its own (the workflow pages' "Who" column).
+ROLE_LABELS = {
+    "applicant": N_("Applicant"),
+    "member": N_("Member"),
+    "facilitator": N_("Facilitator"),
+    "reviewer": N_("Reviewer"),
+    "admin": N_("Admin"),
+    SCHEDULER: N_("Scheduler"),
+}
 
 
 HUMAN_ROLES: frozenset[Role] = frozenset(role for role in Role if role is not Role.SCHEDULER)
@@ -520,10 +544,13 @@ class Workflow:
         self, subject: Any, state: WorkflowState, transition: Transition, ctx: Context
     ) -> Option:
         if state not in transition.source:
-            sources = join_words([f"“{s.staff_label}”" for s in transition.source], "or")
-            reason = (
-                f"This {self.noun} is at “{state.staff_label}”; “{transition.label}” is only "
-                f"possible from {sources}"
+            sources = join_words(
+                [_("“%(state)s”", state=_(s.staff_label)) for s in transition.source], "or"
+            )
+            reason = _(
+                "This %(noun)s is at “%(state)s”; “%(action)s” is only possible from %(sources)s",
+                noun=_(self.noun), state=_(state.staff_label), action=_(transition.label),
+                sources=sources,
             )
             return Option(transition, WrongState, (reason,))
         if not ctx.roles & transition.roles:
@@ -532,9 +559,13 @@ class Workflow:
         if transition.timed and ctx.is_scheduler:
             due = self._due_at(subject, transition)
             if due is None:
-                reasons.append(f"{transition.timed_label}: no date has been set")
+                reasons.append(
+                    _("%(event)s: no date has been set", event=_(transition.timed_label))
+                )
             elif ctx.now < due:
-                reasons.append(f"{transition.timed_label} on {format_when(due)}")
+                reasons.append(
+                    _("%(event)s on %(when)s", event=_(transition.timed_label), when=format_when(due))
+                )
         for guard in transition.guards:
             reason = guard(subject, ctx)
             if reason is not None:
@@ -545,19 +576,21 @@ class Workflow:
 
     def _role_reason(self, subject: Any, transition: Transition) -> str:
         humans = transition.human_roles
-        automatic = ""
-        if transition.timed:
-            due = self._due_at(subject, transition)
-            automatic = f"it happens automatically on {format_when(due)}" if due else (
-                "it happens automatically when its date is set"
-            )
+        due = self._due_at(subject, transition) if transition.timed else None
         if not humans:
-            if automatic:
-                return automatic[0].upper() + automatic[1:]
-            return "Only the system can do this; it happens automatically"
+            if due is not None:
+                return _("It happens automatically on %(when)s", when=format_when(due))
+            if transition.timed:
+                return _("It happens automatically when its date is set")
+            return _("Only the system can do this; it happens automatically")
         who = join_words([role.with_article for role in humans], "or")
-        reason = f"Only {who} can do this"
-        return f"{reason}; {automatic}" if automatic else reason
+        if due is not None:
+            return _("Only %(who)s can do this; it happens automatically on %(when)s",
+                     who=who, when=format_when(due))
+        if transition.timed:
+            return _("Only %(who)s can do this; it happens automatically when its date is set",
+                     who=who)
+        return _("Only %(who)s can do this", who=who)
 
     def _due_at(self, subject: Any, transition: Transition) -> datetime | None:
         if transition.timed_by is None:

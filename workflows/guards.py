@@ -9,6 +9,9 @@ definition module; the ones here recur:
 - :func:`nothing_missing` — a subject attribute listing what is still missing must be empty.
 - :func:`flag_set` — a boolean subject attribute must be ``True``.
 - :func:`at_least_one` — a count on the subject must be above zero.
+
+Messages are declared by the definitions with :func:`workflows.i18n.N_` and translated here, when
+the check runs, so the reason reads in the language of whoever asked.
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.engine import Context, Guard, Role
+from workflows.i18n import N_, gettext as _
 from workflows.text import join_words
+
+#: What reason_given requires, by who is exempt (whole sentences, so they can be translated).
+_REASON_DESCRIPTIONS = {
+    (): N_("A reason is given"),
+    ("applicant",): N_("A reason is given, unless the actor is an applicant"),
+    ("scheduler",): N_("A reason is given, unless the actor is the scheduler"),
+}
 
 
 def _has_text(value: object) -> bool:
@@ -41,16 +52,17 @@ def reason_given(
             return None
         if unless_scheduler and ctx.is_scheduler:
             return None
-        return None if _has_text(ctx.data.get("reason")) else message
+        return None if _has_text(ctx.data.get("reason")) else _(message)
 
-    exemptions = []
-    if unless_role is not None:
-        exemptions.append(f"{unless_role.with_article}")
-    if unless_scheduler:
-        exemptions.append("the scheduler")
-    description = "A reason is given"
-    if exemptions:
-        description += f", unless the actor is {join_words(exemptions, 'or')}"
+    exempt = ((unless_role.value,) if unless_role is not None else ()) + (
+        ("scheduler",) if unless_scheduler else ()
+    )
+    description = _REASON_DESCRIPTIONS.get(exempt)
+    if description is None:
+        exemptions = [unless_role.with_article] if unless_role is not None else []
+        if unless_scheduler:
+            exemptions.append("the scheduler")
+        description = f"A reason is given, unless the actor is {join_words(exemptions, 'or')}"
     return Guard(name=name, description=description, check=check, data_keys=("reason",))
 
 
@@ -58,7 +70,7 @@ def text_given(key: str, message: str, *, name: str, description: str) -> Guard:
     """``ctx.data[key]`` must be non-empty text (a typed name, for instance)."""
 
     def check(subject: Any, ctx: Context) -> str | None:
-        return None if _has_text(ctx.data.get(key)) else message
+        return None if _has_text(ctx.data.get(key)) else _(message)
 
     return Guard(name=name, description=description, check=check, data_keys=(key,))
 
@@ -67,7 +79,7 @@ def confirmed(key: str, message: str, *, name: str, description: str) -> Guard:
     """``ctx.data[key]`` must be exactly ``True`` (a ticked box; "yes" strings do not count)."""
 
     def check(subject: Any, ctx: Context) -> str | None:
-        return None if ctx.data.get(key) is True else message
+        return None if ctx.data.get(key) is True else _(message)
 
     return Guard(name=name, description=description, check=check, data_keys=(key,))
 
@@ -75,12 +87,16 @@ def confirmed(key: str, message: str, *, name: str, description: str) -> Guard:
 def nothing_missing(attribute: str, intro: str, *, name: str, description: str) -> Guard:
     """``subject.<attribute>`` (a list of human names of what is missing) must be empty.
 
-    The refusal names every missing item: ``intro`` + ": project title and summary".
+    The refusal names every missing item: ``intro`` + ": project title and summary". ``intro``
+    may instead be a whole sentence holding ``%(missing)s`` where the list goes (so that a
+    translation can put it anywhere). The items are the subject's words, already in the reader's
+    language.
     """
+    message = intro if "%(missing)s" in intro else f"{intro}: %(missing)s"
 
     def check(subject: Any, ctx: Context) -> str | None:
         missing = list(getattr(subject, attribute))
-        return f"{intro}: {join_words(missing)}" if missing else None
+        return _(message, missing=join_words(missing)) if missing else None
 
     return Guard(name=name, description=description, check=check, reads=(attribute,))
 
@@ -89,7 +105,7 @@ def flag_set(attribute: str, message: str, *, name: str, description: str) -> Gu
     """``subject.<attribute>`` must be exactly ``True``."""
 
     def check(subject: Any, ctx: Context) -> str | None:
-        return None if getattr(subject, attribute) is True else message
+        return None if getattr(subject, attribute) is True else _(message)
 
     return Guard(name=name, description=description, check=check, reads=(attribute,))
 
@@ -98,6 +114,6 @@ def at_least_one(attribute: str, message: str, *, name: str, description: str) -
     """``subject.<attribute>`` (a count) must be above zero."""
 
     def check(subject: Any, ctx: Context) -> str | None:
-        return None if getattr(subject, attribute) > 0 else message
+        return None if getattr(subject, attribute) > 0 else _(message)
 
     return Guard(name=name, description=description, check=check, reads=(attribute,))

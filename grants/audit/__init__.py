@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,15 @@ def actor_label(actor) -> str:
     if isinstance(actor, str):
         return actor[:120]
     return f"{actor.name} <{actor.email}>"[:120]
+
+
+def shown_actor(label: str) -> str:
+    """An actor label as a page shows it: the system's own names in the reader's language."""
+    if label == "system":
+        return _("System")
+    if label == "scheduler":
+        return _("Scheduler")
+    return label
 
 
 def record(

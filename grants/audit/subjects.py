@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from grants.db import db
+from workflows.i18n import N_
 
 # The words before the name, one place for every kind the log names.
 KINDS = {
-    "proposal": "Proposal", "round": "Round", "grant": "Grant", "report": "Report", "payment": "Payment",
-    "organisation": "Organisation", "join_request": "Join request", "ballot": "Ballot in", "collective": "Collective",
-    "commissioning_cycle": "Commissioning cycle", "need": "Need", "membership": "Membership", "invitation": "Invitation",
+    "proposal": N_("Proposal"), "round": N_("Round"), "grant": N_("Grant"), "report": N_("Report"),
+    "payment": N_("Payment"), "organisation": N_("Organisation"), "join_request": N_("Join request"),
+    "ballot": N_("Ballot"), "collective": N_("Collective"), "commissioning_cycle": N_("Commissioning cycle"),
+    "need": N_("Need"), "membership": N_("Membership"), "invitation": N_("Invitation"),
 }
-UNTITLED = "Untitled draft"
+UNTITLED = N_("Untitled draft")
 
 
 def _names(object_type: str, ids: list[int], collective_id: int) -> dict[int, str]:
@@ -58,7 +61,7 @@ def _names(object_type: str, ids: list[int], collective_id: int) -> dict[int, st
     query = queries.get(object_type)
     if query is None:
         return {}
-    return {row_id: name or UNTITLED for row_id, name in db.session.exec(query).all()}
+    return {row_id: name or _(UNTITLED) for row_id, name in db.session.exec(query).all()}
 
 
 def subjects(events: Iterable, collective_id: int) -> dict[tuple[str, int | None], str]:
@@ -69,12 +72,16 @@ def subjects(events: Iterable, collective_id: int) -> dict[tuple[str, int | None
             wanted[event.object_type].add(event.object_id)
     result: dict[tuple[str, int | None], str] = {}
     for object_type, ids in wanted.items():
-        kind = KINDS.get(object_type, object_type.replace("_", " ").capitalize())
+        kind = _(KINDS[object_type]) if object_type in KINDS else object_type.replace("_", " ").capitalize()
         names = _names(object_type, sorted(ids), collective_id)
         for object_id in ids:
             name = names.get(object_id)
-            result[(object_type, object_id)] = (f"{kind} {name}" if kind.endswith(" in") else f"{kind}: {name}") \
-                if name else f"{kind.removesuffix(' in')} {object_id}"
+            if name is None:
+                result[(object_type, object_id)] = _("%(kind)s %(number)s", kind=kind, number=object_id)
+            elif object_type == "ballot":  # named by its round only: "Ballot in Spring 2027"
+                result[(object_type, object_id)] = _("Ballot in %(round)s", round=name)
+            else:
+                result[(object_type, object_id)] = _("%(kind)s: %(name)s", kind=kind, name=name)
     return result
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlmodel import func, select
 
 from grants import permissions
@@ -41,17 +42,22 @@ class Section:
 
 
 PROPOSAL_STATUS = {
-    "draft": ("Not submitted", "govuk-tag--blue"), "submitted": ("Submitted", None), "eligible": ("Eligible", None),
-    "ineligible": ("Not eligible", None), "in_vote": ("In the vote", None), "selected": ("Selected by the vote", None),
-    "not_selected": ("Not selected", None), "ratified": ("Confirmed for funding", None),
-    "awarded": ("Awarded", None), "withdrawn": ("Withdrawn", None),
+    "draft": (_l("Not submitted"), "govuk-tag--blue"), "submitted": (_l("Submitted"), None),
+    "eligible": (_l("Eligible"), None), "ineligible": (_l("Not eligible"), None), "in_vote": (_l("In the vote"), None),
+    "selected": (_l("Selected by the vote"), None), "not_selected": (_l("Not selected"), None),
+    "ratified": (_l("Confirmed for funding"), None), "awarded": (_l("Awarded"), None),
+    "withdrawn": (_l("Withdrawn"), None),
 }
 GRANT_STATUS = {
-    "offered": ("Accept or decline", "govuk-tag--blue"), "accepted": ("Accepted", None), "paid": ("Paid", None),
-    "reporting": ("Reporting", None), "closed": ("Completed", None), "declined": ("Declined", None),
-    "withdrawn": ("Offer withdrawn", None), "funds_returned": ("Funds returned", None),
+    "offered": (_l("Accept or decline"), "govuk-tag--blue"), "accepted": (_l("Accepted"), None),
+    "paid": (_l("Paid"), None), "reporting": (_l("Reporting"), None), "closed": (_l("Completed"), None),
+    "declined": (_l("Declined"), None), "withdrawn": (_l("Offer withdrawn"), None),
+    "funds_returned": (_l("Funds returned"), None),
 }
-REPORT_KIND = {"mid": "Mid-point report", "end": "End report"}
+# Each kind of report in a task's title (whole sentences, so each can be translated).
+REPORT_TASK = {"mid": _l("Mid-point report for %(title)s"), "end": _l("End report for %(title)s")}
+REPORT_REVIEW_TASK = {"mid": _l("Review the mid-point report for %(title)s"),
+                      "end": _l("Review the end report for %(title)s")}
 OPEN_REPORT_STATES = ("due", "overdue", "changes_requested")
 
 
@@ -69,30 +75,34 @@ def _applicant(collective, organisation_id: int, now: datetime) -> list[Section]
         .join(Grant, Grant.proposal_id == Proposal.id, isouter=True)
         .where(Proposal.collective_id == collective.id, Proposal.organisation_id == organisation_id)
         .order_by(Proposal.id.desc())).all()
-    proposals, offers = Section("Your organisation's proposals", empty="Your organisation has no proposals yet."), \
-        Section("Your grants and offers", empty="Your organisation has no grants yet.")
+    proposals, offers = Section(_("Your organisation's proposals"), empty=_("Your organisation has no proposals yet.")), \
+        Section(_("Your grants and offers"), empty=_("Your organisation has no grants yet."))
     for pid, title, state, round_id, round_name, grant_id, grant_state, expires in rows:
         label, tag = PROPOSAL_STATUS.get(state, (state.replace("_", " ").capitalize(), None))
-        proposals.tasks.append(Task(title or "Untitled draft", url_for(
-            "proposals.show", slug=slug, round_id=round_id, proposal_id=pid), label, hint=round_name, tag=tag))
+        proposals.tasks.append(Task(title or _("Untitled draft"), url_for(
+            "proposals.show", slug=slug, round_id=round_id, proposal_id=pid), str(label), hint=round_name, tag=tag))
         if grant_id is not None:
             label, tag = GRANT_STATUS.get(grant_state, (grant_state.replace("_", " ").capitalize(), None))
-            hint = (f"The offer ends on {format_datetime(expires)}" if grant_state == "offered" else round_name)
-            offers.tasks.append(Task(f"Grant for {title}", url_for("awards.show", slug=slug, grant_id=grant_id),
-                                     label, hint=hint, tag=tag))
-    offers.more = ("All your organisation's grants", url_for("awards.index", slug=slug)) if offers.tasks else None
-    reports = Section("Reports to send", empty="No reports are due.")
+            hint = (_("The offer ends on %(when)s", when=format_datetime(expires)) if grant_state == "offered"
+                    else round_name)
+            offers.tasks.append(Task(_("Grant for %(title)s", title=title), url_for("awards.show", slug=slug,
+                                                                                  grant_id=grant_id),
+                                     str(label), hint=hint, tag=tag))
+    offers.more = (_("All your organisation's grants"), url_for("awards.index", slug=slug)) if offers.tasks else None
+    reports = Section(_("Reports to send"), empty=_("No reports are due."))
     for report_id, grant_id, kind, state, due_at, title in db.session.exec(
             select(Report.id, Report.grant_id, Report.kind, Report.state, Report.due_at, Proposal.title)
             .join(Grant, Grant.id == Report.grant_id).join(Proposal, Proposal.id == Grant.proposal_id)
             .where(Grant.collective_id == collective.id, Grant.organisation_id == organisation_id,
                    Report.state.in_(OPEN_REPORT_STATES))
             .order_by(Report.due_at)).all():
-        status = {"overdue": ("Overdue", "govuk-tag--red"), "changes_requested": ("Changes asked for", "govuk-tag--yellow")}
-        label, tag = status.get(state, ("To do", "govuk-tag--blue"))
-        reports.tasks.append(Task(f"{REPORT_KIND.get(kind, 'Report')} for {title}", url_for(
+        status = {"overdue": (_("Overdue"), "govuk-tag--red"),
+                  "changes_requested": (_("Changes asked for"), "govuk-tag--yellow")}
+        label, tag = status.get(state, (_("To do"), "govuk-tag--blue"))
+        task_title = str(REPORT_TASK[kind]) % {"title": title} if kind in REPORT_TASK else _("Report for %(title)s", title=title)
+        reports.tasks.append(Task(str(task_title), url_for(
             "reporting.show", slug=slug, grant_id=grant_id, report_id=report_id), label,
-            hint=f"Due {format_date(due_at)}", tag=tag))
+            hint=_("Due %(date)s", date=format_date(due_at)), tag=tag))
     return [offers, reports, proposals]
 
 
@@ -100,25 +110,27 @@ def _member(collective, person) -> Section:
     from grants.rounds.models import Round
     from grants.voting.models import Ballot
 
-    section = Section("Ballots open to you", empty="No round is open for voting.")
+    section = Section(_("Ballots open to you"), empty=_("No round is open for voting."))
     for round_id, name, closes, ballot_id in db.session.exec(
             select(Round.id, Round.name, Round.voting_closes_at, Ballot.id)
             .join(Ballot, (Ballot.round_id == Round.id) & (Ballot.member_id == person.id), isouter=True)
             .where(Round.collective_id == collective.id, Round.state == "voting").order_by(Round.voting_closes_at)).all():
-        section.tasks.append(Task(f"Vote in {name}", url_for("voting.ballot", slug=collective.slug, round_id=round_id),
-                                  "Ballot saved" if ballot_id else "Not voted",
-                                  hint=f"Voting closes on {format_datetime(closes)}. You can change your ballot until then.",
+        section.tasks.append(Task(_("Vote in %(round)s", round=name), url_for("voting.ballot", slug=collective.slug,
+                                                                             round_id=round_id),
+                                  _("Ballot saved") if ballot_id else _("Not voted"),
+                                  hint=_("Voting closes on %(when)s. You can change your ballot until then.",
+                                         when=format_datetime(closes)),
                                   tag=None if ballot_id else "govuk-tag--blue"))
     return section
 
 
 # What a round in each state waits on the facilitator for (the round page does it).
 ROUND_WAITS = {
-    "draft": "Finish setting it up and open it for proposals",
-    "eligibility_check": "Check the proposals' eligibility, then open voting",
-    "counting": "Check the count and send the allocation for review",
-    "returned": "The partnership returned the allocation: count or vote again",
-    "ratified": "Issue the awards",
+    "draft": _l("Finish setting it up and open it for proposals"),
+    "eligibility_check": _l("Check the proposals' eligibility, then open voting"),
+    "counting": _l("Check the count and send the allocation for review"),
+    "returned": _l("The partnership returned the allocation: count or vote again"),
+    "ratified": _l("Issue the awards"),
 }
 
 
@@ -130,7 +142,7 @@ def _facilitator(collective) -> Section:
     from grants.rounds.models import Round
 
     slug = collective.slug
-    section = Section("What waits on you")
+    section = Section(_("What waits on you"))
     waiting = dict(db.session.exec(
         select(Proposal.round_id, func.count()).join(Round, Round.id == Proposal.round_id)
         .where(Round.collective_id == collective.id, Round.state == "eligibility_check", Proposal.state == "submitted")
@@ -140,30 +152,34 @@ def _facilitator(collective) -> Section:
                                                           Round.state.in_(tuple(ROUND_WAITS)))
             .order_by(Round.id)).all():
         checks = waiting.get(round_id, 0)
-        hint = (f"{checks} proposal{'' if checks == 1 else 's'} to check for eligibility" if checks
-                else ROUND_WAITS[state])
+        hint = (ngettext("%(num)d proposal to check for eligibility", "%(num)d proposals to check for eligibility", checks)
+                if checks else str(ROUND_WAITS[state]))
         section.tasks.append(Task(name, url_for("rounds.show", slug=slug, round_id=round_id),
-                                  "Eligibility checks" if checks else "To do", hint=hint))
+                                  _("Eligibility checks") if checks else _("To do"), hint=hint))
     joins = db.session.exec(select(func.count()).select_from(JoinRequest).where(
         JoinRequest.collective_id == collective.id, JoinRequest.state == "pending")).one()
-    section.tasks.append(Task("Join requests", url_for("collectives.join_requests", slug=slug),
-                              f"{joins} waiting" if joins else "None waiting",
-                              hint="Organisations asking to join the collective", tag="govuk-tag--blue" if joins else None))
+    section.tasks.append(Task(_("Join requests"), url_for("collectives.join_requests", slug=slug),
+                              _("%(num)d waiting", num=joins) if joins else _("None waiting"),
+                              hint=_("Organisations asking to join the collective"),
+                              tag="govuk-tag--blue" if joins else None))
     for report_id, grant_id, kind, title in db.session.exec(
             select(Report.id, Report.grant_id, Report.kind, Proposal.title)
             .join(Grant, Grant.id == Report.grant_id).join(Proposal, Proposal.id == Grant.proposal_id)
             .where(Grant.collective_id == collective.id, Report.state == "submitted").order_by(Report.id)).all():
-        section.tasks.append(Task(f"Review the {REPORT_KIND.get(kind, 'report').lower()} for {title}", url_for(
-            "reporting.show", slug=slug, grant_id=grant_id, report_id=report_id), "To review"))
+        task_title = (str(REPORT_REVIEW_TASK[kind]) % {"title": title} if kind in REPORT_REVIEW_TASK
+                      else _("Review the report for %(title)s", title=title))
+        section.tasks.append(Task(str(task_title), url_for(
+            "reporting.show", slug=slug, grant_id=grant_id, report_id=report_id), _("To review")))
     paid = select(Payment.grant_id).where(Payment.grant_id == Grant.id).exists()
     for grant_id, title, amount in db.session.exec(
             select(Grant.id, Proposal.title, Grant.amount).join(Proposal, Proposal.id == Grant.proposal_id)
             .where(Grant.collective_id == collective.id, Grant.state == "accepted", ~paid).order_by(Grant.id)).all():
         from grants.money import format_pence
 
-        section.tasks.append(Task(f"Pay the grant for {title}", url_for("awards.show", slug=slug, grant_id=grant_id),
-                                  "Payment due", hint=f"{format_pence(amount)} accepted, not paid yet"))
-    section.more = ("All grants", url_for("awards.index", slug=slug))
+        section.tasks.append(Task(_("Pay the grant for %(title)s", title=title), url_for(
+            "awards.show", slug=slug, grant_id=grant_id),
+            _("Payment due"), hint=_("%(amount)s accepted, not paid yet", amount=format_pence(amount))))
+    section.more = (_("All grants"), url_for("awards.index", slug=slug))
     return section
 
 
@@ -171,16 +187,16 @@ def _reviewer(collective, person) -> Section:
     from grants.review.models import Ratification
     from grants.rounds.models import Round
 
-    section = Section("Allocations awaiting your review", empty="No allocation is waiting for the partnership.")
+    section = Section(_("Allocations awaiting your review"), empty=_("No allocation is waiting for the partnership."))
     for round_id, name, due, ratified in db.session.exec(
             select(Round.id, Round.name, Round.review_due_at, Ratification.id)
             .join(Ratification, (Ratification.round_id == Round.id) & (Ratification.reviewer_id == person.id),
                   isouter=True)
             .where(Round.collective_id == collective.id, Round.state == "partnership_review").order_by(Round.id)).all():
-        section.tasks.append(Task(f"Review the allocation of {name}", url_for("review.show", slug=collective.slug,
-                                                                              round_id=round_id),
-                                  "You ratified it" if ratified else "To review",
-                                  hint=f"Review due by {format_datetime(due)}", tag=None if ratified else "govuk-tag--blue"))
+        section.tasks.append(Task(_("Review the allocation of %(round)s", round=name), url_for(
+            "review.show", slug=collective.slug, round_id=round_id),
+            _("You ratified it") if ratified else _("To review"),
+            hint=_("Review due by %(when)s", when=format_datetime(due)), tag=None if ratified else "govuk-tag--blue"))
     return section
 
 

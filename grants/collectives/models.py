@@ -19,11 +19,22 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlmodel import Field, SQLModel
 
 from grants.db import UTCDateTime
 from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
+from workflows.i18n import N_
+
+#: Each role as a word in a list ("facilitator, member"), translated where shown.
+ROLE_WORDS = {"member": N_("member"), "facilitator": N_("facilitator"), "reviewer": N_("reviewer"),
+              "applicant": N_("applicant")}
+
+
+def role_words(roles) -> str:
+    """Roles as people read them, in the reader's language: "facilitator, member"."""
+    return ", ".join(gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role for role in sorted(roles))
 
 
 class Collective(SQLModel, table=True):
@@ -90,6 +101,10 @@ class Membership(SQLModel, table=True):
             if getattr(self, f"is_{role}")
         )
 
+    @property
+    def roles_text(self) -> str:
+        return role_words(self.roles)
+
     def set_roles(self, roles) -> None:
         for role in ("member", "facilitator", "reviewer", "applicant"):
             setattr(self, f"is_{role}", role in roles)
@@ -143,6 +158,11 @@ class Invitation(WorkflowFields, table=True):
     state: str = Field(default="sent", max_length=40, index=True)
     accepted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     accepted_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+    @property
+    def roles_text(self) -> str:
+        """The roles offered, in the order the facilitator chose them, as people read them."""
+        return ", ".join(gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role for role in self.roles)
 
     def actor_roles(self, person) -> set[str]:
         from grants import permissions

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from grants import audit, permissions
@@ -32,14 +33,14 @@ ROLE_NAMES = ("member", "facilitator", "reviewer", "applicant")
 def create_collective(*, name: str, slug: str, locality: str, facilitator: Person, actor: Person,
                       description: str = "") -> Collective:
     if db.session.exec(select(Collective).where(Collective.slug == slug)).first() is not None:
-        raise Refused("That short name is already used by another collective", field="slug")
+        raise Refused(_("That short name is already used by another collective"), field="slug")
     collective = Collective(name=name, slug=slug, locality=locality, description=description)
     db.session.add(collective)
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Refused("That short name is already used by another collective", field="slug") from exc
+        raise Refused(_("That short name is already used by another collective"), field="slug") from exc
     membership = Membership(collective_id=collective.id, person_id=facilitator.id, is_facilitator=True)
     db.session.add(membership)
     db.session.flush()
@@ -109,7 +110,7 @@ def _set_two_factor_requirement(collective: Collective, required: bool, actor: P
 
     if required and not twofactor.is_enabled(actor):
         # Otherwise the facilitator saving it would be sent away from the page they are on.
-        raise Refused("Turn on two-factor sign-in for your own account first (on your account page)",
+        raise Refused(_("Turn on two-factor sign-in for your own account first (on your account page)"),
                       field="requires_two_factor")
     collective.requires_two_factor = required
     audit.record(actor, "collective.two_factor_required" if required else "collective.two_factor_not_required",
@@ -120,14 +121,14 @@ def _set_two_factor_requirement(collective: Collective, required: bool, actor: P
 
 def request_to_join(collective: Collective, person: Person, organisation_values: dict, message: str) -> JoinRequest:
     if permissions.can_view_collective(person, collective):
-        raise Refused("You already belong to this collective")
+        raise Refused(_("You already belong to this collective"))
     if queries.pending_join_request(collective, person) is not None:
-        raise Refused("You have already asked to join. A facilitator will decide soon.")
+        raise Refused(_("You have already asked to join. A facilitator will decide soon."))
     taken = db.session.exec(select(Organisation).where(
         Organisation.collective_id == collective.id, Organisation.name == organisation_values["name"])).first()
     if taken is not None:
-        raise Refused("An organisation with this name is already in the collective. If it is yours, "
-                      "ask its contact or a facilitator to invite you.", field="name")
+        raise Refused(_("An organisation with this name is already in the collective. If it is yours, "
+                        "ask its contact or a facilitator to invite you."), field="name")
     organisation = Organisation(collective_id=collective.id, status="pending", **organisation_values)
     db.session.add(organisation)
     db.session.flush()
@@ -191,13 +192,13 @@ def invite(collective: Collective, *, email: str, roles: list[str], organisation
            actor: Person) -> Invitation:
     roles = [r for r in ROLE_NAMES if r in roles]
     if not roles:
-        raise Refused("Choose at least one role", field="roles")
+        raise Refused(_("Choose at least one role"), field="roles")
     if organisation_id is not None:
         queries.in_collective(Organisation, organisation_id, collective)
     email = normalise_email(email)
     existing = db.session.exec(select(Person).where(Person.email == email)).first()
     if existing is not None and permissions.membership(existing, collective) is not None:
-        raise Refused("This person already belongs to the collective. Change their roles on the People page.",
+        raise Refused(_("This person already belongs to the collective. Change their roles on the People page."),
                       field="email")
     token, token_hash = new_invitation_token()
     days = current_app.config["INVITATION_DAYS"]
@@ -222,20 +223,20 @@ def invitation_for_token(token: str) -> Invitation | None:
 def check_invitation(invitation: Invitation | None) -> Invitation:
     """The invitation behind a link, or Refused saying plainly why the link cannot be used."""
     if invitation is None:
-        raise Refused("This invitation link is not valid. Check you copied the whole link from the email.")
+        raise Refused(_("This invitation link is not valid. Check you copied the whole link from the email."))
     if invitation.state == "accepted":
-        raise Refused("This invitation has already been used.")
+        raise Refused(_("This invitation has already been used."))
     if invitation.state == "revoked":
-        raise Refused("This invitation was cancelled by the collective.")
+        raise Refused(_("This invitation was cancelled by the collective."))
     if invitation.state == "expired" or invitation.expires_at <= utcnow():
-        raise Refused("This invitation has expired. Ask the facilitator to send a new one.")
+        raise Refused(_("This invitation has expired. Ask the facilitator to send a new one."))
     return invitation
 
 
 def accept_invitation(invitation: Invitation, person: Person) -> None:
     check_invitation(invitation)
     if person.email != invitation.email:
-        raise Refused(f"This invitation was sent to {invitation.email}. Sign out and use that address.")
+        raise Refused(_("This invitation was sent to %(email)s. Sign out and use that address.", email=invitation.email))
     fire(invitation, "accept", person, changes={"accepted_at": utcnow(), "accepted_by_id": person.id})
 
 
@@ -273,7 +274,7 @@ def set_membership(membership: Membership, *, roles: list[str], organisation_id:
     if membership.is_facilitator and "facilitator" not in roles:
         others = [p for p in queries.facilitators(collective) if p.id != membership.person_id]
         if not others:
-            raise Refused("A collective needs at least one facilitator. Make someone else a facilitator first.",
+            raise Refused(_("A collective needs at least one facilitator. Make someone else a facilitator first."),
                           field="roles")
     before = {"roles": sorted(membership.roles), "organisation_id": membership.organisation_id}
     person = db.session.get(Person, membership.person_id)

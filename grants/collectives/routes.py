@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import func, select
 
@@ -69,7 +70,7 @@ def show(slug: str):
 def join(slug: str):
     collective = queries.collective_by_slug(slug)
     if permissions.can_view_collective(current_user, collective):
-        flash("You already belong to this collective.", "info")
+        flash(_("You already belong to this collective."), "info")
         return redirect(url_for("collectives.show", slug=slug))
     form = JoinForm()
     if request.method == "GET":
@@ -78,7 +79,7 @@ def join(slug: str):
     if form.validate_on_submit():
         if attempt(form, operations.request_to_join, collective, current_user, form.organisation_values(),
                    form.message.data or ""):
-            flash("Your request has been sent. A facilitator will look at it and email you.", "success")
+            flash(_("Your request has been sent. A facilitator will look at it and email you."), "success")
             return redirect(url_for("collectives.show", slug=slug))
     return render_template("collectives/join.html", collective=collective, form=form)
 
@@ -106,7 +107,8 @@ def join_request(slug: str, request_id: int):
     if form.validate_on_submit():
         if attempt(form, operations.decide_join_request, join, approve=form.decision.data == "approve",
                    reason=form.reason.data or "", actor=current_user):
-            flash(f"{organisation.name}: request {join.state}.", "success")
+            flash(_("%(organisation)s: request approved.", organisation=organisation.name) if join.state == "approved"
+                  else _("%(organisation)s: request declined.", organisation=organisation.name), "success")
             return redirect(url_for("collectives.join_requests", slug=slug))
     return render_template("collectives/join_request.html", collective=collective, join=join,
                            requester=requester, organisation=organisation, form=form,
@@ -123,12 +125,12 @@ def withdraw_join_request(slug: str, request_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     if attempt(None, operations.withdraw_join_request, join, current_user):
-        flash("Your request to join has been withdrawn.", "success")
+        flash(_("Your request to join has been withdrawn."), "success")
     return redirect(url_for("collectives.show", slug=slug))
 
 
 def _organisation_choices(collective):
-    return choices([("", "No organisation")] + [(o.id, o.name) for o in queries.organisations(collective)])
+    return choices([("", _("No organisation"))] + [(o.id, o.name) for o in queries.organisations(collective)])
 
 
 def _organisation_id(value: str | None) -> int | None:
@@ -163,7 +165,7 @@ def edit_membership(slug: str, membership_id: int):
     if form.validate_on_submit():
         if attempt(form, operations.set_membership, membership, roles=form.roles.data or [],
                    organisation_id=_organisation_id(form.organisation_id.data), actor=current_user):
-            flash(f"Roles of {person.name} saved.", "success")
+            flash(_("Roles of %(name)s saved.", name=person.name), "success")
             return redirect(url_for("collectives.people", slug=slug))
     return render_template("collectives/membership.html", collective=collective, membership=membership,
                            person=person, form=form)
@@ -179,7 +181,7 @@ def invite(slug: str):
     if form.validate_on_submit():
         if attempt(form, operations.invite, collective, email=form.email.data, roles=form.roles.data,
                    organisation_id=_organisation_id(form.organisation_id.data), actor=current_user):
-            flash(f"Invitation sent to {form.email.data}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("collectives.people", slug=slug))
     return render_template("collectives/invite.html", collective=collective, form=form)
 
@@ -192,7 +194,7 @@ def invitation_detail(slug: str, invitation_id: int):
     form = RevokeInvitationForm()
     if form.validate_on_submit():
         if attempt(form, operations.revoke_invitation, found, reason=form.reason.data or "", actor=current_user):
-            flash(f"The invitation to {found.email} is cancelled.", "success")
+            flash(_("The invitation to %(email)s is cancelled.", email=found.email), "success")
             return redirect(url_for("collectives.people", slug=slug))
     return render_template("collectives/invitation_detail.html", collective=collective, invitation=found,
                            form=form, workflow=panel(found, current_user))
@@ -213,9 +215,10 @@ def invitation(token: str):
     form = AcceptAsMemberForm() if (current_user.is_authenticated or existing) else AcceptInvitationForm()
     if current_user.is_authenticated and current_user.email != found.email:
         return render_template("collectives/invitation_invalid.html",
-                               message=f"This invitation was sent to {found.email}. Sign out, then open the link again."), 403
+                               message=_("This invitation was sent to %(email)s. Sign out, then open the link again.",
+                                         email=found.email)), 403
     if existing is not None and not current_user.is_authenticated:
-        flash("You already have an account: sign in to accept the invitation.", "info")
+        flash(_("You already have an account: sign in to accept the invitation."), "info")
         return redirect(url_for("auth.login", next=request.path))
     if form.validate_on_submit():
         if current_user.is_authenticated:
@@ -227,7 +230,7 @@ def invitation(token: str):
                 start_session(done.result)
                 db.session.commit()
         if done:
-            flash(f"Welcome to {collective.name}.", "success")
+            flash(_("Welcome to %(name)s.", name=collective.name), "success")
             return redirect(url_for("collectives.show", slug=collective.slug))
     return render_template("collectives/invitation.html", invitation=found, invited_collective=collective, form=form)
 
@@ -255,7 +258,7 @@ def settings(slug: str):
                    outcome_lines={term: lines(getattr(form, f"outcomes_{term}").data)
                                   for term in ("short", "medium", "long")},
                    requires_two_factor=form.requires_two_factor.data, actor=current_user):
-            flash("Collective settings saved.", "success")
+            flash(_("Collective settings saved."), "success")
             return redirect(url_for("collectives.show", slug=slug))
     return render_template("collectives/settings.html", collective=collective, form=form)
 
@@ -271,7 +274,10 @@ def audit_log(slug: str):
                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                              .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    from grants.audit import shown_actor
+    from grants.audit.actions import action_text, details_text
     from grants.audit.subjects import subjects
 
     return render_template("collectives/audit.html", collective=collective, events=events, page=page, pages=pages,
-                           total=total, subjects=subjects(events, collective.id))
+                           total=total, subjects=subjects(events, collective.id), action_text=action_text,
+                           details_text=details_text, shown_actor=shown_actor)

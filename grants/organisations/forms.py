@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from grants.forms import (
@@ -26,40 +27,40 @@ from grants.versions import VersionField
 
 
 class OrganisationFields(FlaskForm):
-    name = StringField("Organisation name", widget=GovTextInput(), filters=[strip],
-                       validators=[Required("Enter the name of your organisation"), MaxLength(160, "The name")])
-    kind = SelectField("What kind of organisation is it?", widget=GovRadioInput(),
-                       choices=choices(ORGANISATION_KINDS),
-                       validators=[Required("Choose what kind of organisation it is")])
+    name = StringField(_l("Organisation name"), widget=GovTextInput(), filters=[strip],
+                       validators=[Required(_l("Enter the name of your organisation")), MaxLength(160, _l("The name"))])
+    kind = SelectField(_l("What kind of organisation is it?"), widget=GovRadioInput(),
+                       choices=choices((code, _l(label)) for code, label in ORGANISATION_KINDS.items()),
+                       validators=[Required(_l("Choose what kind of organisation it is"))])
     registration_number = StringField(
-        "Registration number (optional)", widget=GovTextInput(), filters=[strip],
-        description="Charity or company number, if you have one. Most community groups do not.",
-        validators=[MaxLength(40, "The registration number")])
-    postcode = StringField("Postcode", widget=GovTextInput(), filters=[strip, normalise_postcode],
-                           description="Where the organisation meets or works, for example B18 7QH",
-                           validators=[Required("Enter a postcode"), UKPostcode()])
-    ward = StringField("Ward (optional)", widget=GovTextInput(), filters=[strip],
-                       validators=[MaxLength(120, "The ward")])
+        _l("Registration number (optional)"), widget=GovTextInput(), filters=[strip],
+        description=_l("Charity or company number, if you have one. Most community groups do not."),
+        validators=[MaxLength(40, _l("The registration number"))])
+    postcode = StringField(_l("Postcode"), widget=GovTextInput(), filters=[strip, normalise_postcode],
+                           description=_l("Where the organisation meets or works, for example B18 7QH"),
+                           validators=[Required(_l("Enter a postcode")), UKPostcode()])
+    ward = StringField(_l("Ward (optional)"), widget=GovTextInput(), filters=[strip],
+                       validators=[MaxLength(120, _l("The ward"))])
     communities_served = SelectMultipleField(
-        "Communities you serve", choices=choices((c.code, c.label) for c in ETHNIC_CATEGORIES),
+        _l("Communities you serve"), choices=choices((c.code, _l(c.label)) for c in ETHNIC_CATEGORIES),
         validate_choice=False,
-        validators=[Choices("Choose communities from the list")])
-    partner_type = SelectField("Is your organisation a community partner?", widget=GovSelect(),
-                               choices=choices(PARTNER_TYPES), default="",
-                               description="Faith and community organisations can host engagement events.")
-    languages = SelectMultipleField("Languages you work in", widget=GovCheckboxesInput(),
-                                    choices=choices(LANGUAGES), validate_choice=False,
-                                    validators=[Choices("Choose languages from the list")])
-    contact_name = StringField("Contact person", widget=GovTextInput(), filters=[strip],
-                               validators=[Required("Enter the name of the contact person"),
-                                           MaxLength(120, "The contact name")])
-    contact_email = EmailField("Contact email address", widget=GovTextInput(), filters=[strip],
-                               validators=[Required("Enter the contact email address"), EmailAddress(),
-                                           MaxLength(254, "The email address")])
-    contact_phone = StringField("Contact phone (optional)", widget=GovTextInput(), filters=[strip],
-                                validators=[MaxLength(40, "The phone number")])
-    description = TextAreaField("What does your organisation do? (optional)", widget=GovTextArea(),
-                                filters=[strip], validators=[MaxLength(2000, "The description")])
+        validators=[Choices(_l("Choose communities from the list"))])
+    partner_type = SelectField(_l("Is your organisation a community partner?"), widget=GovSelect(),
+                               choices=choices((code, _l(label)) for code, label in PARTNER_TYPES.items()), default="",
+                               description=_l("Faith and community organisations can host engagement events."))
+    languages = SelectMultipleField(_l("Languages you work in"), widget=GovCheckboxesInput(),
+                                    choices=choices((code, _l(label)) for code, label in LANGUAGES.items()), validate_choice=False,
+                                    validators=[Choices(_l("Choose languages from the list"))])
+    contact_name = StringField(_l("Contact person"), widget=GovTextInput(), filters=[strip],
+                               validators=[Required(_l("Enter the name of the contact person")),
+                                           MaxLength(120, _l("The contact name"))])
+    contact_email = EmailField(_l("Contact email address"), widget=GovTextInput(), filters=[strip],
+                               validators=[Required(_l("Enter the contact email address")), EmailAddress(),
+                                           MaxLength(254, _l("The email address"))])
+    contact_phone = StringField(_l("Contact phone (optional)"), widget=GovTextInput(), filters=[strip],
+                                validators=[MaxLength(40, _l("The phone number"))])
+    description = TextAreaField(_l("What does your organisation do? (optional)"), widget=GovTextArea(),
+                                filters=[strip], validators=[MaxLength(2000, _l("The description"))])
 
     def organisation_values(self) -> dict:
         return {
@@ -80,4 +81,4 @@ class OrganisationFields(FlaskForm):
 
 class OrganisationForm(OrganisationFields):
     version = VersionField()
-    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from grants import audit, versions
@@ -21,7 +22,7 @@ def update_organisation(organisation: Organisation, values: dict, actor, version
         Organisation.collective_id == organisation.collective_id, Organisation.name == values["name"],
         Organisation.id != organisation.id)).first()
     if clash is not None:
-        raise Refused("Another organisation in the collective already has this name", field="name")
+        raise Refused(_("Another organisation in the collective already has this name"), field="name")
     before = {key: getattr(organisation, key) for key in EDITABLE}
     for key in EDITABLE:
         setattr(organisation, key, values[key])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants import permissions, versions
@@ -45,7 +46,7 @@ def edit(slug: str, organisation_id: int):
     if form.validate_on_submit():
         if attempt(form, operations.update_organisation, organisation, form.organisation_values(), current_user,
                    version=form.version.data):
-            flash(f"{organisation.name} saved.", "success")
+            flash(_("%(name)s saved.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", slug=slug, organisation_id=organisation.id))
         newer = versions.newer_values(form, organisation, lambda row: [
             (form[key], getattr(row, key)) for key in operations.EDITABLE], current_user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -22,11 +23,11 @@ def support_chart_svg(rows: list[dict]) -> str:
                   color=[FUNDED if r["selected"] else NOT_FUNDED for r in rows])
         axes.set_yticks(positions, [_short(r["title"]) for r in rows])
         for position, row in zip(positions, rows):
-            axes.text(row["support"], position, f"  {row['support']}" + ("  funded" if row["selected"] else ""),
+            axes.text(row["support"], position, "  " + (_("%(support)s  funded", support=row["support"]) if row["selected"] else str(row["support"])),
                       va="center", fontsize=9)
         # Votes, scores and points are whole numbers: no tick at 0.5.
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel("Support (votes, scores or points)")
+        axes.set_xlabel(_("Support (votes, scores or points)"))
         axes.spines[["top", "right"]].set_visible(False)
         axes.margins(x=0.25)
         figure.tight_layout()
@@ -36,7 +37,9 @@ def support_chart_svg(rows: list[dict]) -> str:
 def support_chart_alt(rows: list[dict], *, title: str) -> str:
     """The chart in words, most supported first."""
     rows = sorted(rows, key=lambda r: (-r["support"], r["proposal_id"]))
-    return f"{title}. " + "; ".join(f"{r['title']}: {r['support']}{' (funded)' if r['selected'] else ''}" for r in rows)
+    bars = "; ".join(_("%(title)s: %(support)s (funded)", title=r["title"], support=r["support"]) if r["selected"]
+                     else _("%(title)s: %(support)s", title=r["title"], support=r["support"]) for r in rows)
+    return _("%(title)s. %(bars)s", title=title, bars=bars)
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -9,6 +9,7 @@ recount or re-vote resets the current one.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from grants import audit
@@ -115,7 +116,7 @@ def _election(round_: Round, proposals: list[Proposal]) -> Election:
 def run_count(round_: Round, actor) -> Count:
     """Count the round's ballots, store the outcome of every proposal, and move the proposals on."""
     if round_.state != "counting":
-        raise Refused("The count runs once voting has closed")
+        raise Refused(_("The count runs once voting has closed"))
     election, proposals = election_of(round_)
     theme_names = {t.id: t.name for t in db.session.exec(select(Theme).where(
         Theme.collective_id == round_.collective_id)).all()}
@@ -168,7 +169,7 @@ def run_count(round_: Round, actor) -> Count:
 def rerun_count(round_: Round, actor) -> Count:
     """Count again (after paper ballots were added, say) while the round is still counting."""
     if round_.state != "counting":
-        raise Refused("The count can only be re-run before the allocation goes to the partnership for review")
+        raise Refused(_("The count can only be re-run before the allocation goes to the partnership for review"))
     return run_count(round_, actor)
 
 

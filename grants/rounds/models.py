@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import Field, SQLModel, func, select
 
 from grants.commissioning import links
@@ -25,12 +26,12 @@ from grants.timeutil import utcnow
 from grants.workflow.models import WorkflowFields
 
 VOTING_METHODS = {
-    "approval": "Approval: tick every proposal you support",
-    "approval_limited": "Approval of at most K proposals",
-    "score": "Score each proposal from 0 to 5",
-    "cumulative": "Cumulative: spread N points across proposals",
+    "approval": _l("Approval: tick every proposal you support"),
+    "approval_limited": _l("Approval of at most K proposals"),
+    "score": _l("Score each proposal from 0 to 5"),
+    "cumulative": _l("Cumulative: spread N points across proposals"),
 }
-VARIANTS = {"standard": "Standard (with an eligibility check)", "light": "Light-touch (no eligibility check)"}
+VARIANTS = {"standard": _l("Standard (with an eligibility check)"), "light": _l("Light-touch (no eligibility check)")}
 DATE_FIELDS = ("proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at", "review_due_at")
 
 
@@ -89,7 +90,7 @@ class Round(WorkflowFields, table=True):
     def missing_settings(self) -> list[str]:
         missing = []
         if not self.themes_funded:
-            missing.append("the themes the round funds")
+            missing.append(_("the themes the round funds"))
         return missing
 
     @property

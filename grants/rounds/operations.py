@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import select
 
 from grants import audit, permissions, versions
@@ -25,11 +25,15 @@ from grants.proposals.models import Proposal
 from grants.rounds.models import DATE_FIELDS, Pot, Round, RoundTheme, pots
 from grants.timeutil import format_datetime, utcnow
 from grants.workflow.operations import effect, fire, on_behalf_of
+from workflows.i18n import N_
 
+# The voting methods as a refusal names them ("cannot count score ballots").
+METHOD_NAMES = {"approval": N_("approval"), "approval_limited": N_("approval limited"), "score": N_("score"),
+                "cumulative": N_("cumulative")}
 BALLOT_KINDS = {"approval": "approval", "approval_limited": "approval", "score": "scoring", "cumulative": "cumulative"}
 DATE_LABELS = {
-    "proposals_open_at": "Proposals open", "proposals_close_at": "Proposals close",
-    "voting_opens_at": "Voting opens", "voting_closes_at": "Voting closes", "review_due_at": "Review due",
+    "proposals_open_at": N_("Proposals open"), "proposals_close_at": N_("Proposals close"),
+    "voting_opens_at": N_("Voting opens"), "voting_closes_at": N_("Voting closes"), "review_due_at": N_("Review due"),
 }
 # Each date must come after the one before; voting may open the moment proposals close.
 DATE_ORDER = (
@@ -38,7 +42,7 @@ DATE_ORDER = (
     ("voting_opens_at", "voting_closes_at", False),
     ("voting_closes_at", "review_due_at", False),
 )
-NOT_DRAFT = "Only a draft round's settings can change. To give people more time, extend a deadline."
+NOT_DRAFT = N_("Only a draft round's settings can change. To give people more time, extend a deadline.")
 SETTINGS = ("name", "description", "variant", "budget", "min_grant", "max_grant", "voting_method", "approval_limit",
             "cumulative_points", "allocation_rule", *DATE_FIELDS, "reminder_hours", "small_grant_limit",
             "medium_grant_limit", "ratifications_needed")
@@ -47,39 +51,41 @@ SETTINGS = ("name", "description", "variant", "budget", "min_grant", "max_grant"
 def check_settings(values: dict, theme_ids: list[int], pot_amounts: dict[int, int]) -> None:
     """Refuse inconsistent settings, naming the field each problem belongs beside."""
     if values["min_grant"] > values["max_grant"]:
-        raise Refused("The minimum grant must not be more than the maximum grant", field="min_grant")
+        raise Refused(_("The minimum grant must not be more than the maximum grant"), field="min_grant")
     if values["max_grant"] > values["budget"]:
-        raise Refused("The maximum grant must not be more than the budget", field="max_grant")
-    for earlier, later, may_be_equal in DATE_ORDER:
-        if values[later] < values[earlier] or (values[later] == values[earlier] and not may_be_equal):
-            raise Refused(f"{DATE_LABELS[later]} must be after {DATE_LABELS[earlier].lower()}", field=later)
+        raise Refused(_("The maximum grant must not be more than the budget"), field="max_grant")
+    for earlier, after, may_be_equal in DATE_ORDER:
+        if values[after] < values[earlier] or (values[after] == values[earlier] and not may_be_equal):
+            raise Refused(_("%(later)s must be after %(earlier)s", later=_(DATE_LABELS[after]),
+                            earlier=_(DATE_LABELS[earlier]).lower()), field=after)
     if values["voting_method"] == "approval_limited" and not values.get("approval_limit"):
-        raise Refused("Say how many proposals each member may approve", field="approval_limit")
+        raise Refused(_("Say how many proposals each member may approve"), field="approval_limit")
     if values["voting_method"] == "cumulative" and not values.get("cumulative_points"):
-        raise Refused("Say how many points each member may spread", field="cumulative_points")
+        raise Refused(_("Say how many points each member may spread"), field="cumulative_points")
     rule = RULES.get(values["allocation_rule"])
     if rule is None:
-        raise Refused("Choose an allocation rule from the list", field="allocation_rule")
+        raise Refused(_("Choose an allocation rule from the list"), field="allocation_rule")
     if not rule.supports(BALLOT_KINDS[values["voting_method"]]):
-        raise Refused(f"{rule.label} cannot count {values['voting_method'].replace('_', ' ')} ballots: "
-                      "choose another rule or voting method", field="allocation_rule")
+        raise Refused(_("%(rule)s cannot count %(method)s ballots: choose another rule or voting method",
+                        rule=_(rule.label), method=_(METHOD_NAMES[values["voting_method"]])), field="allocation_rule")
     if not theme_ids:
-        raise Refused("Choose at least one theme the round funds", field="theme_ids")
+        raise Refused(_("Choose at least one theme the round funds"), field="theme_ids")
     stray = set(pot_amounts) - set(theme_ids)
     if stray:
-        raise Refused("A ring-fenced pot can only be for a theme the round funds", field="pots")
+        raise Refused(_("A ring-fenced pot can only be for a theme the round funds"), field="pots")
     if sum(pot_amounts.values()) > values["budget"]:
-        raise Refused(f"The ring-fenced pots add up to {format_pence(sum(pot_amounts.values()))}, "
-                      f"more than the budget of {format_pence(values['budget'])}", field="pots")
+        raise Refused(_("The ring-fenced pots add up to %(pots)s, more than the budget of %(budget)s",
+                        pots=format_pence(sum(pot_amounts.values())), budget=format_pence(values["budget"])),
+                      field="pots")
     if values["small_grant_limit"] > values["medium_grant_limit"]:
-        raise Refused("The small-grant threshold must not be above the medium-grant threshold",
+        raise Refused(_("The small-grant threshold must not be above the medium-grant threshold"),
                       field="small_grant_limit")
 
 
 def _check_themes(collective: Collective, theme_ids: list[int]) -> None:
     mine = {t.id for t in collective_queries.themes(collective)}
     if not set(theme_ids) <= mine:
-        raise Refused("Choose themes from the list", field="theme_ids")
+        raise Refused(_("Choose themes from the list"), field="theme_ids")
 
 
 def create_round(collective: Collective, values: dict, *, theme_ids: list[int], pot_amounts: dict[int, int],
@@ -101,7 +107,7 @@ def update_round(round_: Round, values: dict, *, theme_ids: list[int], pot_amoun
 
     ``version`` is the one the form was loaded from: a save over a newer one is refused (``grants.versions``)."""
     if round_.state != "draft":
-        raise Refused(NOT_DRAFT)
+        raise Refused(_(NOT_DRAFT))
     versions.claim(round_, version, actor)
     collective = db.session.get(Collective, round_.collective_id)
     _check_themes(collective, theme_ids)
@@ -141,19 +147,21 @@ def _settings_snapshot(round_: Round, theme_ids, pot_amounts) -> dict:
 def extend_deadline(round_: Round, field: str, new_value: datetime, actor: Person) -> None:
     """Move one of the round's dates later (never earlier), keeping the dates in order. Audited."""
     if field not in DATE_FIELDS:
-        raise Refused("Choose which date to extend", field="field")
+        raise Refused(_("Choose which date to extend"), field="field")
     if round_.state in ("closed", "cancelled"):
-        raise Refused("This round has ended")
+        raise Refused(_("This round has ended"))
     old = getattr(round_, field)
     if new_value <= old:
-        raise Refused(f"The new date must be later than the current one ({format_datetime(old)})", field="new_value")
+        raise Refused(_("The new date must be later than the current one (%(when)s)", when=format_datetime(old)),
+                      field="new_value")
     if new_value <= utcnow():
-        raise Refused("The new date must be in the future", field="new_value")
+        raise Refused(_("The new date must be in the future"), field="new_value")
     following = DATE_FIELDS[DATE_FIELDS.index(field) + 1:]
-    for later in following:
-        if getattr(round_, later) < new_value:
-            raise Refused(f"{DATE_LABELS[field]} cannot be after {DATE_LABELS[later].lower()} "
-                          f"({format_datetime(getattr(round_, later))}): extend that first", field="new_value")
+    for after in following:
+        if getattr(round_, after) < new_value:
+            raise Refused(_("%(date)s cannot be after %(later)s (%(when)s): extend that first",
+                            date=_(DATE_LABELS[field]), later=_(DATE_LABELS[after]).lower(),
+                            when=format_datetime(getattr(round_, after))), field="new_value")
     setattr(round_, field, new_value)
     db.session.add(round_)
     db.session.flush()

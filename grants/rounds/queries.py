@@ -3,6 +3,7 @@ ballots the round has (the dashboard, ballot and results pages rely on that)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from grants.allocation import explain
@@ -73,18 +74,19 @@ def results(round_: Round) -> dict | None:
         "selected": outcome.selected, "amount": outcome.amount, "support": outcome.support,
         "supporters": outcome.supporters, "rank": outcome.rank, "reason": outcome.reason,
         "sentence": told(outcome), "pot": themes.get(outcome.pot_theme_id) if outcome.pot_theme_id else "General pot",
-        "communities": list(proposal.communities_served),
+        "communities": list(proposal.communities_served), "general_pot": not outcome.pot_theme_id,
     } for outcome, proposal, organisation in rows]
     pot_totals = []
     for pot, name in pots:
         funded = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == name)
-        pot_totals.append({"name": f"{name} (ring-fenced)", "budget": pot.amount, "allocated": funded})
+        pot_totals.append({"name": f"{name} (ring-fenced)", "theme": name, "general": False, "budget": pot.amount,
+                           "allocated": funded})
     # The count gives the general pot the money the ring-fenced pots did not spend: show that budget.
     base = round_.budget - sum(pot.amount for pot, _name in pots)
     carried = [(name, total["budget"] - total["allocated"]) for (_pot, name), total in zip(pots, pot_totals)
                if total["budget"] > total["allocated"]]
     general = sum(r["amount"] for r in outcome_rows if r["selected"] and r["pot"] == "General pot")
-    pot_totals.append({"name": "General pot", "budget": base + sum(amount for _name, amount in carried),
+    pot_totals.append({"name": "General pot", "theme": None, "general": True, "budget": base + sum(amount for _name, amount in carried),
                        "allocated": general, "base": base,
                        "carried": [{"pot": name, "amount": amount} for name, amount in carried],
                        "note": carried_note(base, carried)})
@@ -99,10 +101,12 @@ def carried_note(base: int, carried: list[tuple[str, int]]) -> str:
         return ""
     if len(carried) == 1:
         name, amount = carried[0]
-        return f"{format_pence(base)} plus {format_pence(amount)} not used by the {name} pot"
-    parts = "; ".join(f"{name}: {format_pence(amount)}" for name, amount in carried)
+        return _("%(base)s plus %(amount)s not used by the %(theme)s pot", base=format_pence(base),
+                 amount=format_pence(amount), theme=name)
+    parts = "; ".join(_("%(theme)s: %(amount)s", theme=name, amount=format_pence(amount)) for name, amount in carried)
     total = sum(amount for _name, amount in carried)
-    return f"{format_pence(base)} plus {format_pence(total)} not used by the ring-fenced pots ({parts})"
+    return _("%(base)s plus %(total)s not used by the ring-fenced pots (%(pots)s)", base=format_pence(base),
+             total=format_pence(total), pots=parts)
 
 
 def is_public(round_: Round) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+import workflows
 from grants import disclosure, permissions, ratelimits, versions
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
@@ -52,9 +54,9 @@ def new(slug: str):
         done = attempt(form, operations.create_round, collective, form.values(), theme_ids=form.theme_ids.data,
                        pot_amounts=pot_amounts(form), actor=current_user)
         if done:
-            flash(f"{done.result.name} is set up as a draft.", "success")
+            flash(_("%(name)s is set up as a draft.", name=done.result.name), "success")
             return redirect(url_for("rounds.show", slug=slug, round_id=done.result.id))
-    return render_template("rounds/form.html", collective=collective, form=form, title="Set up a round")
+    return render_template("rounds/form.html", collective=collective, form=form, title=_("Set up a round"))
 
 
 @bp.route("/<id:round_id>/edit", methods=["GET", "POST"])
@@ -71,11 +73,11 @@ def edit(slug: str, round_id: int):
     if form.validate_on_submit():
         if attempt(form, operations.update_round, round_, form.values(), theme_ids=form.theme_ids.data,
                    pot_amounts=pot_amounts(form), actor=current_user, version=form.version.data):
-            flash("Round settings saved.", "success")
+            flash(_("Round settings saved."), "success")
             return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
         newer = versions.newer_values(form, round_, lambda row: _saved_pairs(form, row), current_user)
     return render_template("rounds/form.html", collective=collective, form=form, round=round_,
-                           title=f"Change {round_.name}", newer=newer)
+                           title=_("Change %(name)s", name=round_.name), newer=newer)
 
 
 def _saved_pairs(form, round_: Round) -> list[tuple]:
@@ -92,7 +94,7 @@ def _read_only(collective, round_: Round, form):
     rows = [{"key": {"text": field.label.text}, "value": {"text": versions.display(field, value)}}
             for field, value in _saved_pairs(form, round_)]
     return render_template("rounds/read_only.html", collective=collective, round=round_, rows=rows,
-                           state_label=state["state_label"], reason=operations.NOT_DRAFT,
+                           state_label=state["state_label"], reason=_(operations.NOT_DRAFT),
                            can_extend=round_.state not in ("closed", "cancelled"), deadline_form=ExtendDeadlineForm())
 
 
@@ -107,7 +109,7 @@ def show(slug: str, round_id: int):
     return render_template(
         "rounds/show.html", collective=collective, round=round_, manage=manage, own_org=own_org,
         proposals=proposals if manage else [(p, o) for p, o in proposals if o.id == own_org],
-        in_vote=sum(1 for p, _o in proposals if p.state == "in_vote"), states=queries.state_counts(round_),
+        in_vote=sum(1 for p, _o in proposals if p.state == "in_vote"), state_counts=_state_counts(round_),
         themes=queries.theme_map(round_), funded_themes=operations.theme_names(round_),
         pots=queries.pots_with_names(round_), ballots=queries.ballots_cast(round_) if manage else None,
         workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
@@ -115,6 +117,12 @@ def show(slug: str, round_id: int):
         has_results=queries.results(round_) is not None,
         priorities=delivery.round_priorities(round_, current_user), confirm_first=NEEDS_CONFIRMATION,
     )
+
+
+def _state_counts(round_: Round) -> list[tuple[str, int]]:
+    """How many of the round's proposals are in each state, each state in words (lower case, after a number)."""
+    proposal = workflows.get("proposal")
+    return [(_(proposal.coerce_state(state).staff_label).lower(), n) for state, n in queries.state_counts(round_).items()]
 
 
 @bp.route("/<id:round_id>/move", methods=["POST"])
@@ -130,7 +138,8 @@ def move(slug: str, round_id: int):
     if transition in NEEDS_CONFIRMATION:
         return _confirmed_move(collective, round_, transition)
     if attempt(None, operations.move_round, round_, transition, current_user, form.reason.data or ""):
-        flash(f"{round_.name} is now: {panel(round_, current_user)['state_label']}.", "success")
+        flash(_("%(name)s is now: %(state)s.", name=round_.name, state=panel(round_, current_user)["state_label"]),
+              "success")
     return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
 
 
@@ -146,7 +155,7 @@ def confirm_move(slug: str, round_id: int, transition: str):
     if transition not in NEEDS_CONFIRMATION:
         abort(404)
     if _allowed_option(round_, transition) is None:
-        flash("That cannot be done now: the round has moved on. Its page shows what can be done.", "info")
+        flash(_("That cannot be done now: the round has moved on. Its page shows what can be done."), "info")
         return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
     form = ConfirmMoveForm(data={"transition": transition, "confirmed": "yes"})
     return _confirm_page(collective, round_, transition, form)
@@ -169,10 +178,11 @@ def _confirmed_move(collective, round_: Round, transition: str):
     if not form.validate():
         return _confirm_page(collective, round_, transition, form)
     if transition == "cancel" and not form.reason.data:
-        form.reason.errors = ["Say why you are cancelling the round"]
+        form.reason.errors = [_("Say why you are cancelling the round")]
         return _confirm_page(collective, round_, transition, form)
     if attempt(form, operations.move_round, round_, transition, current_user, form.reason.data or ""):
-        flash(f"{round_.name} is now: {panel(round_, current_user)['state_label']}.", "success")
+        flash(_("%(name)s is now: %(state)s.", name=round_.name, state=panel(round_, current_user)["state_label"]),
+              "success")
         return redirect(back)
     if _allowed_option(round_, transition) is None:  # moved on meanwhile (or this was the second click)
         for message in [*form.form_errors, *form.reason.errors]:
@@ -188,7 +198,7 @@ def extend(slug: str, round_id: int):
     form = ExtendDeadlineForm()
     if form.validate_on_submit() and attempt(form, operations.extend_deadline, round_, form.field.data,
                                              form.new_value.data, current_user):
-        flash("Deadline extended.", "success")
+        flash(_("Deadline extended."), "success")
         return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
     return render_template("rounds/extend.html", collective=collective, round=round_, form=form)
 
@@ -200,7 +210,7 @@ def recount(slug: str, round_id: int):
     if not RecountForm().validate_on_submit():
         abort(400)
     if attempt(None, counting.rerun_count, round_, current_user):
-        flash("The count has been run again.", "success")
+        flash(_("The count has been run again."), "success")
     return redirect(url_for("rounds.results", slug=slug, round_id=round_id))
 
 
@@ -229,7 +239,7 @@ def results(slug: str, round_id: int):
                            manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
                            communities=communities, priorities=delivery.round_priorities(round_, current_user),
                            chart=data_uri(support_chart_svg(outcome["rows"])) if outcome and outcome["rows"] else None,
-                           chart_alt=support_chart_alt(outcome["rows"], title=f"Support for each proposal in {round_.name}")
+                           chart_alt=support_chart_alt(outcome["rows"], title=_("Support for each proposal in %(round)s", round=round_.name))
                            if outcome and outcome["rows"] else "")
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlmodel import Field, SQLModel
 
 from grants.append_only import protect
@@ -30,6 +31,20 @@ class WorkflowFields(SQLModel):
     @property
     def workflow_name(self) -> str:
         return self.__workflows__[0]
+
+    @property
+    def state_label(self) -> str:
+        """The row's state in words, as staff read it, in the reader's language ("Open for proposals")."""
+        import workflows  # the registry imports the definitions, which know nothing of the app
+
+        return gettext(workflows.get(self.workflow_name).coerce_state(self.state).staff_label)
+
+    @property
+    def public_state_label(self) -> str:
+        """The row's state in words, as the public reads it, in the reader's language."""
+        import workflows
+
+        return gettext(workflows.get(self.workflow_name).coerce_state(self.state).public_label)
 
     # Every table using this mixin defines ``actor_roles(person) -> set[str]``: the workflow roles
     # the person holds *for this row* (tests/test_workflow_app.py checks each table has one).

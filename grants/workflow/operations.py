@@ -20,11 +20,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 import workflows
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from grants import audit
 from grants.db import db
 from grants.timeutil import format_datetime, utcnow
 from grants.workflow.models import StateHistory, WorkflowFields
 from workflows import Context, Move, Option, TransitionError
+from workflows.text import join_words
 
 SCHEDULER = "scheduler"
 EffectHandler = Callable[[Any, Move, Any], None]
@@ -145,13 +148,15 @@ def _stale_reason(row: WorkflowFields, workflow: workflows.Workflow) -> str:
     last = db.session.exec(select(StateHistory).where(
         StateHistory.object_type == table.name, StateHistory.object_id == row.id)
         .order_by(StateHistory.id.desc())).first()
+    noun = _(workflow.noun)
     if current is None:
-        return f"This {workflow.noun} no longer exists."
-    label = workflow.coerce_state(current).staff_label
+        return _("This %(noun)s no longer exists.", noun=noun)
+    label = _(workflow.coerce_state(current).staff_label)
     if last is None:
-        return f"This {workflow.noun} was changed by someone else: it is now “{label}”. Reload the page."
-    return (f"This {workflow.noun} was already moved on by {last.actor_label} on {format_datetime(last.at)}: "
-            f"it is now “{label}”.")
+        return _("This %(noun)s was changed by someone else: it is now “%(state)s”. Reload the page.",
+                 noun=noun, state=label)
+    return _("This %(noun)s was already moved on by %(person)s on %(when)s: it is now “%(state)s”.",
+             noun=noun, person=last.actor_label, when=format_datetime(last.at), state=label)
 
 
 def history(row: WorkflowFields) -> list[StateHistory]:
@@ -166,14 +171,14 @@ def panel(row: WorkflowFields, actor, *, now: datetime | None = None) -> dict:
     state = workflow.state_of(row)
     return {
         "workflow": workflow.name,
-        "workflow_label": workflow.label,
+        "workflow_label": _(workflow.label),
         "state": state.value,
-        "state_label": state.staff_label,
+        "state_label": _(state.staff_label),
         "final": state.final,
         "history": [
-            {"at": h.at, "actor": h.actor_label, "transition": h.transition,
-             "from": workflow.coerce_state(h.from_state).staff_label,
-             "to": workflow.coerce_state(h.to_state).staff_label, "reason": h.reason}
+            {"at": h.at, "actor": audit.shown_actor(h.actor_label), "transition": h.transition,
+             "from": _(workflow.coerce_state(h.from_state).staff_label),
+             "to": _(workflow.coerce_state(h.to_state).staff_label), "reason": h.reason}
             for h in history(row)
         ],
         "options": _panel_options(row, workflow, actor, now or utcnow()),
@@ -182,9 +187,9 @@ def panel(row: WorkflowFields, actor, *, now: datetime | None = None) -> dict:
 
 #: What the form of an action will ask for, in the words of the person asked (never a field name).
 ASKS = {
-    "reason": "a reason",
-    "accepted_by_name": "your full name",
-    "conditions_confirmed": "to confirm you agree to the grant conditions",
+    "reason": _l("a reason"),
+    "accepted_by_name": _l("your full name"),
+    "conditions_confirmed": _l("to confirm you agree to the grant conditions"),
 }
 
 
@@ -200,6 +205,6 @@ def _panel_options(row: WorkflowFields, workflow: workflows.Workflow, actor, now
         option = workflow.check(row, transition.name, context_for(row, actor, now, typed))
         if option.refusal is workflows.NotAllowed:
             continue
-        result.append({"name": option.name, "label": option.label, "allowed": option.allowed,
-                       "reason": option.reason, "asks": [ASKS.get(key, key.replace("_", " ")) for key in keys]})
+        result.append({"name": option.name, "label": _(option.label), "allowed": option.allowed,
+                       "reason": option.reason, "asks": join_words([str(ASKS.get(key, key.replace("_", " "))) for key in keys])})
     return result

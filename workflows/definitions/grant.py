@@ -38,7 +38,8 @@ from typing import Any
 
 from workflows.engine import Context, Guard, Role, StateSpec, Transition, Workflow, WorkflowState
 from workflows.guards import confirmed, reason_given, text_given
-from workflows.text import format_when, plural
+from workflows.i18n import N_, gettext as _, ngettext
+from workflows.text import format_when
 
 APPLICANT = Role.APPLICANT
 FACILITATOR = Role.FACILITATOR
@@ -47,16 +48,16 @@ FACILITATOR = Role.FACILITATOR
 class GrantState(WorkflowState):
     """The states of a grant. The values are stored in the database: never change them."""
 
-    OFFERED = StateSpec("offered", "Offered", "Offered", initial=True)
-    ACCEPTED = StateSpec("accepted", "Accepted", "Accepted")
-    PAID = StateSpec("paid", "Paid", "Funded")
-    REPORTING = StateSpec("reporting", "Reporting", "Funded")
-    CLOSED = StateSpec("closed", "Closed", "Completed", final=True)
+    OFFERED = StateSpec("offered", N_("Offered"), N_("Offered"), initial=True)
+    ACCEPTED = StateSpec("accepted", N_("Accepted"), N_("Accepted"))
+    PAID = StateSpec("paid", N_("Paid"), N_("Funded"))
+    REPORTING = StateSpec("reporting", N_("Reporting"), N_("Funded"))
+    CLOSED = StateSpec("closed", N_("Closed"), N_("Completed"), final=True)
     # Not final: a facilitator can undo a decline (a mis-click, a misunderstanding) while the offer
     # would still have been open; after that a declined grant simply stays declined.
-    DECLINED = StateSpec("declined", "Declined", "Declined")
-    WITHDRAWN = StateSpec("withdrawn", "Offer withdrawn", "Offer withdrawn", final=True)
-    FUNDS_RETURNED = StateSpec("funds_returned", "Funds returned", "Funds returned", final=True)
+    DECLINED = StateSpec("declined", N_("Declined"), N_("Declined"))
+    WITHDRAWN = StateSpec("withdrawn", N_("Offer withdrawn"), N_("Offer withdrawn"), final=True)
+    FUNDS_RETURNED = StateSpec("funds_returned", N_("Funds returned"), N_("Funds returned"), final=True)
 
 
 S = GrantState
@@ -65,29 +66,29 @@ S = GrantState
 
 NAME_GIVEN = text_given(
     "accepted_by_name",
-    "Type your full name to accept the grant",
+    N_("Type your full name to accept the grant"),
     name="name_given",
-    description='The person accepting typed their full name',
+    description=N_('The person accepting typed their full name'),
 )
 
 CONDITIONS_CONFIRMED = confirmed(
     "conditions_confirmed",
-    "Confirm that you agree to the grant conditions",
+    N_("Confirm that you agree to the grant conditions"),
     name="conditions_confirmed",
-    description='The grant conditions are confirmed',
+    description=N_('The grant conditions are confirmed'),
 )
 
 
 def _offer_open(grant: Any, ctx: Context) -> str | None:
     expires = grant.offer_expires_at
     if expires is not None and ctx.now >= expires:
-        return f"This offer expired on {format_when(expires)}"
+        return _("This offer expired on %(when)s", when=format_when(expires))
     return None
 
 
 OFFER_OPEN = Guard(
     name="offer_open",
-    description="The offer has not expired",
+    description=N_("The offer has not expired"),
     check=_offer_open,
     reads=("offer_expires_at",),
 )
@@ -96,39 +97,40 @@ OFFER_OPEN = Guard(
 def _no_reports_outstanding(grant: Any, ctx: Context) -> str | None:
     outstanding = grant.reports_outstanding
     if outstanding:
-        verb = "is" if outstanding == 1 else "are"
-        return f"{plural(outstanding, 'report')} {verb} still outstanding"
+        return ngettext(
+            "%(num)d report is still outstanding", "%(num)d reports are still outstanding", outstanding
+        )
     return None
 
 
 NO_REPORTS_OUTSTANDING = Guard(
     name="no_reports_outstanding",
-    description="Every report is accepted or waived",
+    description=N_("Every report is accepted or waived"),
     check=_no_reports_outstanding,
     reads=("reports_outstanding",),
 )
 
 DECLINE_REASON = reason_given(
-    "Say why the grant is being declined on the applicant's behalf", unless_role=APPLICANT
+    N_("Say why the grant is being declined on the applicant's behalf"), unless_role=APPLICANT
 )
-WITHDRAW_REASON = reason_given("Say why you are withdrawing the offer", unless_scheduler=True)
-RETURN_REASON = reason_given("Say why the funds were returned")
+WITHDRAW_REASON = reason_given(N_("Say why you are withdrawing the offer"), unless_scheduler=True)
+RETURN_REASON = reason_given(N_("Say why the funds were returned"))
 
 # -- the workflow --------------------------------------------------------------------------
 
 GRANT = Workflow(
     name="grant",
-    label="Grant",
-    noun="grant",
+    label=N_("Grant"),
+    noun=N_("grant"),
     states=GrantState,
-    description="A grant offered to an awarded proposal, from offer to close.",
+    description=N_("A grant offered to an awarded proposal, from offer to close."),
     transitions=(
         Transition(
             name="accept",
             source=S.OFFERED,
             target=S.ACCEPTED,
             roles={APPLICANT},
-            label="Accept the grant",
+            label=N_("Accept the grant"),
             guards=(NAME_GIVEN, CONDITIONS_CONFIRMED, OFFER_OPEN),
             # The reports a grant owes follow from its size, so they are set when it is accepted.
             effects=("create_report_requirements",),
@@ -138,7 +140,7 @@ GRANT = Workflow(
             source=S.OFFERED,
             target=S.DECLINED,
             roles={APPLICANT, FACILITATOR},
-            label="Decline the grant",
+            label=N_("Decline the grant"),
             guards=(DECLINE_REASON,),
         ),
         Transition(
@@ -146,41 +148,41 @@ GRANT = Workflow(
             source=S.DECLINED,
             target=S.OFFERED,
             roles={FACILITATOR},
-            label="Undo the decline",
+            label=N_("Undo the decline"),
             guards=(OFFER_OPEN,),
         ),
         Transition(
-            name="withdraw_offer",
+            name="withdraw_offer", label=N_("Withdraw offer"),
             source=S.OFFERED,
             target=S.WITHDRAWN,
             roles={FACILITATOR},
             guards=(WITHDRAW_REASON,),
             timed_by="offer_expires_at",
-            timed_label="The offer expires",
+            timed_label=N_("The offer expires"),
         ),
         Transition(
-            name="record_payment",
+            name="record_payment", label=N_("Record payment"),
             source=S.ACCEPTED,
             target=S.PAID,
             roles={FACILITATOR},
         ),
         Transition(
-            name="start_reporting",
+            name="start_reporting", label=N_("Start reporting"),
             source=S.PAID,
             target=S.REPORTING,
             roles={FACILITATOR},
             timed_by="reporting_starts_at",
-            timed_label="Reporting starts",
+            timed_label=N_("Reporting starts"),
         ),
         Transition(
-            name="close_grant",
+            name="close_grant", label=N_("Close grant"),
             source=S.REPORTING,
             target=S.CLOSED,
             roles={FACILITATOR},
             guards=(NO_REPORTS_OUTSTANDING,),
         ),
         Transition(
-            name="record_funds_returned",
+            name="record_funds_returned", label=N_("Record funds returned"),
             source=(S.PAID, S.REPORTING),
             target=S.FUNDS_RETURNED,
             roles={FACILITATOR},

@@ -40,6 +40,7 @@ from typing import Any
 
 from workflows.engine import Context, Guard, Role, StateSpec, Transition, Workflow, WorkflowState
 from workflows.guards import flag_set, nothing_missing, reason_given
+from workflows.i18n import N_, gettext as _
 from workflows.text import format_money
 
 APPLICANT = Role.APPLICANT
@@ -50,16 +51,16 @@ SCHEDULER = Role.SCHEDULER
 class ProposalState(WorkflowState):
     """The states of a proposal. The values are stored in the database: never change them."""
 
-    DRAFT = StateSpec("draft", "Draft", "Draft", initial=True)
-    SUBMITTED = StateSpec("submitted", "Submitted", "Submitted")
-    ELIGIBLE = StateSpec("eligible", "Eligible", "Eligible")
-    INELIGIBLE = StateSpec("ineligible", "Not eligible", "Not eligible")
-    IN_VOTE = StateSpec("in_vote", "In the vote", "In the vote")
-    SELECTED = StateSpec("selected", "Selected by the vote", "Selected")
-    NOT_SELECTED = StateSpec("not_selected", "Not selected by the vote", "Not selected")
-    RATIFIED = StateSpec("ratified", "Ratified", "Confirmed for funding")
-    AWARDED = StateSpec("awarded", "Awarded", "Awarded", final=True)
-    WITHDRAWN = StateSpec("withdrawn", "Withdrawn", "Withdrawn", final=True)
+    DRAFT = StateSpec("draft", N_("Draft"), N_("Draft"), initial=True)
+    SUBMITTED = StateSpec("submitted", N_("Submitted"), N_("Submitted"))
+    ELIGIBLE = StateSpec("eligible", N_("Eligible"), N_("Eligible"))
+    INELIGIBLE = StateSpec("ineligible", N_("Not eligible"), N_("Not eligible"))
+    IN_VOTE = StateSpec("in_vote", N_("In the vote"), N_("In the vote"))
+    SELECTED = StateSpec("selected", N_("Selected by the vote"), N_("Selected"))
+    NOT_SELECTED = StateSpec("not_selected", N_("Not selected by the vote"), N_("Not selected"))
+    RATIFIED = StateSpec("ratified", N_("Ratified"), N_("Confirmed for funding"))
+    AWARDED = StateSpec("awarded", N_("Awarded"), N_("Awarded"), final=True)
+    WITHDRAWN = StateSpec("withdrawn", N_("Withdrawn"), N_("Withdrawn"), final=True)
 
 
 S = ProposalState
@@ -70,16 +71,16 @@ S = ProposalState
 
 ROUND_OPEN = flag_set(
     "round_open_for_proposals",
-    "The round is not open for proposals",
+    N_("The round is not open for proposals"),
     name="round_open",
-    description="The proposal's round is open for proposals",
+    description=N_("The proposal's round is open for proposals"),
 )
 
 FIELDS_COMPLETE = nothing_missing(
     "missing_fields",
-    "Answer these questions first",
+    N_("Answer these questions first: %(missing)s"),
     name="fields_complete",
-    description="Every required question is answered",
+    description=N_("Every required question is answered"),
 )
 
 
@@ -87,23 +88,24 @@ def _budget_adds_up(proposal: Any, ctx: Context) -> str | None:
     total, requested = proposal.budget_lines_total, proposal.amount_requested
     if total == requested:
         return None
-    return (
-        f"The budget lines add up to {format_money(total)}, "
-        f"but you asked for {format_money(requested)}"
+    return _(
+        "The budget lines add up to %(total)s, but you asked for %(requested)s",
+        total=format_money(total),
+        requested=format_money(requested),
     )
 
 
 BUDGET_ADDS_UP = Guard(
     name="budget_adds_up",
-    description="The budget lines add up to the amount requested",
+    description=N_("The budget lines add up to the amount requested"),
     check=_budget_adds_up,
     reads=("budget_lines_total", "amount_requested"),
 )
 
-INELIGIBLE_REASON = reason_given("Say why the proposal is not eligible")
-RECONSIDER_REASON = reason_given("Say why the eligibility decision is being reconsidered")
+INELIGIBLE_REASON = reason_given(N_("Say why the proposal is not eligible"))
+RECONSIDER_REASON = reason_given(N_("Say why the eligibility decision is being reconsidered"))
 WITHDRAW_REASON = reason_given(
-    "Say why the proposal is being withdrawn", unless_role=APPLICANT
+    N_("Say why the proposal is being withdrawn"), unless_role=APPLICANT
 )
 
 # -- transitions ---------------------------------------------------------------------------
@@ -122,17 +124,17 @@ BEFORE_AWARD = (
 
 PROPOSAL = Workflow(
     name="proposal",
-    label="Proposal",
-    noun="proposal",
+    label=N_("Proposal"),
+    noun=N_("proposal"),
     states=ProposalState,
-    description="A project proposed to a round, from draft to award.",
+    description=N_("A project proposed to a round, from draft to award."),
     transitions=(
         Transition(
             name="submit",
             source=S.DRAFT,
             target=S.SUBMITTED,
             roles={APPLICANT},
-            label="Submit the proposal",
+            label=N_("Submit the proposal"),
             guards=(ROUND_OPEN, FIELDS_COMPLETE, BUDGET_ADDS_UP),
         ),
         Transition(
@@ -140,11 +142,11 @@ PROPOSAL = Workflow(
             source=S.SUBMITTED,
             target=S.DRAFT,
             roles={APPLICANT},
-            label="Reopen to make changes",
+            label=N_("Reopen to make changes"),
             guards=(ROUND_OPEN,),
         ),
         Transition(
-            name="mark_eligible",
+            name="mark_eligible", label=N_("Mark eligible"),
             source=S.SUBMITTED,
             target=S.ELIGIBLE,
             roles={FACILITATOR, SCHEDULER},
@@ -154,11 +156,11 @@ PROPOSAL = Workflow(
             source=S.SUBMITTED,
             target=S.INELIGIBLE,
             roles={FACILITATOR},
-            label="Mark not eligible",
+            label=N_("Mark not eligible"),
             guards=(INELIGIBLE_REASON,),
         ),
         Transition(
-            name="reconsider_eligibility",
+            name="reconsider_eligibility", label=N_("Reconsider eligibility"),
             source=S.INELIGIBLE,
             target=S.SUBMITTED,
             roles={FACILITATOR},
@@ -169,47 +171,47 @@ PROPOSAL = Workflow(
             source=S.ELIGIBLE,
             target=S.IN_VOTE,
             roles={FACILITATOR, SCHEDULER},
-            label="Put to the vote",
+            label=N_("Put to the vote"),
         ),
         Transition(
-            name="mark_selected",
+            name="mark_selected", label=N_("Mark selected"),
             source=S.IN_VOTE,
             target=S.SELECTED,
             roles={FACILITATOR, SCHEDULER},
         ),
         Transition(
-            name="mark_not_selected",
+            name="mark_not_selected", label=N_("Mark not selected"),
             source=S.IN_VOTE,
             target=S.NOT_SELECTED,
             roles={FACILITATOR, SCHEDULER},
         ),
         Transition(
-            name="reset_count",
+            name="reset_count", label=N_("Reset count"),
             source=(S.SELECTED, S.NOT_SELECTED),
             target=S.IN_VOTE,
             roles={FACILITATOR, SCHEDULER},
-            description="A recount or re-vote puts the proposal back in the vote.",
+            description=N_("A recount or re-vote puts the proposal back in the vote."),
         ),
         Transition(
-            name="ratify",
+            name="ratify", label=N_("Ratify"),
             source=S.SELECTED,
             target=S.RATIFIED,
             roles={SCHEDULER},
-            description="Fired by the system when the partnership ratifies the round.",
+            description=N_("Fired by the system when the partnership ratifies the round."),
         ),
         Transition(
-            name="award",
+            name="award", label=N_("Award"),
             source=S.RATIFIED,
             target=S.AWARDED,
             roles={SCHEDULER},
-            description="Fired by the system when the round's awards are issued.",
+            description=N_("Fired by the system when the round's awards are issued."),
         ),
         Transition(
             name="withdraw",
             source=BEFORE_AWARD,
             target=S.WITHDRAWN,
             roles={APPLICANT, FACILITATOR, SCHEDULER},
-            label="Withdraw the proposal",
+            label=N_("Withdraw the proposal"),
             guards=(WITHDRAW_REASON,),
         ),
     ),

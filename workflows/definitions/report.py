@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from workflows.engine import Role, StateSpec, Transition, Workflow, WorkflowState
 from workflows.guards import nothing_missing, reason_given
+from workflows.i18n import N_
 
 APPLICANT = Role.APPLICANT
 FACILITATOR = Role.FACILITATOR
@@ -34,38 +35,38 @@ FACILITATOR = Role.FACILITATOR
 class ReportState(WorkflowState):
     """The states of a report. The values are stored in the database: never change them."""
 
-    DUE = StateSpec("due", "Due", "Due", initial=True)
-    OVERDUE = StateSpec("overdue", "Overdue", "Overdue")
-    SUBMITTED = StateSpec("submitted", "Submitted", "Submitted")
-    CHANGES_REQUESTED = StateSpec("changes_requested", "Changes requested", "Changes requested")
-    ACCEPTED = StateSpec("accepted", "Accepted", "Accepted", final=True)
-    WAIVED = StateSpec("waived", "Waived", "Not needed", final=True)
+    DUE = StateSpec("due", N_("Due"), N_("Due"), initial=True)
+    OVERDUE = StateSpec("overdue", N_("Overdue"), N_("Overdue"))
+    SUBMITTED = StateSpec("submitted", N_("Submitted"), N_("Submitted"))
+    CHANGES_REQUESTED = StateSpec("changes_requested", N_("Changes requested"), N_("Changes requested"))
+    ACCEPTED = StateSpec("accepted", N_("Accepted"), N_("Accepted"), final=True)
+    WAIVED = StateSpec("waived", N_("Waived"), N_("Not needed"), final=True)
 
 
 S = ReportState
 
 FIELDS_COMPLETE = nothing_missing(
     "missing_fields",
-    "Answer these questions first",
+    N_("Answer these questions first: %(missing)s"),
     name="fields_complete",
-    description="Every required question is answered",
+    description=N_("Every required question is answered"),
 )
-CHANGES_REASON = reason_given("Say what needs to change in the report")
-WAIVE_REASON = reason_given("Say why this report is no longer needed")
+CHANGES_REASON = reason_given(N_("Say what needs to change in the report"))
+WAIVE_REASON = reason_given(N_("Say why this report is no longer needed"))
 
 REPORT = Workflow(
     name="report",
-    label="Grant report",
-    noun="report",
+    label=N_("Grant report"),
+    noun=N_("report"),
     states=ReportState,
-    description="A report a grantee owes, from due to accepted.",
+    description=N_("A report a grantee owes, from due to accepted."),
     transitions=(
         Transition(
             name="submit",
             source=(S.DUE, S.OVERDUE, S.CHANGES_REQUESTED),
             target=S.SUBMITTED,
             roles={APPLICANT, FACILITATOR},
-            label="Submit the report",
+            label=N_("Submit the report"),
             guards=(FIELDS_COMPLETE,),
         ),
         Transition(
@@ -73,22 +74,22 @@ REPORT = Workflow(
             source=S.SUBMITTED,
             target=S.ACCEPTED,
             roles={FACILITATOR},
-            label="Accept the report",
+            label=N_("Accept the report"),
         ),
         Transition(
-            name="request_changes",
+            name="request_changes", label=N_("Request changes"),
             source=S.SUBMITTED,
             target=S.CHANGES_REQUESTED,
             roles={FACILITATOR},
             guards=(CHANGES_REASON,),
         ),
         Transition(
-            name="mark_overdue",
+            name="mark_overdue", label=N_("Mark overdue"),
             source=S.DUE,
             target=S.OVERDUE,
             roles=set(),
             timed_by="due_at",
-            timed_label="The report is due",
+            timed_label=N_("The report is due"),
             effects=("send_overdue_reminder",),
         ),
         Transition(
@@ -96,7 +97,7 @@ REPORT = Workflow(
             source=(S.DUE, S.OVERDUE, S.CHANGES_REQUESTED),
             target=S.WAIVED,
             roles={FACILITATOR},
-            label="Waive the report",
+            label=N_("Waive the report"),
             guards=(WAIVE_REASON,),
         ),
     ),

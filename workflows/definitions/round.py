@@ -57,7 +57,7 @@ from typing import Any
 
 from workflows.engine import Context, Guard, Role, StateSpec, Transition, Workflow, WorkflowState
 from workflows.guards import flag_set, nothing_missing, reason_given
-from workflows.text import plural
+from workflows.i18n import N_, gettext as _, ngettext
 
 FACILITATOR = Role.FACILITATOR
 REVIEWER = Role.REVIEWER
@@ -66,20 +66,20 @@ REVIEWER = Role.REVIEWER
 class RoundState(WorkflowState):
     """The states of a round. The values are stored in the database: never change them."""
 
-    DRAFT = StateSpec("draft", "Draft", "Being prepared", initial=True)
-    OPEN_FOR_PROPOSALS = StateSpec("open_for_proposals", "Open for proposals", "Open for proposals")
-    ELIGIBILITY_CHECK = StateSpec("eligibility_check", "Eligibility check", "Checking proposals")
-    VOTING = StateSpec("voting", "Voting", "Voting open")
-    COUNTING = StateSpec("counting", "Counting", "Counting votes")
+    DRAFT = StateSpec("draft", N_("Draft"), N_("Being prepared"), initial=True)
+    OPEN_FOR_PROPOSALS = StateSpec("open_for_proposals", N_("Open for proposals"), N_("Open for proposals"))
+    ELIGIBILITY_CHECK = StateSpec("eligibility_check", N_("Eligibility check"), N_("Checking proposals"))
+    VOTING = StateSpec("voting", N_("Voting"), N_("Voting open"))
+    COUNTING = StateSpec("counting", N_("Counting"), N_("Counting votes"))
     PARTNERSHIP_REVIEW = StateSpec(
-        "partnership_review", "Partnership review", "Results being confirmed"
+        "partnership_review", N_("Partnership review"), N_("Results being confirmed")
     )
-    RETURNED = StateSpec("returned", "Returned by the partnership", "Results being confirmed")
-    RATIFIED = StateSpec("ratified", "Ratified", "Results confirmed")
-    AWARDED = StateSpec("awarded", "Awarded", "Grants awarded")
-    MONITORING = StateSpec("monitoring", "Monitoring", "Projects under way")
-    CLOSED = StateSpec("closed", "Closed", "Closed", final=True)
-    CANCELLED = StateSpec("cancelled", "Cancelled", "Cancelled", final=True)
+    RETURNED = StateSpec("returned", N_("Returned by the partnership"), N_("Results being confirmed"))
+    RATIFIED = StateSpec("ratified", N_("Ratified"), N_("Results confirmed"))
+    AWARDED = StateSpec("awarded", N_("Awarded"), N_("Grants awarded"))
+    MONITORING = StateSpec("monitoring", N_("Monitoring"), N_("Projects under way"))
+    CLOSED = StateSpec("closed", N_("Closed"), N_("Closed"), final=True)
+    CANCELLED = StateSpec("cancelled", N_("Cancelled"), N_("Cancelled"), final=True)
 
 
 S = RoundState
@@ -89,23 +89,26 @@ S = RoundState
 
 SETTINGS_COMPLETE = nothing_missing(
     "missing_settings",
-    "Before the round can open, fill in",
+    N_("Before the round can open, fill in: %(missing)s"),
     name="settings_complete",
-    description="Every setting the round needs is filled in",
+    description=N_("Every setting the round needs is filled in"),
 )
 
 
 def _eligibility_decided(round_: Any, ctx: Context) -> str | None:
     waiting = round_.proposals_awaiting_eligibility
     if waiting:
-        verb = "needs" if waiting == 1 else "need"
-        return f"{plural(waiting, 'proposal')} still {verb} an eligibility decision"
+        return ngettext(
+            "%(num)d proposal still needs an eligibility decision",
+            "%(num)d proposals still need an eligibility decision",
+            waiting,
+        )
     return None
 
 
 ELIGIBILITY_DECIDED = Guard(
     name="eligibility_decided",
-    description="Every submitted proposal has an eligibility decision",
+    description=N_("Every submitted proposal has an eligibility decision"),
     check=_eligibility_decided,
     reads=("proposals_awaiting_eligibility",),
 )
@@ -113,9 +116,9 @@ ELIGIBILITY_DECIDED = Guard(
 
 COUNT_COMPLETE = flag_set(
     "count_complete",
-    "Run the count before submitting the allocation for review",
+    N_("Run the count before submitting the allocation for review"),
     name="count_complete",
-    description="The count has run on the current ballots",
+    description=N_("The count has run on the current ballots"),
 )
 
 
@@ -123,16 +126,21 @@ def _enough_ratifications(round_: Any, ctx: Context) -> str | None:
     count, needed = round_.ratifications_count, round_.ratifications_needed
     if count >= needed:
         return None
-    verb = "has" if count == 1 else "have"
-    return (
-        f"{count} of {needed} reviewers {verb} ratified this allocation; "
-        f"it needs {plural(needed - count, 'more ratification')}"
+    more = ngettext(
+        "it needs %(num)d more ratification", "it needs %(num)d more ratifications", needed - count
+    )
+    return ngettext(
+        "%(num)d of %(needed)d reviewers has ratified this allocation; %(more)s",
+        "%(num)d of %(needed)d reviewers have ratified this allocation; %(more)s",
+        count,
+        needed=needed,
+        more=more,
     )
 
 
 ENOUGH_RATIFICATIONS = Guard(
     name="enough_ratifications",
-    description="Enough reviewers have ratified the allocation",
+    description=N_("Enough reviewers have ratified the allocation"),
     check=_enough_ratifications,
     reads=("ratifications_count", "ratifications_needed"),
 )
@@ -141,13 +149,13 @@ ENOUGH_RATIFICATIONS = Guard(
 def _voting_closes_later(round_: Any, ctx: Context) -> str | None:
     closes = round_.voting_closes_at
     if closes is None or closes <= ctx.now:
-        return "Set a new closing date for voting, in the future, before voting again"
+        return _("Set a new closing date for voting, in the future, before voting again")
     return None
 
 
 VOTING_CLOSES_LATER = Guard(
     name="voting_closes_later",
-    description="The voting closing date is in the future (otherwise voting would close at once)",
+    description=N_("The voting closing date is in the future (otherwise voting would close at once)"),
     check=_voting_closes_later,
     reads=("voting_closes_at",),
 )
@@ -156,20 +164,19 @@ VOTING_CLOSES_LATER = Guard(
 def _grants_finished(round_: Any, ctx: Context) -> str | None:
     still_open = round_.open_grants_count
     if still_open:
-        verb = "is" if still_open == 1 else "are"
-        return f"{plural(still_open, 'grant')} {verb} still open"
+        return ngettext("%(num)d grant is still open", "%(num)d grants are still open", still_open)
     return None
 
 
 GRANTS_FINISHED = Guard(
     name="grants_finished",
-    description="Every grant of the round has finished (closed, declined, withdrawn or returned)",
+    description=N_("Every grant of the round has finished (closed, declined, withdrawn or returned)"),
     check=_grants_finished,
     reads=("open_grants_count",),
 )
 
-RETURN_REASON = reason_given("Say why you are returning the allocation")
-CANCEL_REASON = reason_given("Say why you are cancelling the round")
+RETURN_REASON = reason_given(N_("Say why you are returning the allocation"))
+CANCEL_REASON = reason_given(N_("Say why you are cancelling the round"))
 
 
 # -- transitions ---------------------------------------------------------------------------
@@ -194,59 +201,59 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             source=S.OPEN_FOR_PROPOSALS,
             target=S.VOTING,
             roles={FACILITATOR},
-            label="Close proposals and open voting",
+            label=N_("Close proposals and open voting"),
             timed_by="voting_opens_at",
-            timed_label="Voting opens",
+            timed_label=N_("Voting opens"),
             effects=("accept_submitted_proposals", "put_eligible_proposals_to_vote", "announce_voting"),
-            description="Proposals close; every submitted proposal goes to the vote.",
+            description=N_("Proposals close; every submitted proposal goes to the vote."),
         )
         eligibility: tuple[Transition, ...] = (to_voting,)
     else:
         eligibility = (
             Transition(
-                name="close_proposals",
+                name="close_proposals", label=N_("Close proposals"),
                 source=S.OPEN_FOR_PROPOSALS,
                 target=S.ELIGIBILITY_CHECK,
                 roles={FACILITATOR},
                 timed_by="proposals_close_at",
-                timed_label="Proposals close",
-                description="No more proposals; the facilitator checks eligibility.",
+                timed_label=N_("Proposals close"),
+                description=N_("No more proposals; the facilitator checks eligibility."),
             ),
             Transition(
-                name="open_voting",
+                name="open_voting", label=N_("Open voting"),
                 source=S.ELIGIBILITY_CHECK,
                 target=S.VOTING,
                 roles={FACILITATOR},
                 guards=(ELIGIBILITY_DECIDED,),
                 timed_by="voting_opens_at",
-                timed_label="Voting opens",
+                timed_label=N_("Voting opens"),
                 effects=("put_eligible_proposals_to_vote", "announce_voting"),
             ),
         )
     before_award = tuple(s for s in CANCELLABLE if not (light and s is S.ELIGIBILITY_CHECK))
     return (
         Transition(
-            name="open_proposals",
+            name="open_proposals", label=N_("Open proposals"),
             source=S.DRAFT,
             target=S.OPEN_FOR_PROPOSALS,
             roles={FACILITATOR},
             guards=(SETTINGS_COMPLETE,),
             timed_by="proposals_open_at",
-            timed_label="Proposals open",
+            timed_label=N_("Proposals open"),
             effects=("announce_round",),
         ),
         *eligibility,
         Transition(
-            name="close_voting",
+            name="close_voting", label=N_("Close voting"),
             source=S.VOTING,
             target=S.COUNTING,
             roles={FACILITATOR},
             timed_by="voting_closes_at",
-            timed_label="Voting closes",
+            timed_label=N_("Voting closes"),
             effects=("run_count",),
         ),
         Transition(
-            name="submit_for_review",
+            name="submit_for_review", label=N_("Submit for review"),
             source=S.COUNTING,
             target=S.PARTNERSHIP_REVIEW,
             roles={FACILITATOR},
@@ -258,12 +265,12 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             source=S.PARTNERSHIP_REVIEW,
             target=S.RATIFIED,
             roles={REVIEWER},
-            label="Ratify the allocation",
+            label=N_("Ratify the allocation"),
             guards=(ENOUGH_RATIFICATIONS,),
             effects=("ratify_selected_proposals",),
         ),
         Transition(
-            name="return_allocation",
+            name="return_allocation", label=N_("Return allocation"),
             source=S.PARTNERSHIP_REVIEW,
             target=S.RETURNED,
             roles={REVIEWER},
@@ -275,7 +282,7 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             source=S.RETURNED,
             target=S.COUNTING,
             roles={FACILITATOR},
-            label="Count again",
+            label=N_("Count again"),
             effects=("reset_count", "run_count"),
         ),
         Transition(
@@ -283,25 +290,25 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             source=S.RETURNED,
             target=S.VOTING,
             roles={FACILITATOR},
-            label="Vote again",
+            label=N_("Vote again"),
             guards=(VOTING_CLOSES_LATER,),
             effects=("reset_count", "notify_members_revote"),
         ),
         Transition(
-            name="issue_awards",
+            name="issue_awards", label=N_("Issue awards"),
             source=S.RATIFIED,
             target=S.AWARDED,
             roles={FACILITATOR},
             effects=("create_grants",),
         ),
         Transition(
-            name="start_monitoring",
+            name="start_monitoring", label=N_("Start monitoring"),
             source=S.AWARDED,
             target=S.MONITORING,
             roles={FACILITATOR},
         ),
         Transition(
-            name="close_round",
+            name="close_round", label=N_("Close round"),
             source=S.MONITORING,
             target=S.CLOSED,
             roles={FACILITATOR},
@@ -312,7 +319,7 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             source=before_award,
             target=S.CANCELLED,
             roles={FACILITATOR},
-            label="Cancel the round",
+            label=N_("Cancel the round"),
             guards=(CANCEL_REASON,),
             effects=("withdraw_proposals",),
         ),
@@ -321,21 +328,21 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
 
 ROUND = Workflow(
     name="round",
-    label="Grant round (standard)",
-    noun="round",
+    label=N_("Grant round (standard)"),
+    noun=N_("round"),
     states=RoundState,
     transitions=_transitions(light=False),
-    description="A grant round with an eligibility check between proposals and voting.",
+    description=N_("A grant round with an eligibility check between proposals and voting."),
 )
 
 ROUND_LIGHT = Workflow(
     name="round_light",
-    label="Grant round (light-touch)",
-    noun="round",
+    label=N_("Grant round (light-touch)"),
+    noun=N_("round"),
     states=RoundState,
     omit=frozenset({S.ELIGIBILITY_CHECK}),
     transitions=_transitions(light=True),
-    description="A grant round without an eligibility check: submitted proposals go to the vote.",
+    description=N_("A grant round without an eligibility check: submitted proposals go to the vote."),
 )
 
 WORKFLOWS = (ROUND, ROUND_LIGHT)
