@@ -9,7 +9,7 @@ recount or re-vote resets the current one.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlmodel import select
 
 from grants import audit
@@ -125,7 +125,10 @@ def run_count(round_: Round, actor) -> Count:
     election_pots = [ElectionPot(theme_names[p.theme_id], p.amount,
                                  tuple(str(pr.id) for pr in proposals if pr.theme_id == p.theme_id))
                      for p in round_pots]
-    result = allocate_with_pots(election, round_.allocation_rule, election_pots, format_money=format_pence)
+    # The stored sentences are the record, in English whoever runs the count; pages tell each one
+    # again in the reader's language from its reason and facts (grants.rounds.queries.told).
+    with force_locale("en"):
+        result = allocate_with_pots(election, round_.allocation_rule, election_pots, format_money=format_pence)
 
     for previous in db.session.exec(select(Count).where(Count.round_id == round_.id, Count.current == True)).all():  # noqa: E712
         previous.current = False
