@@ -27,6 +27,10 @@ def format_pence(pence: int | None, *, always_pence: bool = False) -> str:
         text = format_currency(Decimal(int(pence)).scaleb(-2), "GBP", locale=locale)
         if not (rest or always_pence):
             text = text.replace(f"{get_decimal_symbol(locale)}00", "", 1)
+        if locale.text_direction == "rtl":
+            # Isolated left to right: after Arabic letters the digits are Arabic numbers, so the
+            # pound sign would otherwise end up on the wrong side ("1,200£") in an Urdu sentence.
+            text = f"\u2066{text}\u2069"
         return text
     if rest or always_pence:
         return f"{sign}£{pounds:,}.{rest:02d}"

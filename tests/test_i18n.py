@@ -187,6 +187,8 @@ def test_dates_money_and_lists_follow_the_pages_language(app):
         assert format_date(date(2027, 3, 3)) == "3 مارچ 2027"
         assert format_datetime(five_pm) == format_when(five_pm) == "3 مارچ 2027، 17:00 بجے"
         assert join_words(["الف", "ب", "ج"]) == "الف، ب، اور ج"
+        # An amount reads left to right inside Urdu (isolated: "£1,200", never "1,200£").
+        assert format_pence(120_000) == format_money(120_000) == "\u2066£1,200\u2069"
     with app.test_request_context("/", headers={"Accept-Language": "bn"}):
         # Bengali groups in lakhs and puts the sign after the amount (CLDR); digits stay as typed.
         assert format_pence(100_000_00) == format_money(100_000_00) == "1,00,000£"

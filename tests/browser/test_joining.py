@@ -83,7 +83,7 @@ def test_register_join_approve_and_sign_in_as_member(checked_page, live_app, mai
     p.submit("Save decision")
     assert "request approved" in p.text()
     p.click_link("Audit log")
-    assert "join_request.approve" in p.text()
+    assert "Join request: Ladywood Mums Network\tApprove" in p.text()  # the move, by its label
     p.submit("Sign out")
     assert any(m["To"] == "amina@example.org" and "approved" in m["Subject"] for m in mail_server.wait_for(2))
 

@@ -69,9 +69,11 @@ def test_an_urdu_applicant_drafts_and_submits_and_a_bengali_member_votes(checked
     label = p.page.locator(".govuk-radios__label").first.bounding_box()
     assert radio["x"] > label["x"]
     p.submit(ur("Save draft"))
+    assert ur("Your draft is saved. You can come back to it until proposals close.") in p.text()
     with live_app.app_context():
         assert db.session.exec(select(Proposal.state)).one() == "draft"
 
+    p.click_link(ur("Change or submit"))
     p.submit(ur("Save and check your answers"))
     p.screenshot("urdu-check-answers")
     text = p.text()
@@ -80,7 +82,7 @@ def test_an_urdu_applicant_drafts_and_submits_and_a_bengali_member_votes(checked
     title = p.page.locator("[dir=auto]", has_text="Walking club").first
     assert title.evaluate("e => e.matches(':dir(ltr)')")
     p.submit(ur("Submit proposal"))
-    assert ur("Your proposal is submitted") in p.text()
+    assert ur("Your proposal is submitted. We have emailed you a copy.") in p.text()
     p.screenshot("urdu-submitted")
     with live_app.test_request_context("/", method="POST"):
         submitted = db.session.exec(select(Proposal)).one()

@@ -95,6 +95,7 @@ QUERY_PARAMS = {
     "auth.set_language": ["next"],
     "collectives.audit_log": ["page"],
     "commissioning.gaps": ["dataset", "area"],
+    "documents.award_letter": ["lang"],  # the English copy of a letter in the grantee's language
 }
 
 # GET routes outside the tenancy matrix (reached by emailed tokens or from another page).
