@@ -19,6 +19,7 @@ from grants import append_only, create_app
 from grants.append_only import APPEND_ONLY
 from grants.db import make_engine
 
+from tests import factories
 from tests.mailserver import MailServer
 
 SHARED = Path(os.environ.get("COMMONPOT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -114,6 +115,8 @@ def app_config(database_url, mail_server, tmp_path):
         # Site admins in other tests sign in with a password alone; tests/security/test_two_factor*
         # turn the requirement back on.
         "TWO_FACTOR_REQUIRED_FOR_ADMINS": False,
+        # A cheap scrypt for every password the tests hash (tests/factories.py says why).
+        "PASSWORD_HASH_METHOD": factories.PASSWORD_METHOD,
     }
     engine = make_engine(database_url)
     _empty_tables(engine)
