@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlmodel import SQLModel
 
 import grants.models  # noqa: F401 - registers every table
@@ -23,6 +26,52 @@ from tests import factories
 from tests.mailserver import MailServer
 
 SHARED = Path(os.environ.get("COMMONPOT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Every app a test makes compiles each template once per test process, not once per app.
+
+    A test makes a fresh app, and a fresh app's Jinja environment compiled every template it rendered
+    again: parsing and compiling pages was a large share of a typical test's CPU. This keeps the
+    compiled code (a code object, immutable) for the rest of the process, as a long-running server
+    does. It is used only when the template's source is the same (Jinja's checksum of it) and the
+    environment would compile it the same way (its extensions, syntax, whitespace and escaping
+    options, the names of its filters and tests), so a changed template or a differently configured
+    environment compiles afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, object]] = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        compiles_as = (tuple(sorted(environment.extensions)), environment.block_start_string,
+                       environment.block_end_string, environment.variable_start_string,
+                       environment.variable_end_string, environment.comment_start_string,
+                       environment.comment_end_string, environment.line_statement_prefix,
+                       environment.line_comment_prefix, environment.trim_blocks, environment.lstrip_blocks,
+                       environment.newline_sequence, environment.keep_trailing_newline, environment.optimized,
+                       environment.is_async, environment.finalize, environment.code_generator_class,
+                       # the code escapes output, or not, as the template's name decides when compiled
+                       environment.autoescape(name) if callable(environment.autoescape) else environment.autoescape,
+                       # filters and tests are looked up (and checked to exist) when compiling
+                       tuple(sorted(environment.filters)), tuple(sorted(environment.tests)))
+        bucket = Bucket(environment, self.get_cache_key(f"{compiles_as!r}:{name}", filename),
+                        self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        checksum, code = self._code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+# Flask reads jinja_options when an app first makes its Jinja environment: every app made in the
+# tests (create_app here, in fixtures and in tests) shares the compiled templates.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _CompiledTemplates()}
 
 
 def pytest_report_header(config):
