@@ -37,7 +37,7 @@ from grants.timeutil import utcnow
 # ever changed by the tests, which hash a password for every person they make and check one at
 # every sign-in: there a cheap cost saves minutes of CPU and proves nothing less (the code path is
 # the same). A stored hash names its own method, so checking one never depends on the setting.
-STRONG_PASSWORD_METHOD = "scrypt:32768:8:1"
+STRONG_PASSWORD_METHOD = "scrypt:32768:8:1"  # nosec B105  # a KDF and its cost, not a password
 
 
 def password_method() -> str:
