@@ -129,6 +129,9 @@ def defaults(instance_path: str) -> dict:
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_SECONDS": 3600,  # nosec B105  # a lifetime, not a password
         "PASSWORD_MIN_LENGTH": 10,  # nosec B105  # a length, not a password
+        # How new passwords are hashed (grants.auth.models): Werkzeug's scrypt at its default cost.
+        # Only the tests lower it (tests/conftest.py); tests/test_password_cost.py keeps this strong.
+        "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",  # nosec B105  # a KDF's name and cost, not a password
         # 360Giving open data (grants.exports.threesixty): no prefix until 360Giving gives one.
         "THREESIXTY_PREFIX": "",
         "THREESIXTY_FUNDER_IDS": {},

@@ -11,6 +11,11 @@ from grants.organisations.models import Organisation
 from grants.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
+# The tests' password hashing: the same scrypt as production at a cost of N=2**7, not 2**15 (about
+# 0.3 ms a hash, not 0.1 s). Every person made here hashes once and every sign-in checks once, so the
+# production cost was minutes of the suite's CPU. The app reads it as PASSWORD_HASH_METHOD
+# (tests/conftest.py); tests/test_password_cost.py checks production keeps the strong default.
+PASSWORD_METHOD = "scrypt:128:8:1"  # nosec B105  # a KDF's name and cost, not a password
 _counter = itertools.count(1)
 
 

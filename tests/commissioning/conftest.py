@@ -46,11 +46,11 @@ def csv_bytes(text: str) -> io.BytesIO:
 
 @lru_cache(maxsize=1)
 def _password_hash() -> str:
-    return generate_password_hash(factories.PASSWORD)
+    return generate_password_hash(factories.PASSWORD, method=factories.PASSWORD_METHOD)
 
 
 def person(name: str, email: str) -> Person:
-    """A person who signs in with ``factories.PASSWORD``; the (slow, scrypt) hash is worked out once."""
+    """A person who signs in with ``factories.PASSWORD``; the hash is worked out once."""
     found = Person(email=email, name=name, password_hash=_password_hash(), email_verified_at=utcnow())
     db.session.add(found)
     db.session.flush()
