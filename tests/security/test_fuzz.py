@@ -220,7 +220,9 @@ def test_get_routes_survive_bad_paths_and_queries(app, fuzz_world):
                     response = clients(who).get(path)
                     if _server_error(response):
                         failures.append((endpoint, who, key, label, response.status_code))
-        for param in QUERY_PARAMS.get(endpoint, []):
+        for param in QUERY_PARAMS.get(endpoint, []) if "?" not in template else []:
+            # (a row whose address already has a query, like the letter's ?lang=en, is the same route
+            # as the row without it, which the parameters are fuzzed on)
             path = _fill(template, alpha)
             for label, bad in BAD_QUERY.items():
                 queries = [({param: bad}, role)]
