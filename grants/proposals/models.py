@@ -44,6 +44,8 @@ class Proposal(WorkflowFields, table=True):
     outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     people_reached: int = Field(default=0)
     decision_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    # A project of a real election read from a pabulib file (grants.rounds.imports), not proposed here.
+    is_imported: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 

@@ -29,6 +29,9 @@ class Ballot(SQLModel, table=True):
     # still holds for everyone else (NULLs are distinct), and an erased person can never vote again.
     member_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
     is_paper: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
+    # A voter of a real election read from a pabulib file (grants.rounds.imports): it never had a
+    # member (member_id is empty), unlike an erased member's ballot, which had one.
+    is_imported: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     entered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
