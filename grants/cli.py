@@ -5,6 +5,7 @@
 - ``seed-demo``: a demo collective (slug ``demo``) with organisations, people and roles; prints logins.
 - ``export 360giving`` / ``export grants-csv``: a collective's grants as open data or CSV (grants.exports.cli).
 - ``scheduler``, ``worker``: the two long-running processes beside the web server.
+- ``pabulib import-round --round ID FILE``: a real election into a draft round (grants.rounds.cli).
 - ``backup FILE`` / ``restore FILE [--force]``: the whole database (grants.backup).
 """
 
@@ -246,6 +247,9 @@ def init_app(app: Flask) -> None:
     from workflows.cli import workflows as workflows_cli
 
     from grants.allocation.cli import pabulib as pabulib_cli
+    from grants.rounds.cli import import_round
+
+    pabulib_cli.add_command(import_round)  # the one pabulib command that needs the app and its database
 
     app.cli.add_command(workflows_cli)
     app.cli.add_command(pabulib_cli)

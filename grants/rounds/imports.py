@@ -1,0 +1,265 @@
+"""Importing a real election: a pabulib ``.pb`` file into a draft round.
+
+``import_election(round_, source, actor)`` reads the file with the allocation package's reader
+(``grants.allocation.pabulib.read_pb``) and turns it into the round's vote, so that the ordinary
+count, the results page and the ``.pb`` export run on it and give the same election back.
+
+Glossary
+- *imported proposal*: one project of the file. Its title is the project's name (or its id), its
+  amount the project's cost, its theme the first of the project's categories that names a theme
+  the round funds (as ``grants.rounds.count.pot_category`` writes themes out). It is marked
+  ``is_imported`` and belongs to one organisation made for the import (a proposal must belong to
+  one; that organisation is marked as the file's, with no real contact, and is ``left`` so it is
+  never offered as a member organisation).
+- *in the vote*: imported proposals are created in the ``in_vote`` state, where the count reads
+  them. They did not go through submission and eligibility here (they did, or did not, in the
+  real election), so no transition is fired for each: like other bulk operations, the import
+  writes ONE audit row saying what it created (how many proposals and ballots, from which file).
+- *imported ballot*: one voter of the file, marked ``is_imported``, with no member (secret
+  ballot: it points at nobody) and its marks as the round's voting method stores them (1 for an
+  approval, the score, the points). A score or points of 0 is no mark, as on the ballot page.
+- *numbers*: the file's costs and budget are taken in the round's unit (pence), so that the
+  export writes back the same numbers. The round's budget becomes the file's (the round is a
+  draft); its grant limits shrink to fit it if they must.
+
+Refusals say what is wrong and on which line of the file, and nothing is saved: every check runs
+before the first row is written, and the caller commits (or rolls back) the whole import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlmodel import func, insert, select
+
+from grants import audit, permissions
+from grants.allocation import BallotKind, Election, PabulibError, read_pb
+from grants.collectives.models import Theme
+from grants.db import db
+from grants.errors import Refused
+from grants.organisations.models import Organisation
+from grants.proposals.models import TITLE_LIMIT, Proposal
+from grants.rounds.count import pot_category
+from grants.rounds.models import Round, pots
+from grants.timeutil import utcnow
+from grants.voting.models import Ballot, BallotMark
+from grants.voting.operations import MAX_SCORE
+
+#: The pabulib vote type each voting method reads.
+VOTE_TYPE_OF_METHOD = {"approval": BallotKind.APPROVAL, "approval_limited": BallotKind.APPROVAL,
+                       "score": BallotKind.SCORING, "cumulative": BallotKind.CUMULATIVE}
+METHOD_WORDS = {"approval": "approval", "approval_limited": "approval of at most K proposals",
+                "score": "score (0 to 5)", "cumulative": "cumulative points"}
+
+
+class ImportRefused(Refused):
+    """The file cannot be imported: ``line`` is the file's line (1-based) the problem is on."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(f"Line {line}: {message}" if line else message, field="file")
+        self.line = line
+
+
+@dataclass(frozen=True)
+class ImportedElection:
+    """What was imported."""
+
+    proposals: int
+    ballots: int
+    marks: int
+    vote_type: str
+    budget: int
+    organisation_id: int
+
+
+def import_election(round_: Round, source: bytes | str, actor, *, filename: str = "") -> ImportedElection:
+    """Import the pabulib file ``source`` (its bytes or text) into the draft ``round_``.
+
+    ``actor`` is a facilitator of the round's collective, or ``"cli"`` for an operator at the
+    command line. Raises :class:`ImportRefused` (with the file's line) and writes nothing when
+    anything is wrong; otherwise adds every row to the session, for the caller to commit.
+    """
+    if not isinstance(actor, str) and not permissions.can_manage_collective(actor, round_.collective_id):
+        raise ImportRefused("Only a facilitator of the collective can import an election into its round")
+    if round_.state != "draft":
+        raise ImportRefused(f"{round_.name} is not a draft: an election can only be imported into a draft round")
+    existing = db.session.exec(select(func.count()).select_from(Proposal).where(Proposal.round_id == round_.id)).one()
+    if existing:
+        raise ImportRefused(f"{round_.name} already has proposals: import an election into a round without any")
+    text = _text(source)
+    try:
+        election = read_pb(text)
+    except PabulibError as error:
+        raise ImportRefused(error.message, error.line) from None
+    lines = _Lines(text)
+    _check_method(round_, election, lines)
+    budget = _whole(election.budget, "the budget", lines.meta("budget"))
+    if budget <= 0:
+        raise ImportRefused("the budget must be more than 0", lines.meta("budget"))
+    ring_fenced = sum(pot.amount for pot in pots(round_))
+    if ring_fenced > budget:
+        raise ImportRefused(f"the budget ({budget}) is less than the round's ring-fenced pots ({ring_fenced})",
+                            lines.meta("budget"))
+    costs = {}
+    for project in election.projects:
+        cost = _whole(project.cost, f"the cost of project {project.id!r}", lines.project(project.id))
+        if cost <= 0:
+            raise ImportRefused(f"project {project.id!r} costs {cost}: a proposal must ask for more than 0",
+                                lines.project(project.id))
+        costs[project.id] = cost
+    marks = [_marks(round_, election.kind, ballot, lines) for ballot in election.ballots]
+
+    # Every check has passed: write.
+    db.begin_write()
+    now = utcnow()
+    organisation = Organisation(
+        collective_id=round_.collective_id, name=f"Imported election: {round_.name}"[:160], kind="unregistered",
+        postcode="", contact_name="", contact_email="", status="left",
+        description="The projects of a real election imported from a pabulib file"
+                    + (f" ({filename})" if filename else "") + ". Nobody acts for this organisation.")
+    db.session.add(organisation)
+    db.session.flush()  # the organisation's id, for its proposals
+    themes = _themes_by_category(round_)
+    proposals = {}
+    for project in election.projects:
+        title = project.name or project.id
+        proposal = Proposal(
+            collective_id=round_.collective_id, round_id=round_.id, organisation_id=organisation.id, state="in_vote",
+            title=title if len(title) <= TITLE_LIMIT else title[:TITLE_LIMIT - 1] + "…",
+            summary=f"Project {project.id} of an imported election." + (f" {project.name}" if project.name
+                                                                       and len(project.name) > TITLE_LIMIT else ""),
+            amount_requested=costs[project.id], is_imported=True, created_at=now, updated_at=now,
+            theme_id=next((themes[c.lower()] for c in project.categories if c.lower() in themes), None))
+        proposals[project.id] = proposal
+        db.session.add(proposal)
+    db.session.flush()  # the proposals' ids, for the marks
+
+    before = {"budget": round_.budget, "min_grant": round_.min_grant, "max_grant": round_.max_grant}
+    round_.budget = budget
+    round_.max_grant = min(round_.max_grant, budget)
+    round_.min_grant = min(round_.min_grant, round_.max_grant)
+    db.session.add(round_)
+
+    # The ballots in bulk: one INSERT of every ballot (RETURNING their ids in order), one of every mark.
+    ballot_rows = [{"collective_id": round_.collective_id, "round_id": round_.id, "member_id": None,
+                    "is_paper": False, "is_imported": True, "entered_by_id": getattr(actor, "id", None),
+                    "created_at": now, "updated_at": now} for _ballot in election.ballots]
+    ballot_ids = []
+    if ballot_rows:
+        ballot_ids = list(db.session.scalars(
+            insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True), ballot_rows))
+    mark_rows = [{"ballot_id": ballot_id, "proposal_id": proposals[project_id].id, "value": value}
+                 for ballot_id, chosen in zip(ballot_ids, marks) for project_id, value in chosen]
+    if mark_rows:
+        db.session.execute(insert(BallotMark), mark_rows)
+
+    vote_type = election.meta.get("vote_type", election.kind.value)
+    audit.record(actor, "round.election_imported", round_,
+                 f"Election imported into {round_.name}" + (f" from {filename}" if filename else "")
+                 + f": {len(proposals)} proposals in the vote, {len(ballot_ids)} {vote_type} ballots, "
+                   f"budget {budget}",
+                 before=before,
+                 after={"budget": round_.budget, "min_grant": round_.min_grant, "max_grant": round_.max_grant,
+                        "proposals": len(proposals), "ballots": len(ballot_ids), "marks": len(mark_rows),
+                        "vote_type": vote_type, "organisation_id": organisation.id})
+    db.session.flush()
+    return ImportedElection(proposals=len(proposals), ballots=len(ballot_ids), marks=len(mark_rows),
+                            vote_type=vote_type, budget=budget, organisation_id=organisation.id)
+
+
+def _text(source: bytes | str) -> str:
+    if isinstance(source, bytes):
+        try:
+            return source.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportRefused("the file is not UTF-8 text", source.count(b"\n", 0, error.start) + 1) from None
+    return source[1:] if source.startswith("\ufeff") else source
+
+
+def _check_method(round_: Round, election: Election, lines: _Lines) -> None:
+    expected = VOTE_TYPE_OF_METHOD[round_.voting_method]
+    if election.kind != expected:
+        vote_type = election.meta.get("vote_type", election.kind.value)
+        raise ImportRefused(f"the file's votes are {vote_type}, but {round_.name} votes by "
+                            f"{METHOD_WORDS[round_.voting_method]} (vote_type {expected.value} in the file)",
+                            lines.meta("vote_type"))
+
+
+def _whole(value, what: str, line: int) -> int:
+    if isinstance(value, Fraction) and value.denominator != 1:
+        raise ImportRefused(f"{what} is not a whole number", line)
+    return int(value)
+
+
+def _marks(round_: Round, kind: BallotKind, ballot, lines: _Lines) -> list[tuple[str, int]]:
+    """One voter's marks as the round stores them, or ImportRefused with the voter's line."""
+    if ballot.weight != 1:
+        raise ImportRefused(f"voter {ballot.voter_id!r} has weight {ballot.weight}: each ballot is one voter",
+                            lines.voter(ballot.voter_id))
+    if kind is BallotKind.APPROVAL:
+        if round_.voting_method == "approval_limited" and len(ballot.projects) > round_.approval_limit:
+            raise ImportRefused(f"voter {ballot.voter_id!r} approves {len(ballot.projects)} projects; "
+                                f"{round_.name} allows at most {round_.approval_limit}", lines.voter(ballot.voter_id))
+        return [(project_id, 1) for project_id in ballot.projects]
+    chosen = []
+    for project_id, points in zip(ballot.projects, ballot.points):
+        if isinstance(points, Fraction) or points < 0:
+            raise ImportRefused(f"voter {ballot.voter_id!r} gives {points} to project {project_id!r}: "
+                                "points are whole numbers, 0 or more", lines.voter(ballot.voter_id))
+        if kind is BallotKind.SCORING and points > MAX_SCORE:
+            raise ImportRefused(f"voter {ballot.voter_id!r} scores project {project_id!r} {points}: "
+                                f"scores go from 0 to {MAX_SCORE}", lines.voter(ballot.voter_id))
+        if points:
+            chosen.append((project_id, int(points)))
+    if kind is BallotKind.CUMULATIVE and sum(v for _p, v in chosen) > round_.cumulative_points:
+        raise ImportRefused(f"voter {ballot.voter_id!r} spreads {sum(v for _p, v in chosen)} points; "
+                            f"{round_.name} gives each voter {round_.cumulative_points}", lines.voter(ballot.voter_id))
+    return chosen
+
+
+def _themes_by_category(round_: Round) -> dict[str, int]:
+    funded = round_.themes_funded
+    if not funded:
+        return {}
+    return {pot_category(theme.name).lower(): theme.id
+            for theme in db.session.exec(select(Theme).where(Theme.id.in_(funded))).all()}
+
+
+class _Lines:
+    """The line of a META key, a project or a voter in the file: looked up only when a refusal needs
+    one (the reader has checked the file, so each is there exactly once)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def meta(self, key: str) -> int:
+        return self._find("meta", None, key)
+
+    def project(self, project_id: str) -> int:
+        return self._find("projects", None, project_id)
+
+    def voter(self, voter_id: str) -> int:
+        return self._find("votes", "voter_id", voter_id)
+
+    def _find(self, section: str, column: str | None, value: str) -> int:
+        rows = csv.reader(io.StringIO(self.text, newline=""), delimiter=";")
+        current, at = None, None
+        for row in rows:
+            if not row or not any(field.strip() for field in row):
+                continue
+            title = row[0].strip().lower()
+            if title in ("meta", "projects", "votes") and not any(field.strip() for field in row[1:]):
+                current, at = title, None
+                continue
+            if current != section:
+                continue
+            if at is None:
+                header = [name.strip() for name in row]
+                at = header.index(column) if column in header else 0
+                continue
+            if at < len(row) and row[at].strip() == value:
+                return rows.line_num
+        return 1
