@@ -9,8 +9,8 @@ Glossary
   amount the project's cost, its theme the first of the project's categories that names a theme
   the round funds (as ``grants.rounds.count.pot_category`` writes themes out). It is marked
   ``is_imported`` and belongs to one organisation made for the import (a proposal must belong to
-  one; that organisation is marked as the file's, with no real contact, and is ``left`` so it is
-  never offered as a member organisation).
+  one; that organisation is named after the round, says in its description that nobody acts for
+  it, has no contact, and is ``left`` so it is never offered as a member organisation).
 - *in the vote*: imported proposals are created in the ``in_vote`` state, where the count reads
   them. They did not go through submission and eligibility here (they did, or did not, in the
   real election), so no transition is fired for each: like other bulk operations, the import
@@ -116,7 +116,7 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
     db.begin_write()
     now = utcnow()
     organisation = Organisation(
-        collective_id=round_.collective_id, name=f"Imported election: {round_.name}"[:160], kind="unregistered",
+        collective_id=round_.collective_id, name=f"Imported election: {round_.name}"[:140] + f" (round {round_.id})", kind="unregistered",
         postcode="", contact_name="", contact_email="", status="left",
         description="The projects of a real election imported from a pabulib file"
                     + (f" ({filename})" if filename else "") + ". Nobody acts for this organisation.")
