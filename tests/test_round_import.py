@@ -243,3 +243,28 @@ def test_the_command_line_says_which_line_is_wrong(app, runner, tmp_path):
     assert missing.exit_code == 1 and "there is no round 999999" in missing.output
     with app.app_context():
         assert db.session.exec(select(func.count()).select_from(Proposal)).one() == 0
+
+
+def test_a_real_cumulative_election_keeps_its_points_through_the_round(app, client):
+    source = INSTANCES / "Poland_Czestochowa_2020_Grabowka.pb"
+    with app.test_request_context("/", method="POST"):
+        w = world(voting_method="cumulative", cumulative_points=10, allocation_rule="greedy_cost")
+        done = import_election(w["round"], source.read_bytes(), w["facilitator"], filename=source.name)
+        db.session.commit()
+        assert (done.proposals, done.ballots, done.vote_type) == (8, 201, "cumulative")
+        round_ = db.session.get(Round, w["round"].id)
+        _count(w, round_)
+    original = read_pb(source)
+    exported = _election_file(client, w, round_)
+    assert exported.budget == original.budget
+    assert _by_name(exported) == _by_name(original)
+
+
+def test_more_points_than_the_round_gives_are_refused_on_the_voters_line(ctx):
+    source = INSTANCES / "Poland_Czestochowa_2020_Grabowka.pb"
+    w = world(voting_method="cumulative", cumulative_points=5)
+    text = source.read_text(encoding="utf-8-sig")
+    refusal = _refused(w["round"], text, w["facilitator"])
+    voter = refusal.message.split("voter '")[1].split("'")[0]
+    line = text.splitlines()[refusal.line - 1]
+    assert line.split(";")[0] == voter and "gives each voter 5" in refusal.message
