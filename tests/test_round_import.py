@@ -265,6 +265,45 @@ def test_more_points_than_the_round_gives_are_refused_on_the_voters_line(ctx):
     w = world(voting_method="cumulative", cumulative_points=5)
     text = source.read_text(encoding="utf-8-sig")
     refusal = _refused(w["round"], text, w["facilitator"])
-    voter = refusal.message.split("voter '")[1].split("'")[0]
+    voter = refusal.message.split("Voter ")[1].split(" ")[0]
     line = text.splitlines()[refusal.line - 1]
     assert line.split(";")[0] == voter and "gives each voter 5" in refusal.message
+
+
+def _upload(client, w, text, name="election.pb"):
+    import io
+
+    return client.post(f"/c/{w['collective'].slug}/rounds/{w['round'].id}/import",
+                       data={"file": (io.BytesIO(text.encode()), name), "submit": "Import the election"},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_a_facilitator_imports_from_the_draft_rounds_page(app, client):
+    with app.test_request_context("/", method="POST"):
+        w = world()
+    factories.login(client, w["facilitator"])
+    page = client.get(f"/c/{w['collective'].slug}/rounds/{w['round'].id}")
+    assert b"Import a real election from a pabulib file" in page.data
+    refused = _upload(client, w, SMALL.replace("3;250000;", "3;0;"))
+    assert refused.status_code == 200 and "Line 12: Project 3 costs 0" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.exec(select(func.count()).select_from(Proposal)).one() == 0
+    done = _upload(client, w, SMALL)
+    assert "3 proposals and 4 ballots imported" in done.get_data(as_text=True)
+    assert b"Import a real election from a pabulib file" not in done.data  # the round has proposals now
+
+
+def test_the_import_page_is_for_the_collectives_facilitators_only(app, client):
+    with app.test_request_context("/", method="POST"):
+        w = world()
+        elsewhere = factories.collective("east", "East Collective")
+        stranger = factories.member(elsewhere, factories.person("Esi", "esi@example.org"), roles=("facilitator",))
+        db.session.commit()
+    for who in (w["members"][0], w["reviewer"], stranger):
+        factories.login(client, who)
+        assert _upload(client, w, SMALL).status_code in (403, 404)
+        client.post("/logout")
+    page = client.get(f"/c/{w['collective'].slug}/rounds/{w['round'].id}")
+    with app.app_context():
+        assert db.session.exec(select(func.count()).select_from(Proposal)).one() == 0
+    assert page.status_code in (302, 403, 404)

@@ -53,6 +53,7 @@ ROUTES = [
     ("rounds.show", "/c/{slug}/rounds/{round}", IN_COLLECTIVE),
     ("rounds.edit", "/c/{slug}/rounds/{round}/edit", {FACILITATOR}),
     ("rounds.turnout", "/c/{slug}/rounds/{round}/turnout", {FACILITATOR}),
+    ("rounds.import_file", "/c/{slug}/rounds/{round}/import", {FACILITATOR}),
     # h6 (issue 13): the confirmation page of an irreversible or early move
     ("rounds.confirm_move", "/c/{slug}/rounds/{round}/confirm/close_voting", {FACILITATOR}),
     ("rounds.results", "/c/{slug}/rounds/{counted}/results", IN_COLLECTIVE),

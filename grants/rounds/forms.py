@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
@@ -138,3 +140,15 @@ class RecountForm(FlaskForm):
 
 
 __all__ = ["ConfirmMoveForm", "ExtendDeadlineForm", "MoveRoundForm", "RecountForm", "RoundForm", "pot_amounts", "round_form"]
+
+
+#: The app-wide request limit (``MAX_CONTENT_LENGTH``): a larger election goes in from the command line.
+IMPORT_LIMIT_MB = 2
+
+
+class ImportElectionForm(FlaskForm):
+    file = FileField(_l("pabulib file"), widget=GovFileInput(),
+                     description=_l("A .pb file from pabulib.org, saved as UTF-8, up to %(limit)s MB.",
+                                    limit=IMPORT_LIMIT_MB),
+                     validators=[FileRequired(_l("Choose a .pb file to upload"))])
+    submit = SubmitField(_l("Import the election"), widget=GovSubmitInput())

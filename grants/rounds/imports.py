@@ -33,6 +33,7 @@ import io
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import func, insert, select
 
 from grants import audit, permissions
@@ -51,15 +52,16 @@ from grants.voting.operations import MAX_SCORE
 #: The pabulib vote type each voting method reads.
 VOTE_TYPE_OF_METHOD = {"approval": BallotKind.APPROVAL, "approval_limited": BallotKind.APPROVAL,
                        "score": BallotKind.SCORING, "cumulative": BallotKind.CUMULATIVE}
-METHOD_WORDS = {"approval": "approval", "approval_limited": "approval of at most K proposals",
-                "score": "score (0 to 5)", "cumulative": "cumulative points"}
+METHOD_WORDS = {"approval": _l("approval"), "approval_limited": _l("approval of at most K proposals"),
+                "score": _l("score (0 to 5)"), "cumulative": _l("cumulative points")}
 
 
 class ImportRefused(Refused):
     """The file cannot be imported: ``line`` is the file's line (1-based) the problem is on."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f"Line {line}: {message}" if line else message, field="file")
+        super().__init__(_("Line %(line)s: %(problem)s", line=line, problem=message) if line else message,
+                         field="file")
         self.line = line
 
 
@@ -83,12 +85,14 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
     anything is wrong; otherwise adds every row to the session, for the caller to commit.
     """
     if not isinstance(actor, str) and not permissions.can_manage_collective(actor, round_.collective_id):
-        raise ImportRefused("Only a facilitator of the collective can import an election into its round")
+        raise ImportRefused(_("Only a facilitator of the collective can import an election into its round"))
     if round_.state != "draft":
-        raise ImportRefused(f"{round_.name} is not a draft: an election can only be imported into a draft round")
+        raise ImportRefused(_("%(round)s is not a draft: an election can only be imported into a draft round",
+                              round=round_.name))
     existing = db.session.exec(select(func.count()).select_from(Proposal).where(Proposal.round_id == round_.id)).one()
     if existing:
-        raise ImportRefused(f"{round_.name} already has proposals: import an election into a round without any")
+        raise ImportRefused(_("%(round)s already has proposals: import an election into a round without any",
+                              round=round_.name))
     text = _text(source)
     try:
         election = read_pb(text)
@@ -96,19 +100,20 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
         raise ImportRefused(error.message, error.line) from None
     lines = _Lines(text)
     _check_method(round_, election, lines)
-    budget = _whole(election.budget, "the budget", lines.meta("budget"))
+    budget = _whole(election.budget, _("The budget"), lines.meta("budget"))
     if budget <= 0:
-        raise ImportRefused("the budget must be more than 0", lines.meta("budget"))
+        raise ImportRefused(_("The budget must be more than 0"), lines.meta("budget"))
     ring_fenced = sum(pot.amount for pot in pots(round_))
     if ring_fenced > budget:
-        raise ImportRefused(f"the budget ({budget}) is less than the round's ring-fenced pots ({ring_fenced})",
-                            lines.meta("budget"))
+        raise ImportRefused(_("The budget (%(budget)s) is less than the round's ring-fenced pots (%(pots)s)",
+                              budget=budget, pots=ring_fenced), lines.meta("budget"))
     costs = {}
     for project in election.projects:
-        cost = _whole(project.cost, f"the cost of project {project.id!r}", lines.project(project.id))
+        cost = _whole(project.cost, _("The cost of project %(project)s", project=project.id),
+                      lines.project(project.id))
         if cost <= 0:
-            raise ImportRefused(f"project {project.id!r} costs {cost}: a proposal must ask for more than 0",
-                                lines.project(project.id))
+            raise ImportRefused(_("Project %(project)s costs %(cost)s: a proposal must ask for more than 0",
+                                  project=project.id, cost=cost), lines.project(project.id))
         costs[project.id] = cost
     marks = [_marks(round_, election.kind, ballot, lines) for ballot in election.ballots]
 
@@ -175,7 +180,7 @@ def _text(source: bytes | str) -> str:
         try:
             return source.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise ImportRefused("the file is not UTF-8 text", source.count(b"\n", 0, error.start) + 1) from None
+            raise ImportRefused(_("The file is not UTF-8 text"), source.count(b"\n", 0, error.start) + 1) from None
     return source[1:] if source.startswith("\ufeff") else source
 
 
@@ -183,40 +188,45 @@ def _check_method(round_: Round, election: Election, lines: _Lines) -> None:
     expected = VOTE_TYPE_OF_METHOD[round_.voting_method]
     if election.kind != expected:
         vote_type = election.meta.get("vote_type", election.kind.value)
-        raise ImportRefused(f"the file's votes are {vote_type}, but {round_.name} votes by "
-                            f"{METHOD_WORDS[round_.voting_method]} (vote_type {expected.value} in the file)",
+        raise ImportRefused(_("The file's votes are %(vote_type)s, but %(round)s votes by %(method)s "
+                              "(vote_type %(expected)s in the file)", vote_type=vote_type, round=round_.name,
+                              method=METHOD_WORDS[round_.voting_method], expected=expected.value),
                             lines.meta("vote_type"))
 
 
 def _whole(value, what: str, line: int) -> int:
     if isinstance(value, Fraction) and value.denominator != 1:
-        raise ImportRefused(f"{what} is not a whole number", line)
+        raise ImportRefused(_("%(what)s is not a whole number", what=what), line)
     return int(value)
 
 
 def _marks(round_: Round, kind: BallotKind, ballot, lines: _Lines) -> list[tuple[str, int]]:
     """One voter's marks as the round stores them, or ImportRefused with the voter's line."""
     if ballot.weight != 1:
-        raise ImportRefused(f"voter {ballot.voter_id!r} has weight {ballot.weight}: each ballot is one voter",
-                            lines.voter(ballot.voter_id))
+        raise ImportRefused(_("Voter %(voter)s has weight %(weight)s: each ballot is one voter",
+                              voter=ballot.voter_id, weight=ballot.weight), lines.voter(ballot.voter_id))
     if kind is BallotKind.APPROVAL:
         if round_.voting_method == "approval_limited" and len(ballot.projects) > round_.approval_limit:
-            raise ImportRefused(f"voter {ballot.voter_id!r} approves {len(ballot.projects)} projects; "
-                                f"{round_.name} allows at most {round_.approval_limit}", lines.voter(ballot.voter_id))
+            raise ImportRefused(_("Voter %(voter)s approves %(approved)s projects; %(round)s allows at most %(limit)s",
+                                  voter=ballot.voter_id, approved=len(ballot.projects), round=round_.name,
+                                  limit=round_.approval_limit), lines.voter(ballot.voter_id))
         return [(project_id, 1) for project_id in ballot.projects]
     chosen = []
     for project_id, points in zip(ballot.projects, ballot.points):
         if isinstance(points, Fraction) or points < 0:
-            raise ImportRefused(f"voter {ballot.voter_id!r} gives {points} to project {project_id!r}: "
-                                "points are whole numbers, 0 or more", lines.voter(ballot.voter_id))
+            raise ImportRefused(_("Voter %(voter)s gives %(points)s to project %(project)s: points are whole "
+                                  "numbers, 0 or more", voter=ballot.voter_id, points=points, project=project_id),
+                                lines.voter(ballot.voter_id))
         if kind is BallotKind.SCORING and points > MAX_SCORE:
-            raise ImportRefused(f"voter {ballot.voter_id!r} scores project {project_id!r} {points}: "
-                                f"scores go from 0 to {MAX_SCORE}", lines.voter(ballot.voter_id))
+            raise ImportRefused(_("Voter %(voter)s scores project %(project)s %(points)s: scores go from 0 to "
+                                  "%(most)s", voter=ballot.voter_id, project=project_id, points=points,
+                                  most=MAX_SCORE), lines.voter(ballot.voter_id))
         if points:
             chosen.append((project_id, int(points)))
     if kind is BallotKind.CUMULATIVE and sum(v for _p, v in chosen) > round_.cumulative_points:
-        raise ImportRefused(f"voter {ballot.voter_id!r} spreads {sum(v for _p, v in chosen)} points; "
-                            f"{round_.name} gives each voter {round_.cumulative_points}", lines.voter(ballot.voter_id))
+        raise ImportRefused(_("Voter %(voter)s spreads %(spent)s points; %(round)s gives each voter %(points)s",
+                              voter=ballot.voter_id, spent=sum(v for _p, v in chosen), round=round_.name,
+                              points=round_.cumulative_points), lines.voter(ballot.voter_id))
     return chosen
 
 

@@ -12,7 +12,7 @@ from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
 from grants.rounds import count as counting
-from grants.rounds import operations, queries
+from grants.rounds import imports, operations, queries
 from grants.charts import data_uri
 from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
@@ -20,6 +20,8 @@ from grants.rounds.confirmations import NEEDS_CONFIRMATION, consequences
 from grants.rounds.forms import (
     ConfirmMoveForm,
     ExtendDeadlineForm,
+    IMPORT_LIMIT_MB,
+    ImportElectionForm,
     MoveRoundForm,
     RecountForm,
     pot_amounts,
@@ -253,6 +255,24 @@ def election_file(slug: str, round_id: int):
     if count is None:
         abort(404)
     return download(write_pb(counting.counted_election(round_, count)), f"round-{round_.id}.pb", "text/plain")
+
+
+@bp.route("/<id:round_id>/import", methods=["GET", "POST"])
+@login_required
+def import_file(slug: str, round_id: int):
+    """A facilitator imports a real election (a pabulib file) into a draft round, all of it or nothing."""
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    form = ImportElectionForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        done = attempt(form, imports.import_election, round_, upload.read(), current_user,
+                       filename=upload.filename or "")
+        if done:
+            flash(_("%(proposals)s proposals and %(ballots)s ballots imported into %(round)s.",
+                    proposals=done.result.proposals, ballots=done.result.ballots, round=round_.name), "success")
+            return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+    return render_template("rounds/import.html", collective=collective, round=round_, form=form,
+                           limit_mb=IMPORT_LIMIT_MB)
 
 
 @bp.route("/<id:round_id>/turnout")

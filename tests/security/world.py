@@ -122,6 +122,7 @@ POST_CASES = [
     Case("proposals.withdraw", APPLICANT, "/c/{slug}/rounds/{round}/proposals/{proposal}/withdraw"),
     Case("collectives.invitation_detail", FACILITATOR, "/c/{slug}/invitations/{invitation}"),
     Case("collectives.withdraw_join_request", OUTSIDER, "/c/{slug}/join-requests/{join}/withdraw", baseline={}),
+    Case("rounds.import_file", FACILITATOR, "/c/{slug}/rounds/{draft}/import"),
     Case("rounds.move", FACILITATOR, "/c/{slug}/rounds/{draft}/move", page="/c/{slug}/rounds/{draft}"),
     # h6 (issue 13): the same route sent from the confirmation page of cancelling (after opening, above)
     Case("rounds.move", FACILITATOR, "/c/{slug}/rounds/{draft}/move", page="/c/{slug}/rounds/{draft}/confirm/cancel"),
