@@ -307,3 +307,19 @@ def test_the_import_page_is_for_the_collectives_facilitators_only(app, client):
     with app.app_context():
         assert db.session.exec(select(func.count()).select_from(Proposal)).one() == 0
     assert page.status_code in (302, 403, 404)
+
+
+def test_a_refusal_on_the_page_is_in_the_readers_language(app, client):
+    with app.test_request_context("/", method="POST"):
+        w = world()
+        w["facilitator"].preferred_language = "ur"
+        db.session.add(w["facilitator"])
+        db.session.commit()
+    factories.login(client, w["facilitator"])
+    import io
+
+    response = client.post(f"/c/{w['collective'].slug}/rounds/{w['round'].id}/import",
+                           data={"file": (io.BytesIO(SMALL.replace("3;250000;", "3;0;").encode()), "e.pb")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert "لائن 12:" in page and "منصوبہ 3 کی لاگت 0 ہے" in page
