@@ -323,3 +323,17 @@ def test_a_refusal_on_the_page_is_in_the_readers_language(app, client):
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert "لائن 12:" in page and "منصوبہ 3 کی لاگت 0 ہے" in page
+
+
+def test_a_settings_form_loaded_before_the_import_cannot_put_the_old_budget_back(ctx):
+    from grants.rounds import operations as round_ops
+    from grants.versions import Stale
+    from tests.rounds_helpers import round_values
+
+    w = world()
+    loaded_at = w["round"].version
+    import_election(w["round"], SMALL.encode(), w["facilitator"])
+    db.session.commit()
+    with pytest.raises(Stale):
+        round_ops.update_round(w["round"], round_values(), theme_ids=[t.id for t in w["themes"].values()],
+                               pot_amounts={}, actor=w["facilitator"], version=loaded_at)

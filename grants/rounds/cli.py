@@ -22,7 +22,8 @@ from grants.db import db
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_round(round_id: int, file: Path) -> None:
     """Import a pabulib .pb file into a draft round: its projects as proposals, its voters as ballots."""
-    from grants.rounds.imports import ImportRefused, import_election
+    from grants.errors import Refused
+    from grants.rounds.imports import import_election
     from grants.rounds.models import Round
 
     round_ = db.session.get(Round, round_id)
@@ -30,7 +31,7 @@ def import_round(round_id: int, file: Path) -> None:
         raise click.ClickException(f"there is no round {round_id}")
     try:
         done = import_election(round_, file.read_bytes(), "cli", filename=file.name)
-    except ImportRefused as refusal:
+    except Refused as refusal:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {refusal.message}. Nothing was imported.") from None
     db.session.commit()

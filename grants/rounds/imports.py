@@ -36,7 +36,7 @@ from fractions import Fraction
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import func, insert, select
 
-from grants import audit, permissions
+from grants import audit, permissions, versions
 from grants.allocation import BallotKind, Election, PabulibError, read_pb
 from grants.collectives.models import Theme
 from grants.db import db
@@ -117,12 +117,16 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
         costs[project.id] = cost
     marks = [_marks(round_, election.kind, ballot, lines) for ballot in election.ballots]
 
-    # Every check has passed: write.
+    # Every check has passed: write. The round moves on to its next version first (one conditional
+    # UPDATE, grants.versions): a second import, a transition or a settings form loaded before this
+    # import changed the round since it was read, and is refused, so the round is still the empty
+    # draft it was checked to be, and a stale settings tab cannot put the old budget back.
     db.begin_write()
+    versions.claim(round_, None, actor)
     now = utcnow()
     organisation = Organisation(
-        collective_id=round_.collective_id, name=f"Imported election: {round_.name}"[:140] + f" (round {round_.id})", kind="unregistered",
-        postcode="", contact_name="", contact_email="", status="left",
+        collective_id=round_.collective_id, name=f"Imported election: {round_.name}"[:140] + f" (round {round_.id})",
+        kind="unregistered", postcode="", contact_name="", contact_email="", status="left",
         description="The projects of a real election imported from a pabulib file"
                     + (f" ({filename})" if filename else "") + ". Nobody acts for this organisation.")
     db.session.add(organisation)
