@@ -18,12 +18,10 @@ extractors' text; Gurmukhi names, which come back intact from pypdf, are compare
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 import unicodedata
 from urllib.parse import unquote
 
-import pytest
 from babel.support import Translations
 from flask_babel import force_locale
 from pypdf import PdfReader
@@ -41,9 +39,6 @@ from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from tests import factories
 from tests.test_documents_awards import _awarded
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
-                                reason="poppler-utils (pdftotext, pdffonts) is not installed")
 
 BENGALI_ORGANISATION = "ঢাকা মহিলা সমিতি"
 GURMUKHI_CONTACT = "ਹਰਪ੍ਰੀਤ ਕੌਰ ਸੰਧੂ"
