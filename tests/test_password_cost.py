@@ -45,3 +45,26 @@ def test_the_tests_cheap_hash_is_scrypt_and_checks_the_same_way(app):
         # a hash stored at production's cost (an account made before) still checks: a hash names its method
         person.password_hash = generate_password_hash(factories.PASSWORD, method=STRONG_PASSWORD_METHOD)
         assert person.check_password(factories.PASSWORD) and not person.check_password("wrong password")
+
+
+def test_paths_without_an_account_hash_at_the_configured_cost(app, monkeypatch):
+    """An unknown address at sign-in and a repeated registration spend one hash at the cost a real
+    account's check takes (production's strong scrypt there; the tests' cheap one here), so their
+    timing reveals nothing and they cost the tests no more than any sign-in."""
+    from grants.auth import models, operations
+
+    methods: list[str] = []
+    real = models.generate_password_hash
+
+    def spy(password, method="scrypt", salt_length=16):
+        methods.append(method)
+        return real(password, method=method, salt_length=salt_length)
+
+    monkeypatch.setattr(models, "generate_password_hash", spy)
+    with app.test_request_context():
+        person = factories.person(email="known@example.org")
+        methods.clear()
+        assert not operations.check_password("nobody@example.org", "a wrong password").passed
+        operations.sign_up(email="known@example.org", name="Someone Else", password="another long password")
+    assert methods == [factories.PASSWORD_METHOD, factories.PASSWORD_METHOD]
+    assert person.email == "known@example.org"

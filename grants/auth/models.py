@@ -46,6 +46,13 @@ def password_method() -> str:
     return STRONG_PASSWORD_METHOD
 
 
+def spend_password_time(password: str) -> None:
+    """Hash ``password`` exactly as a real check or registration would (same method and cost) and
+    throw the result away: paths that have no account to check spend the same time, so response
+    times do not reveal which addresses have accounts."""
+    generate_password_hash(password, method=password_method())
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
