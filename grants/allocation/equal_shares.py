@@ -41,9 +41,11 @@ every add-one increment. Here:
   the same budget, so a group stores a class number and each class its budget once. Buying
   a project maps every class among its supporters to one new class (everyone left with
   nothing shares a single class). Computing ρ for a project adds up its supporters' weight
-  per class (one dict update per supporter group), sorts those classes by budget and lets
-  the poorest pay everything until the rest can share the remainder equally: O(supporter
-  groups + classes log classes).
+  per class (with cost utility one numpy gather and ``bincount`` over its supporter groups,
+  in C; with points one dict update per supporter group), sorts those classes by budget and
+  lets the poorest pay everything until the rest can share the remainder equally:
+  O(supporter groups + classes log classes). The integer arrays only count weights; every
+  budget and price stays an exact Python integer.
 * **Exact integers, no Fractions in the hot path.** Costs, weights and points are scaled to
   integers and every budget is an integer numerator over one common denominator. A purchase
   multiplies the denominator by the price's denominator (after cancelling common factors);
@@ -86,6 +88,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
 
 from grants.allocation import explain
 from grants.allocation.explain import MoneyFormatter
@@ -226,6 +230,46 @@ class _Budgets:
         return self.numerators[c] * (self.denominators[-1] // self.denominators[self.epochs[c]])
 
 
+class _Tallies:
+    """Per-class supporter weights with cost utility, over integer arrays (numpy, in C).
+
+    ``group_class`` is then an int64 array (a group's budget class); a project's tally is one
+    gather of its supporters' classes and one ``bincount``, and a purchase moves its supporters'
+    classes with one lookup table. The tallies come back as a dict {class: weight} in increasing
+    class order, exactly what the dict path would count.
+    """
+
+    __slots__ = ("groups", "weights", "unit", "size")
+
+    def __init__(self, supporters: list[tuple[int, ...]], weights: list[int]) -> None:
+        self.size = len(weights)
+        self.groups = [np.array(groups, dtype=np.int64) for groups in supporters]
+        every = np.array(weights, dtype=np.int64)
+        # Projects whose supporters all weigh 1 are counted without weights (int64 counts).
+        self.unit = [bool(np.all(every[groups] == 1)) for groups in self.groups]
+        self.weights = [None if unit else every[groups].astype(np.float64)
+                        for unit, groups in zip(self.unit, self.groups)]
+
+    def start(self):
+        return np.zeros(self.size, dtype=np.int64)
+
+    def count(self, p: int, group_class) -> dict:
+        classes = group_class[self.groups[p]]
+        if self.unit[p]:
+            counts = np.bincount(classes)
+        else:
+            counts = np.rint(np.bincount(classes, weights=self.weights[p])).astype(np.int64)
+        present = np.flatnonzero(counts)
+        return dict(zip(present.tolist(), counts[present].tolist()))
+
+    def move(self, p: int, moves: dict, group_class) -> None:
+        groups = self.groups[p]
+        old = np.fromiter(moves.keys(), dtype=np.int64, count=len(moves))
+        table = np.zeros(int(old.max()) + 1, dtype=np.int64)
+        table[old] = np.fromiter(moves.values(), dtype=np.int64, count=len(moves))
+        group_class[groups] = table[group_class[groups]]
+
+
 class EqualShares:
     """MES over one compiled profile and one utility; reusable for many shares (add-one).
 
@@ -275,6 +319,11 @@ class EqualShares:
         # Supporter groups of weight 1 and the others, for fast per-class tallies.
         self.single = [tuple(g for g in groups if self.weights[g] == 1) for groups in self.supporters]
         self.weighty = [tuple(g for g in groups if self.weights[g] != 1) for groups in self.supporters]
+        # With cost utility, tallies and class moves run over integer arrays (numpy), in C:
+        # ``_Tallies``. Sums of weights stay exact while they stay below 2**53 (float64 is exact
+        # on integers there); a profile heavier than that keeps the dict tallies.
+        self.tallies = _Tallies(self.supporters, self.weights) if (
+            self.uniform and sum(self.weights) < 2**53) else None
         self._independence: dict[tuple[int, int], bool] = {}
         self._supporter_sets: dict[int, frozenset[int]] = {}
         # With everyone able to pay, ρ = cost / total utility (cost utility: 1 / supporters).
@@ -303,7 +352,8 @@ class EqualShares:
 
         internal = Fraction(share) * self.money_scale / self.weight_scale
         budgets = _Budgets(internal)
-        group_class = [0] * len(weights)
+        tallies = self.tallies
+        group_class = tallies.start() if tallies is not None else [0] * len(weights)
         # Class moves decided but not yet applied to ``group_class`` (see the docstring).
         pending: list[tuple[int, dict]] = []
 
@@ -347,7 +397,9 @@ class EqualShares:
                 if per_class is None:
                     if pending:
                         self._move_groups(pending, group_class)
-                    if uniform:
+                    if tallies is not None:
+                        per_class = tallies.count(p, group_class)
+                    elif uniform:
                         # Groups of weight 1 (most of them) are counted by Counter in C.
                         per_class = Counter(map(group_class.__getitem__, single[p]))
                         get = per_class.get
@@ -412,6 +464,11 @@ class EqualShares:
 
     def _move_groups(self, pending: list[tuple[int, dict]], group_class: list[int]) -> None:
         """Apply the class moves of past purchases to every supporter group."""
+        if self.tallies is not None:
+            for p, moves in pending:
+                self.tallies.move(p, moves, group_class)
+            pending.clear()
+            return
         for p, moves in pending:
             if self.uniform:
                 for g in self.supporters[p]:
