@@ -230,6 +230,11 @@ class _Budgets:
         return self.numerators[c] * (self.denominators[-1] // self.denominators[self.epochs[c]])
 
 
+_ARRAY_SUPPORTERS = 400
+"""From this many supporter groups on, a project's tally is a ``bincount`` (its cost grows with
+the number of classes too); below, a ``Counter`` over the gathered classes is cheaper."""
+
+
 class _Tallies:
     """Per-class supporter weights with cost utility, over integer arrays (numpy, in C).
 
@@ -239,26 +244,43 @@ class _Tallies:
     class order, exactly what the dict path would count.
     """
 
-    __slots__ = ("groups", "weights", "unit", "size")
+    __slots__ = ("groups", "weights", "single", "weighty", "weighty_weights", "size")
 
     def __init__(self, supporters: list[tuple[int, ...]], weights: list[int]) -> None:
         self.size = len(weights)
         self.groups = [np.array(groups, dtype=np.int64) for groups in supporters]
-        every = np.array(weights, dtype=np.int64)
-        # Projects whose supporters all weigh 1 are counted without weights (int64 counts).
-        self.unit = [bool(np.all(every[groups] == 1)) for groups in self.groups]
-        self.weights = [None if unit else every[groups].astype(np.float64)
-                        for unit, groups in zip(self.unit, self.groups)]
+        # Big projects: one bincount, weighted (float64, exact here) only if some group weighs
+        # more than 1. Small ones: a Counter over the groups of weight 1 (most of them) and a
+        # loop over the others.
+        self.weights = [
+            None if all(weights[g] == 1 for g in groups)
+            else np.array([weights[g] for g in groups], dtype=np.float64)
+            for groups in supporters
+        ]
+        self.single = [np.array([g for g in groups if weights[g] == 1], dtype=np.int64)
+                       for groups in supporters]
+        self.weighty = [np.array([g for g in groups if weights[g] != 1], dtype=np.int64)
+                        for groups in supporters]
+        self.weighty_weights = [[weights[g] for g in groups if weights[g] != 1] for groups in supporters]
 
     def start(self):
         return np.zeros(self.size, dtype=np.int64)
 
     def count(self, p: int, group_class) -> dict:
-        classes = group_class[self.groups[p]]
-        if self.unit[p]:
-            counts = np.bincount(classes)
+        groups = self.groups[p]
+        if len(groups) < _ARRAY_SUPPORTERS:
+            tally = Counter(group_class[self.single[p]].tolist())
+            weighty = self.weighty_weights[p]
+            if weighty:
+                get = tally.get
+                for c, w in zip(group_class[self.weighty[p]].tolist(), weighty):
+                    tally[c] = get(c, 0) + w
+            return tally
+        weights = self.weights[p]
+        if weights is None:
+            counts = np.bincount(group_class[groups])
         else:
-            counts = np.rint(np.bincount(classes, weights=self.weights[p])).astype(np.int64)
+            counts = np.rint(np.bincount(group_class[groups], weights=weights)).astype(np.int64)
         present = np.flatnonzero(counts)
         return dict(zip(present.tolist(), counts[present].tolist()))
 
