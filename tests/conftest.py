@@ -106,6 +106,10 @@ def _worker_database(url: str, worker: str, request) -> str:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # A throwaway database need not wait for its WAL to reach the disk at every commit
+        # (5 ms a commit on this machine's disk, 0.1 ms without): visibility, locking and
+        # isolation are unchanged; only a crash of the server could lose the last commits.
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
 
     def drop() -> None:
         with admin.connect() as connection:
