@@ -118,6 +118,7 @@ def extracted(tmp_path_factory) -> dict:
         return {message.id: message for message in read_po(f) if message.id}
 
 
+@pytest.mark.database_free
 @pytest.mark.parametrize("language", SHIPPED)
 def test_every_message_in_the_code_is_translated(extracted, language):
     with (CATALOGUES / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
@@ -137,6 +138,7 @@ def test_every_message_in_the_code_is_translated(extracted, language):
     assert problems == []
 
 
+@pytest.mark.database_free
 def test_the_english_placeholders_are_in_every_translation(extracted):
     placeholder = re.compile(r"%\((\w+)\)[sd]")
     for language in SHIPPED:

@@ -12,6 +12,9 @@ from pypdf import PdfReader
 from grants.awards import documents
 from grants.documents import render_html
 
+# Pure functions and sample documents: no database (make test's PostgreSQL pass skips them).
+pytestmark = pytest.mark.database_free
+
 FOOTER = re.compile(r"^(Proposal pack: .*|Page \d+ of \d+)$")
 
 

@@ -7,6 +7,9 @@ import pytest
 from grants.commissioning import ethnicity
 from grants.reference import ETHNIC_CATEGORIES
 
+# Pure functions and sample documents: no database (make test's PostgreSQL pass skips them).
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize("category", ETHNIC_CATEGORIES, ids=lambda c: c.code)
 def test_every_ons_label_and_code_is_accepted_in_any_case(category):

@@ -22,6 +22,9 @@ import pytest
 
 from grants.commissioning import stats
 
+# Pure functions and sample documents: no database (make test's PostgreSQL pass skips them).
+pytestmark = pytest.mark.database_free
+
 
 def test_case_a_ratio_and_interval():
     result = stats.representation_ratio(20, 1000, 500, 10_000)
