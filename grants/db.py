@@ -182,3 +182,57 @@ def sum_pence(column) -> sa.ColumnElement:
     PostgreSQL sums a BIGINT as NUMERIC, which psycopg returns as a ``Decimal``; money stays ``int``.
     """
     return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
+
+
+def _remembering(process):
+    """``process`` (a bind processor, or None) remembering what it gave for each value: the rows
+    of a bulk insert share most of their timestamps and flags."""
+    if process is None:
+        return None
+    done: dict = {}
+
+    def remembered(value):
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = result = process(value)
+            return result
+
+    return remembered
+
+
+def insert_many(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples of values in the order of ``columns``) into ``table`` in the
+    session's transaction, with as little work per row as each database allows: a city's
+    election is a few hundred thousand rows (``grants.rounds.imports``).
+
+    SQLite: one ``executemany`` of a prepared INSERT (the driver loops in C). PostgreSQL: ``COPY
+    … FROM STDIN`` (psycopg writes the rows in C; an executemany there sends one statement per
+    row). Either way SQLAlchemy compiles nothing per row, so its column types' bind processing
+    does not run on the values: it is applied here, only for the columns whose type has one
+    (timestamps, booleans on SQLite), and plain integers go to the driver as they are. Defaults
+    are not filled in: every column without a server default must be given.
+
+    ``make bench-round``, Warszawa 2026 (61,668 ballots, 287,475 marks) on the 2-core machine: the
+    import took 9.7 s on SQLite and 23.8 s on PostgreSQL with the ORM's ``insert(Model)`` and a
+    dict per row; 2.1 s and 6.6 s with this (on PostgreSQL about half of what is left is the
+    server checking each row's foreign keys).
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    processors = [_remembering(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns]
+    if any(processors):
+        rows = [tuple(value if process is None else process(value) for process, value in zip(processors, row))
+                for row in rows]
+    names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)  # nosec B608  # names from the table, values bound

@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlmodel import func, insert, select
+from sqlmodel import func, select
 
 from grants import audit, permissions, versions
 from grants.allocation import BallotKind, Election, PabulibError, read_pb
 from grants.collectives.models import Theme
-from grants.db import db
+from grants.db import db, insert_many
 from grants.errors import Refused
 from grants.organisations.models import Organisation
 from grants.proposals.models import TITLE_LIMIT, Proposal
@@ -100,7 +100,7 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
         raise ImportRefused(error.message, error.line) from None
     lines = _Lines(text)
     _check_method(round_, election, lines)
-    budget = _whole(election.budget, _("The budget"), lines.meta("budget"))
+    budget = _whole(election.budget, lambda: _("The budget"), lambda: lines.meta("budget"))
     if budget <= 0:
         raise ImportRefused(_("The budget must be more than 0"), lines.meta("budget"))
     ring_fenced = sum(pot.amount for pot in pots(round_))
@@ -109,8 +109,8 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
                               budget=budget, pots=ring_fenced), lines.meta("budget"))
     costs = {}
     for project in election.projects:
-        cost = _whole(project.cost, _("The cost of project %(project)s", project=project.id),
-                      lines.project(project.id))
+        cost = _whole(project.cost, lambda: _("The cost of project %(project)s", project=project.id),
+                      lambda: lines.project(project.id))
         if cost <= 0:
             raise ImportRefused(_("Project %(project)s costs %(cost)s: a proposal must ask for more than 0",
                                   project=project.id, cost=cost), lines.project(project.id))
@@ -152,18 +152,12 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
     round_.min_grant = min(round_.min_grant, round_.max_grant)
     db.session.add(round_)
 
-    # The ballots in bulk: one INSERT of every ballot (RETURNING their ids in order), one of every mark.
-    ballot_rows = [{"collective_id": round_.collective_id, "round_id": round_.id, "member_id": None,
-                    "is_paper": False, "is_imported": True, "entered_by_id": getattr(actor, "id", None),
-                    "created_at": now, "updated_at": now} for _ballot in election.ballots]
-    ballot_ids = []
-    if ballot_rows:
-        ballot_ids = list(db.session.scalars(
-            insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True), ballot_rows))
-    mark_rows = [{"ballot_id": ballot_id, "proposal_id": proposals[project_id].id, "value": value}
+    # The ballots in bulk, as plain rows (no ORM object, no RETURNING per ballot): see _insert_ballots.
+    ballot_ids = _insert_ballots(round_, len(marks), getattr(actor, "id", None), now)
+    proposal_ids = {project_id: proposal.id for project_id, proposal in proposals.items()}
+    mark_rows = [(ballot_id, proposal_ids[project_id], value)
                  for ballot_id, chosen in zip(ballot_ids, marks) for project_id, value in chosen]
-    if mark_rows:
-        db.session.execute(insert(BallotMark), mark_rows)
+    insert_many(BallotMark.__table__, ("ballot_id", "proposal_id", "value"), mark_rows)
 
     vote_type = election.meta.get("vote_type", election.kind.value)
     audit.record(actor, "round.election_imported", round_,
@@ -177,6 +171,28 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
     db.session.flush()
     return ImportedElection(proposals=len(proposals), ballots=len(ballot_ids), marks=len(mark_rows),
                             vote_type=vote_type, budget=budget, organisation_id=organisation.id)
+
+
+def _insert_ballots(round_: Round, voters: int, entered_by_id: int | None, now) -> list[int]:
+    """Insert ``voters`` imported ballots into the round; their ids, in ascending order.
+
+    Imported ballots are alike but for their marks (no member, the same times), so which row
+    carries which voter's marks does not matter: rather than ask for each new row's id in the
+    order of the rows (RETURNING with ``sort_by_parameter_order``, one statement per row on
+    SQLite), the rows go in at once (``grants.db.insert_many``) and their ids are read back with
+    one SELECT.
+    The round had no ballots before: it is a draft (nobody votes in a draft) and nothing else
+    writes to it while the import holds its version (``versions.claim``).
+    """
+    if not voters:
+        return []
+    row = (round_.collective_id, round_.id, None, False, True, entered_by_id, now, now)
+    insert_many(Ballot.__table__, ("collective_id", "round_id", "member_id", "is_paper", "is_imported",
+                                   "entered_by_id", "created_at", "updated_at"), [row] * voters)
+    ids = list(db.session.scalars(select(Ballot.id).where(Ballot.round_id == round_.id).order_by(Ballot.id)))
+    if len(ids) != voters:
+        raise RuntimeError(f"round {round_.id} has {len(ids)} ballots after inserting {voters}")
+    return ids
 
 
 def _text(source: bytes | str) -> str:
@@ -198,9 +214,11 @@ def _check_method(round_: Round, election: Election, lines: _Lines) -> None:
                             lines.meta("vote_type"))
 
 
-def _whole(value, what: str, line: int) -> int:
+def _whole(value, what, line) -> int:
+    """``value`` as an int, or a refusal: ``what`` and ``line`` are called only then (finding a
+    line reads the file again, too slow to do for every project of a city's election)."""
     if isinstance(value, Fraction) and value.denominator != 1:
-        raise ImportRefused(_("%(what)s is not a whole number", what=what), line)
+        raise ImportRefused(_("%(what)s is not a whole number", what=what()), line())
     return int(value)
 
 
