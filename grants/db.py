@@ -236,3 +236,25 @@ def insert_many(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) ->
     else:
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)  # nosec B608  # names from the table, values bound
+
+
+def select_rows(statement: sa.Select) -> list[tuple]:
+    """Run a Core ``statement`` in the session's transaction and return its rows as the driver
+    gives them (plain tuples), for a few hundred thousand rows read at once: a city's ballot
+    marks for the count (``grants.rounds.count``). No result types are processed, so select
+    integers and strings only; the statement's parameters are bound as they are.
+
+    ``make bench-round``, Warszawa 2026 (287,475 marks, 2-core machine): 0.5–1.2 s of CPU through
+    ``session.execute(statement).all()`` (a ``Row`` per row), 0.1–0.25 s here.
+    """
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    parameters = compiled.construct_params()
+    if compiled.positional:
+        parameters = tuple(parameters[name] for name in compiled.positiontup)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(compiled.string, parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
