@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app grants
 ASSETS := grants/static/build/commonpot.css
 
-.PHONY: run test install translations assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue clean
+.PHONY: run test install translations assets migrate bandit test-sqlite test-postgres bench-allocation bench-ballots bench-ballot-floor bench-pdf bench-queue bench-round clean
 
 # The demo: SQLite and the SQLite job queue in instance/, nothing else to install. The three
 # processes of the Procfile (web, worker, scheduler) run under honcho; Ctrl+C stops all three.
@@ -110,6 +110,11 @@ bench-pdf: install
 # (with SQLite) and on RedisHuey (with a throwaway PostgreSQL database); needs Redis and PostgreSQL up.
 bench-queue: install
 	$(BIN)/python bench/bench_queue.py $(BENCH_ARGS)
+
+# A city-sized round end to end (Wrocław 2015 and Warszawa 2026 imported, counted with mes_cost, the
+# results page, the decision report) on a fresh SQLite file and a throwaway PostgreSQL database.
+bench-round: install
+	$(BIN)/python bench/bench_round.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench node_modules grants/static/build

@@ -123,6 +123,9 @@ def defaults(instance_path: str) -> dict:
         "LARGE_FORM_MAX_BYTES": 16 * 1024 * 1024,
         # A report's photo (re-encoded and made smaller when it is kept): a phone's photo fits.
         "REPORT_PHOTO_BYTES": 10 * 1024 * 1024,
+        # A pabulib file imported into a round (grants.rounds.uploads), sent as a large form: the
+        # largest real city's election (Wrocław 2015) is 3.9 MB.
+        "ELECTION_IMPORT_BYTES": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

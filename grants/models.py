@@ -34,7 +34,7 @@ from grants.organisations.models import Organisation
 from grants.proposals.models import BudgetLine, Proposal
 from grants.reporting.models import Report, ReportPhoto, ReportReminder
 from grants.review.models import Ratification, ReviewMessage
-from grants.rounds.models import Count, CountOutcome, Pot, Round, RoundTheme
+from grants.rounds.models import Count, CountOutcome, ElectionImport, Pot, Round, RoundTheme
 from grants.submissions import FormSubmission
 from grants.voting.models import Ballot, BallotMark, ReminderSent
 from grants.workflow.models import StateHistory
@@ -47,6 +47,7 @@ __all__ = [
     "BudgetLine",
     "Count",
     "CountOutcome",
+    "ElectionImport",
     "Grant",
     "Payment",
     "Pot",

@@ -316,12 +316,7 @@ def test_a_refusal_on_the_page_is_in_the_readers_language(app, client):
         db.session.add(w["facilitator"])
         db.session.commit()
     factories.login(client, w["facilitator"])
-    import io
-
-    response = client.post(f"/c/{w['collective'].slug}/rounds/{w['round'].id}/import",
-                           data={"file": (io.BytesIO(SMALL.replace("3;250000;", "3;0;").encode()), "e.pb")},
-                           content_type="multipart/form-data")
-    page = response.get_data(as_text=True)
+    page = _upload(client, w, SMALL.replace("3;250000;", "3;0;"), name="e.pb").get_data(as_text=True)
     assert "لائن 12:" in page and "منصوبہ 3 کی لاگت 0 ہے" in page
 
 

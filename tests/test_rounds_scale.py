@@ -153,3 +153,63 @@ def test_a_count_never_spends_more_than_the_budget_or_a_pot(app_config, amounts,
         app.extensions["commonpot_db"].dispose()
 
 
+
+
+# -- a real election's size ---------------------------------------------------------------------
+
+def _generated_election(voters: int, projects: int = 6, seed: int = 15) -> str:
+    """A pabulib approval election: ``voters`` voters, each approving 1 to 4 of ``projects``."""
+    import random
+
+    chance = random.Random(seed)
+    lines = ["META", "key;value", f"num_projects;{projects}", f"num_votes;{voters}", "budget;900000",
+             "vote_type;approval", "PROJECTS", "project_id;cost;name"]
+    lines += [f"{n};{100_000 + 25_000 * n};Project {n}" for n in range(1, projects + 1)]
+    lines += ["VOTES", "voter_id;vote"]
+    lines += [f"v{n};{','.join(str(p) for p in sorted(chance.sample(range(1, projects + 1), chance.randint(1, 4))))}"
+              for n in range(voters)]
+    return "\n".join(lines) + "\n"
+
+
+def _imported_round_pages(app, voters: int) -> dict[str, int]:
+    """Import a generated election of ``voters`` ballots, count it, and count the queries of the
+    round's dashboard (before and after the count) and its results page, as its facilitator."""
+    from grants.rounds.imports import import_election
+    from grants.workflow.operations import fire
+    from tests.conftest import _empty_tables
+
+    with app.test_request_context("/", method="POST"):
+        w = world(allocation_rule="mes_cost")
+        done = import_election(w["round"], _generated_election(voters).encode(), w["facilitator"])
+        db.session.commit()
+        assert done.ballots == voters
+        round_id = w["round"].id
+    base = f"/c/west/rounds/{round_id}"
+    client = app.test_client()
+    factories.login(client, w["facilitator"])
+    figures = {}
+    with counting_queries(app) as statements:
+        assert client.get(base).status_code == 200
+    figures["dashboard_draft"] = len(statements)
+    with app.test_request_context("/", method="POST"):
+        round_ = db.session.get(Round, round_id)
+        for transition, days in (("open_proposals", 0), ("close_proposals", 14), ("open_voting", 21),
+                                 ("close_voting", 29)):
+            fire(round_, transition, w["facilitator"], now=T0 + timedelta(days=days))
+        db.session.commit()
+        assert round_.state == "counting"
+    for name, path in (("dashboard_counted", base), ("results", f"{base}/results")):
+        with counting_queries(app) as statements:
+            page = client.get(path)
+            assert page.status_code == 200
+        figures[name] = len(statements)
+    assert f"on {voters} ballots.".encode() in page.data   # the count read every imported ballot
+    with app.app_context():
+        _empty_tables(db.engine)
+    return figures
+
+
+def test_an_imported_city_sized_election_costs_its_pages_no_more_queries(app):
+    small, large = _imported_round_pages(app, 5), _imported_round_pages(app, 4_000)
+    assert small == large, (small, large)
+    assert all(v > 3 for v in small.values())   # the counter did see the pages

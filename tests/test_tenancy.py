@@ -9,6 +9,8 @@ matrix fails ``test_every_route_is_in_the_matrix``: later features extend the ta
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlmodel import select
 
@@ -54,6 +56,7 @@ ROUTES = [
     ("rounds.edit", "/c/{slug}/rounds/{round}/edit", {FACILITATOR}),
     ("rounds.turnout", "/c/{slug}/rounds/{round}/turnout", {FACILITATOR}),
     ("rounds.import_file", "/c/{slug}/rounds/{round}/import", {FACILITATOR}),
+    ("rounds.import_status", "/c/{slug}/rounds/{round}/imports/{election_import}", {FACILITATOR}),
     # h6 (issue 13): the confirmation page of an irreversible or early move
     ("rounds.confirm_move", "/c/{slug}/rounds/{round}/confirm/close_voting", {FACILITATOR}),
     ("rounds.results", "/c/{slug}/rounds/{counted}/results", IN_COLLECTIVE),
@@ -157,7 +160,7 @@ NOT_IN_MATRIX = {
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report", "payment",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report",
-               "upload")
+               "upload", "election_import")
 
 
 @pytest.fixture
@@ -212,6 +215,8 @@ def world(app):
         ids["beta"].update(commissioning_objects(beta, org_b))
         _built_proposal_pack(app, alpha, ids["alpha"]["round"])
         ids["alpha"]["upload"], ids["beta"]["upload"] = _evidence_upload(alpha), _evidence_upload(beta)
+        ids["alpha"]["election_import"] = _election_import(alpha, ids["alpha"]["round"])
+        ids["beta"]["election_import"] = _election_import(beta, ids["beta"]["round"])
         db.session.commit()
         return {"people": people, "ids": ids}
 
@@ -297,6 +302,18 @@ def _evidence_upload(collective) -> int:
     db.session.add(upload)
     db.session.flush()
     return upload.id
+
+
+def _election_import(collective, round_id: int) -> int:
+    """An uploaded election the worker refused (its page shows the refusal and the form again)."""
+    from grants.rounds.models import ElectionImport
+
+    row = ElectionImport(collective_id=collective.id, round_id=round_id, filename=f"{collective.slug}.pb", size=4,
+                         state="failed", progress=100, stage="Not imported", error="Line 1: not a pabulib file",
+                         error_line=1)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def _client_for(app, world, role):
@@ -392,6 +409,8 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}", {"what_happened": "Hijacked"}),
         (f"/c/alpha/grants/{beta['grant']}/reports/{beta['report']}/review", {"review-accept": "y"}),
         (f"/c/alpha/rounds/{beta['round']}/proposal-pack", {}),
+        (f"/c/alpha/rounds/{beta['round']}/import", {"file": (io.BytesIO(b"META"), "beta.pb")}),
+        (f"/c/beta/rounds/{beta['round']}/import", {"file": (io.BytesIO(b"META"), "beta.pb")}),
         (f"/c/beta/rounds/{beta['round']}/proposal-pack", {}),
     ]
     for path, data in attempts:
@@ -419,6 +438,9 @@ def test_foreign_posts_change_nothing(app, world):
         from grants.documents.models import DocumentBuild
 
         assert db.session.exec(select(DocumentBuild).where(DocumentBuild.object_id == beta["round"])).all() == []
+        from grants.rounds.models import ElectionImport
+
+        assert len(db.session.exec(select(ElectionImport)).all()) == 2   # the world's own: no file was kept
         assert not db.session.get(Membership, beta["membership"]).is_facilitator
         assert db.session.get(Organisation, beta["org"]).name == "Beta Secret Organisation"
         assert db.session.exec(select(Collective).where(Collective.slug == "beta")).one().name == "Beta Collective"

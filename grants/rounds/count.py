@@ -9,6 +9,10 @@ recount or re-vote resets the current one.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
+import sqlalchemy as sa
 from flask_babel import force_locale, gettext as _
 from sqlmodel import select
 
@@ -17,7 +21,7 @@ from grants.allocation import Ballot as ElectionBallot
 from grants.allocation import Election, Pot as ElectionPot, Project, allocate_with_pots
 from grants.allocation.pots import GENERAL_POT
 from grants.collectives.models import Theme
-from grants.db import db
+from grants.db import db, select_rows
 from grants.errors import Refused
 from grants.money import format_pence
 from grants.proposals.models import Proposal
@@ -79,27 +83,18 @@ def pot_category(theme_name: str) -> str:
 
 
 def _election(round_: Round, proposals: list[Proposal]) -> Election:
-    in_vote = {p.id for p in proposals}
-    marks: dict[int, list[tuple[int, int]]] = {}
-    rows = db.session.exec(select(BallotMark.ballot_id, BallotMark.proposal_id, BallotMark.value)
-                           .join(Ballot, Ballot.id == BallotMark.ballot_id)
-                           .where(Ballot.round_id == round_.id).order_by(BallotMark.ballot_id, BallotMark.proposal_id)).all()
-    for ballot_id, proposal_id, value in rows:
-        if proposal_id in in_vote:
-            marks.setdefault(ballot_id, []).append((proposal_id, value))
-    ballot_ids = db.session.exec(select(Ballot.id).where(Ballot.round_id == round_.id)).all()
+    contents = _ballot_contents(round_, {p.id for p in proposals})
     kind = BALLOT_KINDS[round_.voting_method]
     with_points = kind != "approval"
-    # Secret ballot: a ballot's id follows the order in which members first voted, and that order
-    # can be read off the turnout page and the audit log. Voters are therefore numbered 1..n in the
-    # order of their ballots' content (identical ballots are interchangeable), so the election, the
-    # count and the .pb export depend only on the multiset of ballots, never on who voted when.
-    contents = sorted(tuple(marks.get(ballot_id, [])) for ballot_id in ballot_ids)
+    names = {p.id: str(p.id) for p in proposals}
     ballots = []
+    previous, projects, points = None, (), None
     for number, chosen in enumerate(contents, start=1):
-        ballots.append(ElectionBallot(
-            voter_id=str(number), projects=tuple(str(pid) for pid, _v in chosen),
-            points=tuple(v for _pid, v in chosen) if with_points else None))
+        if chosen != previous:   # identical ballots are next to each other: their tuples are shared
+            previous = chosen
+            projects = tuple(names[pid] for pid, _v in chosen)
+            points = tuple(v for _pid, v in chosen) if with_points else None
+        ballots.append(ElectionBallot(voter_id=str(number), projects=projects, points=points))
     election = Election(
         budget=round_.budget, kind=kind,
         projects=tuple(Project(id=str(p.id), cost=p.amount_requested, name=p.title) for p in proposals),
@@ -111,6 +106,31 @@ def _election(round_: Round, proposals: list[Proposal]) -> Election:
               "rule": round_.allocation_rule, "num_projects": str(len(proposals)), "num_votes": str(len(ballots))},
     )
     return election
+
+
+def _ballot_contents(round_: Round, in_vote: set[int]) -> list[tuple[tuple[int, int], ...]]:
+    """Every ballot of the round as its marks on proposals in the vote, ``((proposal id, value), …)``
+    by proposal id, in the order of their content (see below); a ballot without such marks is ``()``.
+
+    Secret ballot: a ballot's id follows the order in which members first voted, and that order
+    can be read off the turnout page and the audit log. Voters are therefore numbered 1..n in the
+    order of their ballots' content (identical ballots are interchangeable), so the election, the
+    count and the .pb export depend only on the multiset of ballots, never on who voted when.
+
+    A city's election is a few hundred thousand marks: they are read as the driver's plain rows
+    (``grants.db.select_rows``), in the order of the (ballot, proposal) unique index, and grouped
+    by ballot in one pass.
+    """
+    ballot, mark = Ballot.__table__, BallotMark.__table__
+    of_round = sa.select(ballot.c.id).where(ballot.c.round_id == round_.id)
+    voters = db.session.execute(sa.select(sa.func.count()).select_from(of_round.subquery())).scalar_one()
+    rows = select_rows(sa.select(mark.c.ballot_id, mark.c.proposal_id, mark.c.value)
+                       .where(mark.c.ballot_id.in_(of_round)).order_by(mark.c.ballot_id, mark.c.proposal_id))
+    contents = [tuple((proposal_id, value) for _ballot, proposal_id, value in marks if proposal_id in in_vote)
+                for _ballot, marks in groupby(rows, itemgetter(0))]
+    contents.extend(() for _ in range(voters - len(contents)))
+    contents.sort()
+    return contents
 
 
 def run_count(round_: Round, actor) -> Count:

@@ -142,13 +142,9 @@ class RecountForm(FlaskForm):
 __all__ = ["ConfirmMoveForm", "ExtendDeadlineForm", "MoveRoundForm", "RecountForm", "RoundForm", "pot_amounts", "round_form"]
 
 
-#: The app-wide request limit (``MAX_CONTENT_LENGTH``): a larger election goes in from the command line.
-IMPORT_LIMIT_MB = 2
-
-
 class ImportElectionForm(FlaskForm):
+    """The election file (its hint, with the size limit of ``ELECTION_IMPORT_BYTES``, is set by the route)."""
+
     file = FileField(_l("pabulib file"), widget=GovFileInput(),
-                     description=_l("A .pb file from pabulib.org, saved as UTF-8, up to %(limit)s MB.",
-                                    limit=IMPORT_LIMIT_MB),
                      validators=[FileRequired(_l("Choose a .pb file to upload"))])
     submit = SubmitField(_l("Import the election"), widget=GovSubmitInput())

@@ -2,7 +2,10 @@
 
 ``import_election(round_, source, actor)`` reads the file with the allocation package's reader
 (``grants.allocation.pabulib.read_pb``) and turns it into the round's vote, so that the ordinary
-count, the results page and the ``.pb`` export run on it and give the same election back.
+count, the results page and the ``.pb`` export run on it and give the same election back. The
+command line (``flask --app grants pabulib import-round``) calls it at once; the import page keeps
+the uploaded file with ``queue_import`` for the worker, which calls it the same way
+(``grants.rounds.uploads``), telling how far it has got through ``progress``.
 
 Glossary
 - *imported proposal*: one project of the file. Its title is the project's name (or its id), its
@@ -30,21 +33,23 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlmodel import func, insert, select
+from sqlmodel import func, select
 
-from grants import audit, permissions, versions
+from grants import audit, i18n, permissions, queue, versions
 from grants.allocation import BallotKind, Election, PabulibError, read_pb
 from grants.collectives.models import Theme
-from grants.db import db
+from grants.db import db, insert_many
 from grants.errors import Refused
 from grants.organisations.models import Organisation
 from grants.proposals.models import TITLE_LIMIT, Proposal
 from grants.rounds.count import pot_category
-from grants.rounds.models import Round, pots
+from grants.rounds.models import ElectionImport, Round, pots
 from grants.timeutil import utcnow
 from grants.voting.models import Ballot, BallotMark
 from grants.voting.operations import MAX_SCORE
@@ -77,30 +82,32 @@ class ImportedElection:
     organisation_id: int
 
 
-def import_election(round_: Round, source: bytes | str, actor, *, filename: str = "") -> ImportedElection:
+#: Ballots saved between two reports of progress ("Saving N of M ballots").
+SAVE_CHUNK = 10_000
+
+
+def import_election(round_: Round, source: bytes | str, actor, *, filename: str = "",
+                    progress: Callable[[str, int, int], None] | None = None) -> ImportedElection:
     """Import the pabulib file ``source`` (its bytes or text) into the draft ``round_``.
 
     ``actor`` is a facilitator of the round's collective, or ``"cli"`` for an operator at the
     command line. Raises :class:`ImportRefused` (with the file's line) and writes nothing when
     anything is wrong; otherwise adds every row to the session, for the caller to commit.
+    ``progress(stage, done, total)`` is told how far the import has got: ``reading`` the file,
+    ``checking`` its ``total`` voters, ``saving`` them (``done`` of ``total`` so far).
     """
-    if not isinstance(actor, str) and not permissions.can_manage_collective(actor, round_.collective_id):
-        raise ImportRefused(_("Only a facilitator of the collective can import an election into its round"))
-    if round_.state != "draft":
-        raise ImportRefused(_("%(round)s is not a draft: an election can only be imported into a draft round",
-                              round=round_.name))
-    existing = db.session.exec(select(func.count()).select_from(Proposal).where(Proposal.round_id == round_.id)).one()
-    if existing:
-        raise ImportRefused(_("%(round)s already has proposals: import an election into a round without any",
-                              round=round_.name))
+    report = progress or (lambda _stage, _done, _total: None)
+    check_importable(round_, actor)
+    report("reading", 0, 0)
     text = _text(source)
     try:
         election = read_pb(text)
     except PabulibError as error:
         raise ImportRefused(error.message, error.line) from None
     lines = _Lines(text)
+    report("checking", 0, len(election.ballots))
     _check_method(round_, election, lines)
-    budget = _whole(election.budget, _("The budget"), lines.meta("budget"))
+    budget = _whole(election.budget, lambda: _("The budget"), lambda: lines.meta("budget"))
     if budget <= 0:
         raise ImportRefused(_("The budget must be more than 0"), lines.meta("budget"))
     ring_fenced = sum(pot.amount for pot in pots(round_))
@@ -109,8 +116,8 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
                               budget=budget, pots=ring_fenced), lines.meta("budget"))
     costs = {}
     for project in election.projects:
-        cost = _whole(project.cost, _("The cost of project %(project)s", project=project.id),
-                      lines.project(project.id))
+        cost = _whole(project.cost, lambda: _("The cost of project %(project)s", project=project.id),
+                      lambda: lines.project(project.id))
         if cost <= 0:
             raise ImportRefused(_("Project %(project)s costs %(cost)s: a proposal must ask for more than 0",
                                   project=project.id, cost=cost), lines.project(project.id))
@@ -152,31 +159,100 @@ def import_election(round_: Round, source: bytes | str, actor, *, filename: str 
     round_.min_grant = min(round_.min_grant, round_.max_grant)
     db.session.add(round_)
 
-    # The ballots in bulk: one INSERT of every ballot (RETURNING their ids in order), one of every mark.
-    ballot_rows = [{"collective_id": round_.collective_id, "round_id": round_.id, "member_id": None,
-                    "is_paper": False, "is_imported": True, "entered_by_id": getattr(actor, "id", None),
-                    "created_at": now, "updated_at": now} for _ballot in election.ballots]
-    ballot_ids = []
-    if ballot_rows:
-        ballot_ids = list(db.session.scalars(
-            insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True), ballot_rows))
-    mark_rows = [{"ballot_id": ballot_id, "proposal_id": proposals[project_id].id, "value": value}
-                 for ballot_id, chosen in zip(ballot_ids, marks) for project_id, value in chosen]
-    if mark_rows:
-        db.session.execute(insert(BallotMark), mark_rows)
+    # The ballots in bulk, as plain rows (no ORM object, no RETURNING per ballot: see _insert_ballots),
+    # SAVE_CHUNK voters at a time so that progress can be told.
+    proposal_ids = {project_id: proposal.id for project_id, proposal in proposals.items()}
+    entered_by_id, saved, last_id, mark_count = getattr(actor, "id", None), 0, 0, 0
+    report("saving", 0, len(marks))
+    for start in range(0, len(marks), SAVE_CHUNK):
+        chunk = marks[start:start + SAVE_CHUNK]
+        ballot_ids = _insert_ballots(round_, len(chunk), entered_by_id, now, after=last_id)
+        mark_rows = [(ballot_id, proposal_ids[project_id], value)
+                     for ballot_id, chosen in zip(ballot_ids, chunk) for project_id, value in chosen]
+        insert_many(BallotMark.__table__, ("ballot_id", "proposal_id", "value"), mark_rows)
+        saved, last_id, mark_count = saved + len(chunk), ballot_ids[-1], mark_count + len(mark_rows)
+        report("saving", saved, len(marks))
 
     vote_type = election.meta.get("vote_type", election.kind.value)
     audit.record(actor, "round.election_imported", round_,
                  f"Election imported into {round_.name}" + (f" from {filename}" if filename else "")
-                 + f": {len(proposals)} proposals in the vote, {len(ballot_ids)} {vote_type} ballots, "
+                 + f": {len(proposals)} proposals in the vote, {saved} {vote_type} ballots, "
                    f"budget {budget}",
                  before=before,
                  after={"budget": round_.budget, "min_grant": round_.min_grant, "max_grant": round_.max_grant,
-                        "proposals": len(proposals), "ballots": len(ballot_ids), "marks": len(mark_rows),
+                        "proposals": len(proposals), "ballots": saved, "marks": mark_count,
                         "vote_type": vote_type, "organisation_id": organisation.id})
     db.session.flush()
-    return ImportedElection(proposals=len(proposals), ballots=len(ballot_ids), marks=len(mark_rows),
+    return ImportedElection(proposals=len(proposals), ballots=saved, marks=mark_count,
                             vote_type=vote_type, budget=budget, organisation_id=organisation.id)
+
+
+def queue_import(round_: Round, content: bytes, actor, *, filename: str = "") -> ElectionImport:
+    """Keep an uploaded pabulib file in the database for the worker to import into the draft
+    ``round_`` (:func:`grants.rounds.uploads.import_upload`, queued for after the commit).
+
+    Refused beside the file field, before anything is kept: whatever :func:`check_importable`
+    refuses, an empty file, a file over ``ELECTION_IMPORT_BYTES``, and a second file while one
+    is still being imported into the round. The file itself is read only by the worker.
+    """
+    from grants.rounds import uploads
+
+    check_importable(round_, actor)
+    if not content:
+        raise ImportRefused(_("The selected file is empty"))
+    limit = current_app.config["ELECTION_IMPORT_BYTES"]
+    if len(content) > limit:
+        raise ImportRefused(_("The file must be smaller than %(size)s MB", size=f"{limit / (1024 * 1024):g}"))
+    under_way = db.session.exec(select(ElectionImport.id).where(
+        ElectionImport.round_id == round_.id, ElectionImport.state.in_(("queued", "running")))).first()
+    if under_way is not None:
+        raise ImportRefused(_("A file is already being imported into %(round)s: wait for it to finish",
+                              round=round_.name))
+    row = ElectionImport(collective_id=round_.collective_id, round_id=round_.id, filename=filename[:200],
+                         content=content, size=len(content), language=i18n.current_language(), state="queued",
+                         stage=uploads.WAITING, uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "round.election_import_queued", row,
+                 f"Election file {filename or ''} ({len(content):,} bytes) queued to be imported into {round_.name}",
+                 after={"round_id": round_.id, "size": len(content)})
+    queue.enqueue(uploads.import_upload, row.id)
+    return row
+
+
+def check_importable(round_: Round, actor) -> None:
+    """Refuse, before any file is read, an import the round or the person cannot take."""
+    if not isinstance(actor, str) and not permissions.can_manage_collective(actor, round_.collective_id):
+        raise ImportRefused(_("Only a facilitator of the collective can import an election into its round"))
+    if round_.state != "draft":
+        raise ImportRefused(_("%(round)s is not a draft: an election can only be imported into a draft round",
+                              round=round_.name))
+    existing = db.session.exec(select(func.count()).select_from(Proposal).where(Proposal.round_id == round_.id)).one()
+    if existing:
+        raise ImportRefused(_("%(round)s already has proposals: import an election into a round without any",
+                              round=round_.name))
+
+
+def _insert_ballots(round_: Round, voters: int, entered_by_id: int | None, now, *, after: int) -> list[int]:
+    """Insert ``voters`` imported ballots into the round; their ids, in ascending order (all of
+    them above ``after``, the last id of the ballots this import saved before).
+
+    Imported ballots are alike but for their marks (no member, the same times), so which row
+    carries which voter's marks does not matter: rather than ask for each new row's id in the
+    order of the rows (RETURNING with ``sort_by_parameter_order``, one statement per row on
+    SQLite), the rows go in at once (``grants.db.insert_many``) and their ids are read back with
+    one SELECT.
+    The round had no ballots before: it is a draft (nobody votes in a draft) and nothing else
+    writes to it while the import holds its version (``versions.claim``).
+    """
+    row = (round_.collective_id, round_.id, None, False, True, entered_by_id, now, now)
+    insert_many(Ballot.__table__, ("collective_id", "round_id", "member_id", "is_paper", "is_imported",
+                                   "entered_by_id", "created_at", "updated_at"), [row] * voters)
+    ids = list(db.session.scalars(select(Ballot.id).where(Ballot.round_id == round_.id, Ballot.id > after)
+                                  .order_by(Ballot.id)))
+    if len(ids) != voters:
+        raise RuntimeError(f"round {round_.id} has {len(ids)} ballots after inserting {voters}")
+    return ids
 
 
 def _text(source: bytes | str) -> str:
@@ -198,9 +274,11 @@ def _check_method(round_: Round, election: Election, lines: _Lines) -> None:
                             lines.meta("vote_type"))
 
 
-def _whole(value, what: str, line: int) -> int:
+def _whole(value, what, line) -> int:
+    """``value`` as an int, or a refusal: ``what`` and ``line`` are called only then (finding a
+    line reads the file again, too slow to do for every project of a city's election)."""
     if isinstance(value, Fraction) and value.denominator != 1:
-        raise ImportRefused(_("%(what)s is not a whole number", what=what), line)
+        raise ImportRefused(_("%(what)s is not a whole number", what=what()), line())
     return int(value)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import deferred
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlmodel import Field, SQLModel, func, select
 
@@ -207,6 +208,54 @@ class CountOutcome(SQLModel, table=True):
     reason: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
     sentence: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+_IMPORT_CONTENT = sa.Column("content", sa.LargeBinary, nullable=True)
+
+
+class ElectionImport(SQLModel, table=True):
+    """A pabulib file a facilitator uploaded for the worker to import into a draft round
+    (``grants.rounds.uploads``).
+
+    A job row (:mod:`grants.claims`): *queued* with the file in ``content``, *running* while a
+    worker reads, checks and saves it in one transaction, then *done* (``proposals`` and
+    ``ballots`` say what was imported; the file is dropped) or *failed* (``error`` is the refusal,
+    in the uploader's ``language``, and ``error_line`` the file's line it names; nothing was
+    imported). ``stage`` and ``progress`` are the milestones committed on the row; how far a
+    running import has got inside its transaction is told through the queue's storage.
+    """
+
+    __tablename__ = "election_import"
+    __mapper_args__ = {"properties": {"content": deferred(_IMPORT_CONTENT)}}
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
+    filename: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+    content: bytes | None = Field(default=None, sa_column=_IMPORT_CONTENT)
+    size: int = Field(default=0)
+    language: str = Field(default="en", sa_column=sa.Column(sa.String(10), nullable=False, server_default="en"))
+    state: str = Field(default="queued", sa_column=sa.Column(sa.String(20), nullable=False, server_default="queued"))
+    progress: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    stage: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+    claim: str | None = Field(default=None, sa_column=sa.Column(sa.String(32), nullable=True))
+    attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    error: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    error_line: int | None = Field(default=None)
+    proposals: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    ballots: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    uploaded_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+    @property
+    def under_way(self) -> bool:
+        return self.state in ("queued", "running")
 
 
 def pots(round_: Round) -> list[Pot]:

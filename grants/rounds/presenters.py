@@ -23,3 +23,26 @@ def voting_method_text(round_) -> str:
 def pots_text(pots_with_names) -> str:
     return ", ".join(_("%(theme)s: %(amount)s", theme=name, amount=format_pence(pot.amount))
                      for pot, name in pots_with_names)
+
+
+def import_progress(upload, live: dict | None) -> dict:
+    """What an uploaded election's page says of it: ``percent`` done and a sentence, in the
+    reader's language. ``live`` is what the worker last told of a running import (stage, done,
+    total; see ``grants.rounds.uploads``), or None; the row's committed stage is the fallback."""
+    if upload.state == "queued":
+        return {"percent": 0, "message": _("Waiting to start")}
+    if upload.state == "done":
+        return {"percent": 100, "message": _("Done")}
+    if upload.state == "failed":
+        return {"percent": 100, "message": _("Not imported")}
+    stage, done, total = (live or {}).get("stage"), (live or {}).get("done", 0), (live or {}).get("total", 0)
+    if stage == "checking":
+        return {"percent": 10, "message": ngettext("Checking the file's %(voters)s voter",
+                                                   "Checking the file's %(voters)s voters", total,
+                                                   voters=f"{total:,}")}
+    if stage == "saving" and total:
+        return {"percent": 15 + 85 * done // total,
+                "message": ngettext("Saving %(done)s of %(ballots)s ballot", "Saving %(done)s of %(ballots)s ballots",
+                                    total, done=f"{done:,}", ballots=f"{total:,}")}
+    return {"percent": 5, "message": _("Reading the file")}
+

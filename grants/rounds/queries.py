@@ -12,7 +12,7 @@ from grants.db import db
 from grants.money import format_pence
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
-from grants.rounds.models import Count, CountOutcome, Pot, Round, latest_count
+from grants.rounds.models import Count, CountOutcome, ElectionImport, Pot, Round, latest_count
 from grants.voting.models import Ballot
 
 PUBLIC_STATES = ("ratified", "awarded", "monitoring", "closed")
@@ -119,3 +119,10 @@ def ballots_cast(round_: Round) -> int:
 
 def counts_of(round_: Round) -> list[Count]:
     return list(db.session.exec(select(Count).where(Count.round_id == round_.id).order_by(Count.id.desc())).all())
+
+
+def election_import_under_way(round_: Round) -> ElectionImport | None:
+    """The uploaded election the worker has yet to finish importing into the round, if any."""
+    return db.session.exec(select(ElectionImport).where(
+        ElectionImport.round_id == round_.id, ElectionImport.state.in_(("queued", "running")))
+        .order_by(ElectionImport.id.desc())).first()

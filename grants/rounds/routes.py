@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import workflows
 from grants import disclosure, permissions, ratelimits, versions
+from grants.bodylimits import accepts_large_form
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
 from grants.rounds import count as counting
-from grants.rounds import imports, operations, queries
+from grants.rounds import imports, operations, presenters, queries, uploads
 from grants.charts import data_uri
 from grants.rounds.charts import support_chart_alt, support_chart_svg
 from grants.rounds.communities import community_table
@@ -20,14 +21,13 @@ from grants.rounds.confirmations import NEEDS_CONFIRMATION, consequences
 from grants.rounds.forms import (
     ConfirmMoveForm,
     ExtendDeadlineForm,
-    IMPORT_LIMIT_MB,
     ImportElectionForm,
     MoveRoundForm,
     RecountForm,
     pot_amounts,
     round_form,
 )
-from grants.rounds.models import Round, latest_count, pots
+from grants.rounds.models import ElectionImport, Round, latest_count, pots
 from grants.views import attempt, download
 from grants.voting import operations as voting
 from grants.workflow.operations import panel
@@ -259,20 +259,57 @@ def election_file(slug: str, round_id: int):
 
 @bp.route("/<id:round_id>/import", methods=["GET", "POST"])
 @login_required
+@accepts_large_form  # a city's election file (3-4 MB) is larger than the app-wide limit
 def import_file(slug: str, round_id: int):
-    """A facilitator imports a real election (a pabulib file) into a draft round, all of it or nothing."""
+    """A facilitator uploads a real election (a pabulib file) for the worker to import into a draft
+    round, all of it or nothing; the import's own page then says how far it has got."""
     collective, round_ = load(slug, round_id, permissions.can_manage_collective)
-    form = ImportElectionForm()
+    if request.method == "GET":
+        under_way = queries.election_import_under_way(round_)
+        if under_way is not None:
+            return redirect(url_for("rounds.import_status", slug=slug, round_id=round_id, import_id=under_way.id))
+    form = _import_form()
     if form.validate_on_submit():
         upload = form.file.data
-        done = attempt(form, imports.import_election, round_, upload.read(), current_user,
+        done = attempt(form, imports.queue_import, round_, upload.read(), current_user,
                        filename=upload.filename or "")
         if done:
-            flash(_("%(proposals)s proposals and %(ballots)s ballots imported into %(round)s.",
-                    proposals=done.result.proposals, ballots=done.result.ballots, round=round_.name), "success")
-            return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
+            return redirect(url_for("rounds.import_status", slug=slug, round_id=round_id, import_id=done.result.id))
     return render_template("rounds/import.html", collective=collective, round=round_, form=form,
-                           limit_mb=IMPORT_LIMIT_MB)
+                           limit_bytes=current_app.config["ELECTION_IMPORT_BYTES"], limit_mb=_import_limit_mb())
+
+
+def _import_limit_mb() -> str:
+    return f"{current_app.config['ELECTION_IMPORT_BYTES'] / (1024 * 1024):g}"
+
+
+def _import_form() -> ImportElectionForm:
+    form = ImportElectionForm()
+    form.file.description = _("A .pb file from pabulib.org, saved as UTF-8, up to %(limit)s MB.",
+                              limit=_import_limit_mb())
+    return form
+
+
+@bp.route("/<id:round_id>/imports/<id:import_id>")
+@login_required
+def import_status(slug: str, round_id: int, import_id: int):
+    """How far the worker has got with an uploaded election; once it is done, a link to the round;
+    if it was refused, the refusal (with the file's line) beside the file field, to upload again."""
+    collective, round_ = load(slug, round_id, permissions.can_manage_collective)
+    row = collective_queries.in_collective(ElectionImport, import_id, collective)
+    if row.round_id != round_.id:
+        abort(404)
+    form = _import_form()
+    if row.state == "failed":
+        # What the worker wrote is in the uploader's language already; the sweep's "gave up" is stored
+        # in English and translated here.
+        form.file.errors = [_(row.error) if row.error == uploads.STALLED else row.error]
+    response = make_response(render_template(
+        "rounds/import_status.html", collective=collective, round=round_, upload=row, form=form,
+        progress=presenters.import_progress(row, uploads.live_progress(row.id) if row.state == "running" else None),
+        limit_bytes=current_app.config["ELECTION_IMPORT_BYTES"], limit_mb=_import_limit_mb()))
+    response.headers["Cache-Control"] = "no-store"   # the page's script asks for it again and again
+    return response
 
 
 @bp.route("/<id:round_id>/turnout")
