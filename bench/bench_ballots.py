@@ -19,10 +19,13 @@ For each database the script:
    client does not follow them, so it keeps the cookie it had);
 4. *ceiling*: every member POSTs ``/bench/insert`` (one insert and a commit per request, through the
    same session cookie and CSRF check) in a loop for ``--duration`` seconds;
-5. *ballots*: every member POSTs the ballot form with a random valid choice (never their own
-   organisation's proposal) in a loop for ``--duration`` seconds; a 302 back to the ballot page is
-   an acknowledged ballot;
-6. checks what is stored: one ballot per member who had at least one acknowledged POST, each with
+5. *signed-in ceiling*: the same, to ``/bench/c/<slug>/rounds/<id>/saved``, which is the ballot POST
+   minus the ballot: Flask-Login loads the member from the session, one row is inserted, "saved" is
+   flashed and the answer is the ballot route's redirect back to the ballot page;
+6. *ballots*: every member POSTs the ballot form with a random valid choice (never their own
+   organisation's proposal; when it ticks none, an abstention by the page's own button) in a loop
+   for ``--duration`` seconds; a 302 back to the ballot page is an acknowledged ballot;
+7. checks what is stored: one ballot per member who had at least one acknowledged POST, each with
    exactly the marks of that member's last acknowledged POST (else *lost*), never two ballot rows
    for a member (*duplicated*), and one audit row per acknowledged POST.
 
@@ -36,8 +39,12 @@ traffic goes to 127.0.0.1 only.
 
 Its LAST line is one JSON object::
 
-    {"sqlite": {"ballots_per_s", "ceiling_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated", ...},
+    {"sqlite": {"ballots_per_s", "ceiling_per_s", "ratio", "signed_in_ceiling_per_s", "signed_in_ratio",
+                "p50_ms", "p99_ms", "lost", "duplicated", ...},
      "postgresql": {...}}
+
+``ratio`` is ballots/s over the bare ceiling's requests/s; ``signed_in_ratio`` over the signed-in
+ceiling's, the floor any signed-in form that saves a row and redirects stands on.
 
 Typical use (``make bench-ballots`` installs gunicorn and aiohttp into ``.venv-bench``)::
 
@@ -282,7 +289,8 @@ def stored_ballots(url: str, secret: str, round_id: int, collective_id: int) -> 
     return {"rows": len(rows), "by_member": by_member, "audit": audit}
 
 
-def ceiling_rows(url: str) -> int:
+def ceiling_rows(url: str) -> Counter:
+    """Rows each ceiling route wrote, by route ("insert", "saved")."""
     import sqlalchemy as sa
 
     from grants.db import make_engine
@@ -290,7 +298,7 @@ def ceiling_rows(url: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT count(*) FROM bench_hit")).scalar_one()
+            return Counter(dict(connection.execute(sa.text("SELECT route, count(*) FROM bench_hit GROUP BY route")).all()))
     finally:
         engine.dispose()
 
@@ -310,6 +318,10 @@ class Server:
         self.command = [sys.executable, "-m", "gunicorn", "--chdir", str(BENCH), "--bind", f"{HOST}:{self.port}",
                         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
                         "--keep-alive", "60", "--backlog", "2048", "--timeout", "120",
+                        # gunicorn.conf.py (read from the repository's root) recycles a worker every
+                        # ~1000 requests: at these rates several times a window, each time booting the
+                        # app again on the cores being measured. The windows measure the routes.
+                        "--max-requests", "0",
                         "--error-logfile", str(self.log_path), "ballots_app:build()"]
         self.env = app_env(url, secret)
         self.process: subprocess.Popen | None = None
@@ -399,6 +411,19 @@ def process_ticks(pids: list[int]) -> int:
     return total
 
 
+def server_ticks(server: "Server") -> tuple[int, list[int]]:
+    """CPU jiffies of gunicorn (the master, its workers, and the workers it has reaped: one replaced
+    during a window, after a crash or a timeout, still counts), and the pids counted."""
+    pids = server.pids()
+    total = process_ticks(pids)
+    try:
+        fields = Path(f"/proc/{pids[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[13]) + int(fields[14])   # cutime, cstime: of children waited for
+    except (OSError, IndexError):
+        pass
+    return total, pids
+
+
 def all_ticks() -> dict[int, tuple[str, int]]:
     """(short command line, CPU jiffies) of every process on this machine, by pid."""
     found = {}
@@ -421,16 +446,16 @@ def all_ticks() -> dict[int, tuple[str, int]]:
 class CpuWindow:
     """Where the machine's CPU went during a measured window, in cores."""
 
-    server_pids: list[int]
+    server_process: "Server"
     database_name: str = ""
     start: tuple = ()
 
     def __enter__(self):
-        self.start = (time.monotonic(), machine_ticks(), process_ticks(self.server_pids), os.times(), all_ticks())
+        self.start = (time.monotonic(), machine_ticks(), server_ticks(self.server_process), os.times(), all_ticks())
         return self
 
     def __exit__(self, *_exc):
-        wall0, (busy0, total0), server0, own0, all0 = self.start
+        wall0, (busy0, total0), (server0, pids0), own0, all0 = self.start
         wall = time.monotonic() - wall0
         busy1, total1 = machine_ticks()
         own1 = os.times()
@@ -438,10 +463,12 @@ class CpuWindow:
         cores = os.cpu_count() or 1
         self.cores = cores
         self.machine_busy = (busy1 - busy0) / max(total1 - total0, 1) * cores   # cores in use
-        self.server = (process_ticks(self.server_pids) - server0) / TICKS / wall
+        server1, pids1 = server_ticks(self.server_process)
+        self.server = (server1 - server0) / TICKS / wall
+        server_pids = set(pids0) | set(pids1)
         self.client = ((own1.user - own0.user) + (own1.system - own0.system)) / wall
         used = {pid: (name, (ticks - all0.get(pid, ("", 0))[1]) / TICKS / wall) for pid, (name, ticks) in all1.items()
-                if pid not in self.server_pids and pid != os.getpid()}
+                if pid not in server_pids and pid != os.getpid()}
         # PostgreSQL: the backends serving this database (other databases' backends are "other").
         mine = [cpu for name, cpu in used.values() if name.startswith("postgres: ") and self.database_name
                 and f" {self.database_name} " in name]
@@ -527,7 +554,8 @@ async def sign_in(http, base: str, member: Member, ballot_path: str, expected: s
         raise RuntimeError(f"{member.email} may mark {member.markable}, expected {sorted(expected)}")
 
 
-async def run_phase(http, base: str, members: list[Member], duration: float, kind: str, ballot_path: str) -> Phase:
+async def run_phase(http, base: str, members: list[Member], duration: float, kind: str, ballot_path: str,
+                    saved_path: str) -> Phase:
     phase = Phase()
     start = time.monotonic()
     deadline = start + duration
@@ -540,7 +568,13 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
             if kind == "ballots":
                 choice = frozenset(rng.sample(member.markable, rng.randint(0, min(4, len(member.markable)))))
                 data = [("csrf_token", member.csrf)] + [("approve", str(pid)) for pid in sorted(choice)]
+                if not choice:   # nothing ticked: the page's "I choose not to support any proposal" button
+                    data.append(("action", "abstain"))
                 url = f"{base}{ballot_path}"
+            elif kind == "signed_in":
+                choice = None
+                data = [("csrf_token", member.csrf), ("n", str(n))]
+                url = f"{base}{saved_path}"
             else:
                 choice = None
                 data = [("csrf_token", member.csrf), ("who", str(member.person_id)), ("n", str(n))]
@@ -562,6 +596,8 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
                 member.acked += 1
                 member.last = choice
                 member.unsure.clear()
+            elif kind == "signed_in" and status == 302 and location.endswith(ballot_path):
+                phase.ok += 1
             elif kind == "ceiling" and 200 <= status < 300:
                 phase.ok += 1
             else:
@@ -578,8 +614,11 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
     return phase
 
 
+PHASES = ("ceiling", "signed_in", "ballots")
+
+
 async def drive(base: str, members: list[Member], proposals: dict[int, int], duration: float,
-                ballot_path: str, server: Server, database_name: str) -> tuple[Phase, Phase, dict]:
+                ballot_path: str, saved_path: str, server: Server, database_name: str) -> tuple[dict, dict]:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=len(members), limit_per_host=len(members), keepalive_timeout=60)
@@ -598,14 +637,12 @@ async def drive(base: str, members: list[Member], proposals: dict[int, int], dur
         say(f"  signed in {len(members)} members over HTTP in {time.monotonic() - started:.1f} s "
             f"({sum(1 for m in members if len(m.markable) < len(proposals))} of them act for an organisation "
             "with a proposal in the vote)")
-        cpu = {}
-        with CpuWindow(server.pids(), database_name) as window:
-            ceiling = await run_phase(http, base, members, duration, "ceiling", ballot_path)
-        cpu["ceiling"] = window
-        with CpuWindow(server.pids(), database_name) as window:
-            ballots = await run_phase(http, base, members, duration, "ballots", ballot_path)
-        cpu["ballots"] = window
-    return ceiling, ballots, cpu
+        phases, cpu = {}, {}
+        for kind in PHASES:
+            with CpuWindow(server, database_name) as window:
+                phases[kind] = await run_phase(http, base, members, duration, kind, ballot_path, saved_path)
+            cpu[kind] = window
+    return phases, cpu
 
 
 # -- one database -------------------------------------------------------------------------------
@@ -638,10 +675,11 @@ def bench_database(database, args, workdir: Path) -> dict:
             f"(pids {server.pids()})")
         members = [Member(email, pid, org) for email, pid, org in world["people"]]
         ballot_path = f"/c/{SLUG}/rounds/{world['round_id']}/ballot"
+        saved_path = f"/bench/c/{SLUG}/rounds/{world['round_id']}/saved"
         try:
-            ceiling, ballots, cpu = asyncio.run(drive(f"http://{HOST}:{server.port}", members, world["proposals"],
-                                                      args.duration, ballot_path, server,
-                                                      getattr(database, "database", "")))
+            phases, cpu = asyncio.run(drive(f"http://{HOST}:{server.port}", members, world["proposals"],
+                                            args.duration, ballot_path, saved_path, server,
+                                            getattr(database, "database", "")))
         except BaseException:
             say(server.log_tail(60))
             raise
@@ -668,34 +706,45 @@ def bench_database(database, args, workdir: Path) -> dict:
     duplicated = sum(len(rows) - 1 for rows in stored["by_member"].values() if len(rows) > 1)
     strangers = len(set(stored["by_member"]) - voters)   # a ballot stored for someone never acknowledged
     audit_rows = sum(stored["audit"].values())
-    for label, phase in (("ceiling (one insert per request)", ceiling), ("ballots (cast and replace)", ballots)):
+    ceiling, signed_in, ballots = (phases[kind] for kind in PHASES)
+    labels = {"ceiling": "ceiling (one insert per request)",
+              "signed_in": "signed-in ceiling (member loaded, one insert, flash, redirect)",
+              "ballots": "ballots (cast and replace)"}
+    for kind in PHASES:
+        label, phase = labels[kind], phases[kind]
         say(f"  {label}: {phase.ok} in {phase.elapsed:.1f} s = {phase.per_s:.1f}/s, p50 {phase.percentile(0.5):.1f} ms, "
             f"p99 {phase.percentile(0.99):.1f} ms, errors {sum(phase.errors.values())}"
             + (f" {dict(phase.errors)}" if phase.errors else ""))
         for sample in phase.error_samples:
             say(f"    e.g. {sample}")
-        window = cpu["ceiling" if phase is ceiling else "ballots"]
+        window = cpu[kind]
         say(f"    {window.text()}")
         say(f"    gunicorn CPU per acknowledged request: {cpu_ms(window, phase):.2f} ms")
     for line, count in server_errors.most_common(3):
         say(f"  the app logged {count} × {line}")
     ratio = ballots.per_s / ceiling.per_s if ceiling.per_s else 0.0
-    say(f"  ratio ballots/s ÷ ceiling/s = {ratio:.2f}")
+    signed_in_ratio = ballots.per_s / signed_in.per_s if signed_in.per_s else 0.0
+    say(f"  ratio ballots/s ÷ ceiling/s = {ratio:.2f}; ballots/s ÷ signed-in ceiling/s = {signed_in_ratio:.2f}")
     say(f"  final check: ballots stored {stored['rows']}, distinct members with an acknowledged ballot {len(voters)}"
         f" ({'equal' if stored['rows'] == len(voters) else 'DIFFERENT'}); lost {lost}; duplicated {duplicated}; "
         f"stored for a member never acknowledged {strangers}; audit rows {audit_rows} for {ballots.ok} acknowledged "
-        f"POSTs ({'equal' if audit_rows == ballots.ok else 'DIFFERENT'}); ceiling rows {hits} for {ceiling.ok} "
-        f"acknowledged ({'equal' if hits == ceiling.ok else 'DIFFERENT'})")
+        f"POSTs ({'equal' if audit_rows == ballots.ok else 'DIFFERENT'}); ceiling rows {hits['insert']} for "
+        f"{ceiling.ok} acknowledged ({'equal' if hits['insert'] == ceiling.ok else 'DIFFERENT'}), signed-in ceiling "
+        f"rows {hits['saved']} for {signed_in.ok} ({'equal' if hits['saved'] == signed_in.ok else 'DIFFERENT'})")
     return {
         "ballots_per_s": round(ballots.per_s, 1), "ceiling_per_s": round(ceiling.per_s, 1), "ratio": round(ratio, 3),
+        "signed_in_ceiling_per_s": round(signed_in.per_s, 1), "signed_in_ratio": round(signed_in_ratio, 3),
         "p50_ms": round(ballots.percentile(0.5), 1), "p99_ms": round(ballots.percentile(0.99), 1),
         "lost": lost, "duplicated": duplicated,
         "ceiling_p50_ms": round(ceiling.percentile(0.5), 1), "ceiling_p99_ms": round(ceiling.percentile(0.99), 1),
-        "errors": sum(ballots.errors.values()) + sum(ceiling.errors.values()),
+        "signed_in_ceiling_p50_ms": round(signed_in.percentile(0.5), 1),
+        "signed_in_ceiling_p99_ms": round(signed_in.percentile(0.99), 1),
+        "errors": sum(sum(phase.errors.values()) for phase in phases.values()),
         "ballots_stored": stored["rows"], "members_voted": len(voters), "audit_rows_match": audit_rows == ballots.ok,
         "concurrency": len(members), "server": f"{workers}x{threads}",
         "server_cpu_ms_per_ballot": round(cpu_ms(cpu["ballots"], ballots), 2),
         "server_cpu_ms_per_ceiling": round(cpu_ms(cpu["ceiling"], ceiling), 2),
+        "server_cpu_ms_per_signed_in": round(cpu_ms(cpu["signed_in"], signed_in), 2),
     }
 
 
