@@ -8,8 +8,9 @@ row into a tiny table of its own and committing:
   (session cookie, CSRF check on POST, a database session that on SQLite begins with
   ``BEGIN IMMEDIATE``) and answers 204.
 - ``/bench/c/<slug>/rounds/<id>/saved``: the *signed-in ceiling*, what the ballot POST does minus
-  the ballot: Flask-Login loads the member from the session (``login_required``), one row is
-  inserted and committed, the ballot's own "saved" message is flashed (so the session cookie is
+  the ballot: Flask-Login loads the member from the session (``login_required``), the app's
+  checks before a collective's page run (its URL names the collective, as the ballot's does: does
+  it ask this member for two-factor sign-in?), one row is inserted and committed, the ballot's own "saved" message is flashed (so the session cookie is
   signed again) and the answer redirects to the ballot page, as the ballot route does.
 
 Nothing here is part of the real app: the table is created by ``create_ceiling_table`` (the bench

@@ -18,13 +18,16 @@ For each database the script:
    sent with every request (a browser would follow each redirect and so drop the flash message; this
    client does not follow them, so it keeps the cookie it had);
 4. *ceiling*: every member POSTs ``/bench/insert`` (one insert and a commit per request, through the
-   same session cookie and CSRF check) in a loop for ``--duration`` seconds;
+   same session cookie and CSRF check) in a loop for ``--duration`` seconds in all;
 5. *signed-in ceiling*: the same, to ``/bench/c/<slug>/rounds/<id>/saved``, which is the ballot POST
-   minus the ballot: Flask-Login loads the member from the session, one row is inserted, "saved" is
+   minus the ballot: Flask-Login loads the member from the session, the app's checks for a page of
+   a collective run (its URL names one, as the ballot's does), one row is inserted, "saved" is
    flashed and the answer is the ballot route's redirect back to the ballot page;
 6. *ballots*: every member POSTs the ballot form with a random valid choice (never their own
    organisation's proposal; when it ticks none, an abstention by the page's own button) in a loop
-   for ``--duration`` seconds; a 302 back to the ballot page is an acknowledged ballot;
+   for ``--duration`` seconds; a 302 back to the ballot page is an acknowledged ballot.
+   Steps 4–6 take turns in slices of about 5 s (``--slices``), so that on a machine shared with
+   other work a burst of it falls on all three alike;
 7. checks what is stored: one ballot per member who had at least one acknowledged POST, each with
    exactly the marks of that member's last acknowledged POST (else *lost*), never two ballot rows
    for a member (*duplicated*), and one audit row per acknowledged POST.
@@ -444,10 +447,14 @@ def all_ticks() -> dict[int, tuple[str, int]]:
 
 @dataclass
 class CpuWindow:
-    """Where the machine's CPU went during a measured window, in cores."""
+    """Where the machine's CPU went during a measured window, in cores. A window may be measured in
+    slices (``with window:`` once per slice): the figures are then over all of them."""
 
     server_process: "Server"
     database_name: str = ""
+    wall: float = 0.0
+    seconds: Counter = field(default_factory=Counter)   # CPU seconds: "machine", "server", "client", "database"
+    by_name: Counter = field(default_factory=Counter)   # CPU seconds of every other process, by command line
     start: tuple = ()
 
     def __enter__(self):
@@ -460,31 +467,38 @@ class CpuWindow:
         busy1, total1 = machine_ticks()
         own1 = os.times()
         all1 = all_ticks()
-        cores = os.cpu_count() or 1
-        self.cores = cores
-        self.machine_busy = (busy1 - busy0) / max(total1 - total0, 1) * cores   # cores in use
         server1, pids1 = server_ticks(self.server_process)
-        self.server = (server1 - server0) / TICKS / wall
+        self.cores = os.cpu_count() or 1
+        self.wall += wall
+        self.seconds["machine"] += (busy1 - busy0) / max(total1 - total0, 1) * self.cores * wall
+        self.seconds["server"] += (server1 - server0) / TICKS
+        self.seconds["client"] += (own1.user - own0.user) + (own1.system - own0.system)
         server_pids = set(pids0) | set(pids1)
-        self.client = ((own1.user - own0.user) + (own1.system - own0.system)) / wall
-        used = {pid: (name, (ticks - all0.get(pid, ("", 0))[1]) / TICKS / wall) for pid, (name, ticks) in all1.items()
+        used = {pid: (name, (ticks - all0.get(pid, ("", 0))[1]) / TICKS) for pid, (name, ticks) in all1.items()
                 if pid not in server_pids and pid != os.getpid()}
-        # PostgreSQL: the backends serving this database (other databases' backends are "other").
-        mine = [cpu for name, cpu in used.values() if name.startswith("postgres: ") and self.database_name
-                and f" {self.database_name} " in name]
-        self.database = sum(mine)
-        others: Counter = Counter()
         for name, cpu in used.values():
-            if not (self.database_name and f" {self.database_name} " in name):
-                others[name] += cpu
-        self.others = [(name, cpu) for name, cpu in others.most_common(3) if cpu >= 0.05]
-        self.other = max(self.machine_busy - self.server - self.client - self.database, 0.0)
+            # PostgreSQL: the backends serving this database (other databases' backends are "other").
+            if self.database_name and f" {self.database_name} " in name:
+                if name.startswith("postgres: "):
+                    self.seconds["database"] += cpu
+            else:
+                self.by_name[name] += cpu
+
+    def cores_used(self, what: str) -> float:
+        return self.seconds[what] / self.wall if self.wall else 0.0
+
+    @property
+    def server(self) -> float:
+        return self.cores_used("server")
 
     def text(self) -> str:
-        named = ", ".join(f"{name} {cpu:.2f}" for name, cpu in self.others)
-        return (f"CPU: {self.machine_busy:.2f} of {self.cores} cores busy — gunicorn {self.server:.2f}, "
-                f"load generator {self.client:.2f}, PostgreSQL backends of this database {self.database:.2f}, "
-                f"other processes (short-lived ones too) and the kernel {self.other:.2f}" + (f" (busiest: {named})" if named else ""))
+        busy, server, client, database = (self.cores_used(k) for k in ("machine", "server", "client", "database"))
+        other = max(busy - server - client - database, 0.0)
+        named = ", ".join(f"{name} {cpu / self.wall:.2f}" for name, cpu in self.by_name.most_common(3)
+                          if cpu / self.wall >= 0.05)
+        return (f"CPU: {busy:.2f} of {self.cores} cores busy — gunicorn {server:.2f}, "
+                f"load generator {client:.2f}, PostgreSQL backends of this database {database:.2f}, "
+                f"other processes (short-lived ones too) and the kernel {other:.2f}" + (f" (busiest: {named})" if named else ""))
 
 
 # -- the load ------------------------------------------------------------------------------------
@@ -508,11 +522,16 @@ class Member:
 
 @dataclass
 class Phase:
+    kind: str
     ok: int = 0
     latencies: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.kind)
 
     @property
     def per_s(self) -> float:
@@ -554,12 +573,12 @@ async def sign_in(http, base: str, member: Member, ballot_path: str, expected: s
         raise RuntimeError(f"{member.email} may mark {member.markable}, expected {sorted(expected)}")
 
 
-async def run_phase(http, base: str, members: list[Member], duration: float, kind: str, ballot_path: str,
-                    saved_path: str) -> Phase:
-    phase = Phase()
+async def run_phase(http, base: str, members: list[Member], duration: float, phase: Phase, ballot_path: str,
+                    saved_path: str) -> None:
+    """Every member posts in a loop for ``duration`` seconds (one slice of ``phase``, added to it)."""
     start = time.monotonic()
     deadline = start + duration
-    rng = random.Random(kind)
+    kind, rng = phase.kind, phase.rng
 
     async def one(member: Member) -> None:
         n = 0
@@ -610,14 +629,13 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
                                                                if message else body[:120].decode(errors="replace")))
 
     await asyncio.gather(*(one(m) for m in members))
-    phase.elapsed = time.monotonic() - start
-    return phase
+    phase.elapsed += time.monotonic() - start
 
 
 PHASES = ("ceiling", "signed_in", "ballots")
 
 
-async def drive(base: str, members: list[Member], proposals: dict[int, int], duration: float,
+async def drive(base: str, members: list[Member], proposals: dict[int, int], duration: float, slices: int,
                 ballot_path: str, saved_path: str, server: Server, database_name: str) -> tuple[dict, dict]:
     import aiohttp
 
@@ -637,11 +655,14 @@ async def drive(base: str, members: list[Member], proposals: dict[int, int], dur
         say(f"  signed in {len(members)} members over HTTP in {time.monotonic() - started:.1f} s "
             f"({sum(1 for m in members if len(m.markable) < len(proposals))} of them act for an organisation "
             "with a proposal in the vote)")
-        phases, cpu = {}, {}
-        for kind in PHASES:
-            with CpuWindow(server, database_name) as window:
-                phases[kind] = await run_phase(http, base, members, duration, kind, ballot_path, saved_path)
-            cpu[kind] = window
+        # The three phases take turns, a slice each, so that on a machine shared with other work a
+        # burst of it falls on all three alike and their ratios stay readable.
+        phases = {kind: Phase(kind) for kind in PHASES}
+        cpu = {kind: CpuWindow(server, database_name) for kind in PHASES}
+        for _slice in range(slices):
+            for kind in PHASES:
+                with cpu[kind]:
+                    await run_phase(http, base, members, duration / slices, phases[kind], ballot_path, saved_path)
     return phases, cpu
 
 
@@ -649,7 +670,7 @@ async def drive(base: str, members: list[Member], proposals: dict[int, int], dur
 
 def cpu_ms(window: CpuWindow, phase: Phase) -> float:
     """Server CPU per acknowledged request: steadier than requests/s on a machine shared with other work."""
-    return window.server * phase.elapsed / phase.ok * 1000 if phase.ok else 0.0
+    return window.seconds["server"] / phase.ok * 1000 if phase.ok else 0.0
 
 
 def bench_database(database, args, workdir: Path) -> dict:
@@ -678,7 +699,7 @@ def bench_database(database, args, workdir: Path) -> dict:
         saved_path = f"/bench/c/{SLUG}/rounds/{world['round_id']}/saved"
         try:
             phases, cpu = asyncio.run(drive(f"http://{HOST}:{server.port}", members, world["proposals"],
-                                            args.duration, ballot_path, saved_path, server,
+                                            args.duration, args.slices, ballot_path, saved_path, server,
                                             getattr(database, "database", "")))
         except BaseException:
             say(server.log_tail(60))
@@ -741,7 +762,7 @@ def bench_database(database, args, workdir: Path) -> dict:
         "signed_in_ceiling_p99_ms": round(signed_in.percentile(0.99), 1),
         "errors": sum(sum(phase.errors.values()) for phase in phases.values()),
         "ballots_stored": stored["rows"], "members_voted": len(voters), "audit_rows_match": audit_rows == ballots.ok,
-        "concurrency": len(members), "server": f"{workers}x{threads}",
+        "concurrency": len(members), "server": f"{workers}x{threads}", "slices": args.slices,
         "server_cpu_ms_per_ballot": round(cpu_ms(cpu["ballots"], ballots), 2),
         "server_cpu_ms_per_ceiling": round(cpu_ms(cpu["ceiling"], ceiling), 2),
         "server_cpu_ms_per_signed_in": round(cpu_ms(cpu["signed_in"], signed_in), 2),
@@ -751,6 +772,9 @@ def bench_database(database, args, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of each measured window (default 60)")
+    parser.add_argument("--slices", type=int, default=0,
+                        help="each window is measured in this many slices, the three windows taking turns "
+                             "(default: slices of about 5 s)")
     parser.add_argument("--members", type=int, default=220, help="concurrent members, all voting (default 220)")
     parser.add_argument("--organisations", type=int, default=10, help="organisations, one proposal each (default 10)")
     parser.add_argument("--affiliated", type=int, default=40,
@@ -761,6 +785,7 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--verbose", action="store_true", help="print the tail of gunicorn's log")
     args = parser.parse_args()
+    args.slices = args.slices or max(1, round(args.duration / 5))
     try:
         import aiohttp  # noqa: F401
         import gunicorn  # noqa: F401
@@ -768,7 +793,7 @@ def main() -> int:
         say(f"{error.name} is not installed in this interpreter: run `make bench-ballots`")
         return 2
     say(f"Ballot benchmark: {args.members} concurrent members (one asyncio process, aiohttp, one keep-alive "
-        f"connection each), {args.duration:g} s per window, gunicorn gthread workers x threads: "
+        f"connection each), {args.duration:g} s per window in {args.slices} slices taking turns, gunicorn gthread workers x threads: "
         + ", ".join(f"{name} {getattr(args, f'{name}_server')}" for name in args.databases.split(","))
         + f"; {os.cpu_count()} cores shared by the server, the load generator, the database and whatever "
         "else runs on the machine")
