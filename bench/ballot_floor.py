@@ -7,7 +7,8 @@ per request of
 1. ``ceiling``: the bench's one-insert route (session cookie, CSRF, one INSERT, commit);
 2. ``signed_in``: the same insert in a route that also loads the signed-in member (Flask-Login);
 3. ``saved_and_redirected``: that, plus flashing "saved" and redirecting (the session cookie is
-   signed again), which is what any form that saves something does here;
+   signed again), which is what any form that saves something does here: the signed-in ceiling
+   route of ``bench/ballots_app.py``, which ``make bench-ballots`` measures under gunicorn too;
 4. ``ballot``: the real ballot POST (two approvals).
 
 The first three are the floor under any ballot page with the same checks and the same answer.
@@ -52,7 +53,6 @@ def main() -> int:
     seeded = bench_ballots.seed(url, secret, members=30, organisations=6, affiliated=6)
     os.environ.update(DATABASE_URL=url, SECRET_KEY=secret)
 
-    from flask import flash, redirect, url_for
     from flask_login import current_user, login_required
     from werkzeug.datastructures import MultiDict
 
@@ -63,17 +63,9 @@ def main() -> int:
     @app.post("/bench/signed-in")
     @login_required
     def signed_in():
-        db.session.execute(ballots_app.bench_hit.insert().values(who=current_user.id, n=1))
+        db.session.execute(ballots_app.bench_hit.insert().values(who=current_user.id, n=1, route="signed"))
         db.session.commit()
         return "", 204
-
-    @app.post("/bench/saved-and-redirected")
-    @login_required
-    def saved_and_redirected():
-        db.session.execute(ballots_app.bench_hit.insert().values(who=current_user.id, n=1))
-        db.session.commit()
-        flash("Your ballot is saved. You can change it until voting closes on 1 December 2026 at 5pm.", "success")
-        return redirect(url_for("voting.ballot", slug=bench_ballots.SLUG, round_id=seeded["round_id"]))
 
     # Sign in as a member without an organisation, keep that session cookie for every request.
     client = app.test_client()
@@ -90,7 +82,8 @@ def main() -> int:
     steps = {
         "ceiling": ("/bench/insert", {"csrf_token": token, "who": "1", "n": "1"}, 204),
         "signed_in": ("/bench/signed-in", {"csrf_token": token}, 204),
-        "saved_and_redirected": ("/bench/saved-and-redirected", {"csrf_token": token}, 302),
+        "saved_and_redirected": (f"/bench/c/{bench_ballots.SLUG}/rounds/{seeded['round_id']}/saved",
+                                 {"csrf_token": token, "n": "1"}, 302),
         "ballot": (ballot_path, MultiDict([("csrf_token", token)] + [("approve", str(p)) for p in two]), 302),
     }
     figures = {}

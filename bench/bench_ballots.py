@@ -18,11 +18,17 @@ For each database the script:
    sent with every request (a browser would follow each redirect and so drop the flash message; this
    client does not follow them, so it keeps the cookie it had);
 4. *ceiling*: every member POSTs ``/bench/insert`` (one insert and a commit per request, through the
-   same session cookie and CSRF check) in a loop for ``--duration`` seconds;
-5. *ballots*: every member POSTs the ballot form with a random valid choice (never their own
-   organisation's proposal) in a loop for ``--duration`` seconds; a 302 back to the ballot page is
-   an acknowledged ballot;
-6. checks what is stored: one ballot per member who had at least one acknowledged POST, each with
+   same session cookie and CSRF check) in a loop for ``--duration`` seconds in all;
+5. *signed-in ceiling*: the same, to ``/bench/c/<slug>/rounds/<id>/saved``, which is the ballot POST
+   minus the ballot: Flask-Login loads the member from the session, the app's checks for a page of
+   a collective run (its URL names one, as the ballot's does), one row is inserted, "saved" is
+   flashed and the answer is the ballot route's redirect back to the ballot page;
+6. *ballots*: every member POSTs the ballot form with a random valid choice (never their own
+   organisation's proposal; when it ticks none, an abstention by the page's own button) in a loop
+   for ``--duration`` seconds; a 302 back to the ballot page is an acknowledged ballot.
+   Steps 4–6 take turns in slices of about 5 s (``--slices``), so that on a machine shared with
+   other work a burst of it falls on all three alike;
+7. checks what is stored: one ballot per member who had at least one acknowledged POST, each with
    exactly the marks of that member's last acknowledged POST (else *lost*), never two ballot rows
    for a member (*duplicated*), and one audit row per acknowledged POST.
 
@@ -36,8 +42,12 @@ traffic goes to 127.0.0.1 only.
 
 Its LAST line is one JSON object::
 
-    {"sqlite": {"ballots_per_s", "ceiling_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated", ...},
+    {"sqlite": {"ballots_per_s", "ceiling_per_s", "ratio", "signed_in_ceiling_per_s", "signed_in_ratio",
+                "p50_ms", "p99_ms", "lost", "duplicated", ...},
      "postgresql": {...}}
+
+``ratio`` is ballots/s over the bare ceiling's requests/s; ``signed_in_ratio`` over the signed-in
+ceiling's, the floor any signed-in form that saves a row and redirects stands on.
 
 Typical use (``make bench-ballots`` installs gunicorn and aiohttp into ``.venv-bench``)::
 
@@ -282,7 +292,8 @@ def stored_ballots(url: str, secret: str, round_id: int, collective_id: int) -> 
     return {"rows": len(rows), "by_member": by_member, "audit": audit}
 
 
-def ceiling_rows(url: str) -> int:
+def ceiling_rows(url: str) -> Counter:
+    """Rows each ceiling route wrote, by route ("insert", "saved")."""
     import sqlalchemy as sa
 
     from grants.db import make_engine
@@ -290,7 +301,7 @@ def ceiling_rows(url: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT count(*) FROM bench_hit")).scalar_one()
+            return Counter(dict(connection.execute(sa.text("SELECT route, count(*) FROM bench_hit GROUP BY route")).all()))
     finally:
         engine.dispose()
 
@@ -310,6 +321,10 @@ class Server:
         self.command = [sys.executable, "-m", "gunicorn", "--chdir", str(BENCH), "--bind", f"{HOST}:{self.port}",
                         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
                         "--keep-alive", "60", "--backlog", "2048", "--timeout", "120",
+                        # gunicorn.conf.py (read from the repository's root) recycles a worker every
+                        # ~1000 requests: at these rates several times a window, each time booting the
+                        # app again on the cores being measured. The windows measure the routes.
+                        "--max-requests", "0",
                         "--error-logfile", str(self.log_path), "ballots_app:build()"]
         self.env = app_env(url, secret)
         self.process: subprocess.Popen | None = None
@@ -399,6 +414,19 @@ def process_ticks(pids: list[int]) -> int:
     return total
 
 
+def server_ticks(server: "Server") -> tuple[int, list[int]]:
+    """CPU jiffies of gunicorn (the master, its workers, and the workers it has reaped: one replaced
+    during a window, after a crash or a timeout, still counts), and the pids counted."""
+    pids = server.pids()
+    total = process_ticks(pids)
+    try:
+        fields = Path(f"/proc/{pids[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[13]) + int(fields[14])   # cutime, cstime: of children waited for
+    except (OSError, IndexError):
+        pass
+    return total, pids
+
+
 def all_ticks() -> dict[int, tuple[str, int]]:
     """(short command line, CPU jiffies) of every process on this machine, by pid."""
     found = {}
@@ -419,45 +447,58 @@ def all_ticks() -> dict[int, tuple[str, int]]:
 
 @dataclass
 class CpuWindow:
-    """Where the machine's CPU went during a measured window, in cores."""
+    """Where the machine's CPU went during a measured window, in cores. A window may be measured in
+    slices (``with window:`` once per slice): the figures are then over all of them."""
 
-    server_pids: list[int]
+    server_process: "Server"
     database_name: str = ""
+    wall: float = 0.0
+    seconds: Counter = field(default_factory=Counter)   # CPU seconds: "machine", "server", "client", "database"
+    by_name: Counter = field(default_factory=Counter)   # CPU seconds of every other process, by command line
     start: tuple = ()
 
     def __enter__(self):
-        self.start = (time.monotonic(), machine_ticks(), process_ticks(self.server_pids), os.times(), all_ticks())
+        self.start = (time.monotonic(), machine_ticks(), server_ticks(self.server_process), os.times(), all_ticks())
         return self
 
     def __exit__(self, *_exc):
-        wall0, (busy0, total0), server0, own0, all0 = self.start
+        wall0, (busy0, total0), (server0, pids0), own0, all0 = self.start
         wall = time.monotonic() - wall0
         busy1, total1 = machine_ticks()
         own1 = os.times()
         all1 = all_ticks()
-        cores = os.cpu_count() or 1
-        self.cores = cores
-        self.machine_busy = (busy1 - busy0) / max(total1 - total0, 1) * cores   # cores in use
-        self.server = (process_ticks(self.server_pids) - server0) / TICKS / wall
-        self.client = ((own1.user - own0.user) + (own1.system - own0.system)) / wall
-        used = {pid: (name, (ticks - all0.get(pid, ("", 0))[1]) / TICKS / wall) for pid, (name, ticks) in all1.items()
-                if pid not in self.server_pids and pid != os.getpid()}
-        # PostgreSQL: the backends serving this database (other databases' backends are "other").
-        mine = [cpu for name, cpu in used.values() if name.startswith("postgres: ") and self.database_name
-                and f" {self.database_name} " in name]
-        self.database = sum(mine)
-        others: Counter = Counter()
+        server1, pids1 = server_ticks(self.server_process)
+        self.cores = os.cpu_count() or 1
+        self.wall += wall
+        self.seconds["machine"] += (busy1 - busy0) / max(total1 - total0, 1) * self.cores * wall
+        self.seconds["server"] += (server1 - server0) / TICKS
+        self.seconds["client"] += (own1.user - own0.user) + (own1.system - own0.system)
+        server_pids = set(pids0) | set(pids1)
+        used = {pid: (name, (ticks - all0.get(pid, ("", 0))[1]) / TICKS) for pid, (name, ticks) in all1.items()
+                if pid not in server_pids and pid != os.getpid()}
         for name, cpu in used.values():
-            if not (self.database_name and f" {self.database_name} " in name):
-                others[name] += cpu
-        self.others = [(name, cpu) for name, cpu in others.most_common(3) if cpu >= 0.05]
-        self.other = max(self.machine_busy - self.server - self.client - self.database, 0.0)
+            # PostgreSQL: the backends serving this database (other databases' backends are "other").
+            if self.database_name and f" {self.database_name} " in name:
+                if name.startswith("postgres: "):
+                    self.seconds["database"] += cpu
+            else:
+                self.by_name[name] += cpu
+
+    def cores_used(self, what: str) -> float:
+        return self.seconds[what] / self.wall if self.wall else 0.0
+
+    @property
+    def server(self) -> float:
+        return self.cores_used("server")
 
     def text(self) -> str:
-        named = ", ".join(f"{name} {cpu:.2f}" for name, cpu in self.others)
-        return (f"CPU: {self.machine_busy:.2f} of {self.cores} cores busy — gunicorn {self.server:.2f}, "
-                f"load generator {self.client:.2f}, PostgreSQL backends of this database {self.database:.2f}, "
-                f"other processes (short-lived ones too) and the kernel {self.other:.2f}" + (f" (busiest: {named})" if named else ""))
+        busy, server, client, database = (self.cores_used(k) for k in ("machine", "server", "client", "database"))
+        other = max(busy - server - client - database, 0.0)
+        named = ", ".join(f"{name} {cpu / self.wall:.2f}" for name, cpu in self.by_name.most_common(3)
+                          if cpu / self.wall >= 0.05)
+        return (f"CPU: {busy:.2f} of {self.cores} cores busy — gunicorn {server:.2f}, "
+                f"load generator {client:.2f}, PostgreSQL backends of this database {database:.2f}, "
+                f"other processes (short-lived ones too) and the kernel {other:.2f}" + (f" (busiest: {named})" if named else ""))
 
 
 # -- the load ------------------------------------------------------------------------------------
@@ -481,11 +522,16 @@ class Member:
 
 @dataclass
 class Phase:
+    kind: str
     ok: int = 0
     latencies: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.kind)
 
     @property
     def per_s(self) -> float:
@@ -527,11 +573,12 @@ async def sign_in(http, base: str, member: Member, ballot_path: str, expected: s
         raise RuntimeError(f"{member.email} may mark {member.markable}, expected {sorted(expected)}")
 
 
-async def run_phase(http, base: str, members: list[Member], duration: float, kind: str, ballot_path: str) -> Phase:
-    phase = Phase()
+async def run_phase(http, base: str, members: list[Member], duration: float, phase: Phase, ballot_path: str,
+                    saved_path: str) -> None:
+    """Every member posts in a loop for ``duration`` seconds (one slice of ``phase``, added to it)."""
     start = time.monotonic()
     deadline = start + duration
-    rng = random.Random(kind)
+    kind, rng = phase.kind, phase.rng
 
     async def one(member: Member) -> None:
         n = 0
@@ -540,7 +587,13 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
             if kind == "ballots":
                 choice = frozenset(rng.sample(member.markable, rng.randint(0, min(4, len(member.markable)))))
                 data = [("csrf_token", member.csrf)] + [("approve", str(pid)) for pid in sorted(choice)]
+                if not choice:   # nothing ticked: the page's "I choose not to support any proposal" button
+                    data.append(("action", "abstain"))
                 url = f"{base}{ballot_path}"
+            elif kind == "signed_in":
+                choice = None
+                data = [("csrf_token", member.csrf), ("n", str(n))]
+                url = f"{base}{saved_path}"
             else:
                 choice = None
                 data = [("csrf_token", member.csrf), ("who", str(member.person_id)), ("n", str(n))]
@@ -562,6 +615,8 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
                 member.acked += 1
                 member.last = choice
                 member.unsure.clear()
+            elif kind == "signed_in" and status == 302 and location.endswith(ballot_path):
+                phase.ok += 1
             elif kind == "ceiling" and 200 <= status < 300:
                 phase.ok += 1
             else:
@@ -574,12 +629,14 @@ async def run_phase(http, base: str, members: list[Member], duration: float, kin
                                                                if message else body[:120].decode(errors="replace")))
 
     await asyncio.gather(*(one(m) for m in members))
-    phase.elapsed = time.monotonic() - start
-    return phase
+    phase.elapsed += time.monotonic() - start
 
 
-async def drive(base: str, members: list[Member], proposals: dict[int, int], duration: float,
-                ballot_path: str, server: Server, database_name: str) -> tuple[Phase, Phase, dict]:
+PHASES = ("ceiling", "signed_in", "ballots")
+
+
+async def drive(base: str, members: list[Member], proposals: dict[int, int], duration: float, slices: int,
+                ballot_path: str, saved_path: str, server: Server, database_name: str) -> tuple[dict, dict]:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=len(members), limit_per_host=len(members), keepalive_timeout=60)
@@ -598,21 +655,22 @@ async def drive(base: str, members: list[Member], proposals: dict[int, int], dur
         say(f"  signed in {len(members)} members over HTTP in {time.monotonic() - started:.1f} s "
             f"({sum(1 for m in members if len(m.markable) < len(proposals))} of them act for an organisation "
             "with a proposal in the vote)")
-        cpu = {}
-        with CpuWindow(server.pids(), database_name) as window:
-            ceiling = await run_phase(http, base, members, duration, "ceiling", ballot_path)
-        cpu["ceiling"] = window
-        with CpuWindow(server.pids(), database_name) as window:
-            ballots = await run_phase(http, base, members, duration, "ballots", ballot_path)
-        cpu["ballots"] = window
-    return ceiling, ballots, cpu
+        # The three phases take turns, a slice each, so that on a machine shared with other work a
+        # burst of it falls on all three alike and their ratios stay readable.
+        phases = {kind: Phase(kind) for kind in PHASES}
+        cpu = {kind: CpuWindow(server, database_name) for kind in PHASES}
+        for _slice in range(slices):
+            for kind in PHASES:
+                with cpu[kind]:
+                    await run_phase(http, base, members, duration / slices, phases[kind], ballot_path, saved_path)
+    return phases, cpu
 
 
 # -- one database -------------------------------------------------------------------------------
 
 def cpu_ms(window: CpuWindow, phase: Phase) -> float:
     """Server CPU per acknowledged request: steadier than requests/s on a machine shared with other work."""
-    return window.server * phase.elapsed / phase.ok * 1000 if phase.ok else 0.0
+    return window.seconds["server"] / phase.ok * 1000 if phase.ok else 0.0
 
 
 def bench_database(database, args, workdir: Path) -> dict:
@@ -638,10 +696,11 @@ def bench_database(database, args, workdir: Path) -> dict:
             f"(pids {server.pids()})")
         members = [Member(email, pid, org) for email, pid, org in world["people"]]
         ballot_path = f"/c/{SLUG}/rounds/{world['round_id']}/ballot"
+        saved_path = f"/bench/c/{SLUG}/rounds/{world['round_id']}/saved"
         try:
-            ceiling, ballots, cpu = asyncio.run(drive(f"http://{HOST}:{server.port}", members, world["proposals"],
-                                                      args.duration, ballot_path, server,
-                                                      getattr(database, "database", "")))
+            phases, cpu = asyncio.run(drive(f"http://{HOST}:{server.port}", members, world["proposals"],
+                                            args.duration, args.slices, ballot_path, saved_path, server,
+                                            getattr(database, "database", "")))
         except BaseException:
             say(server.log_tail(60))
             raise
@@ -668,40 +727,54 @@ def bench_database(database, args, workdir: Path) -> dict:
     duplicated = sum(len(rows) - 1 for rows in stored["by_member"].values() if len(rows) > 1)
     strangers = len(set(stored["by_member"]) - voters)   # a ballot stored for someone never acknowledged
     audit_rows = sum(stored["audit"].values())
-    for label, phase in (("ceiling (one insert per request)", ceiling), ("ballots (cast and replace)", ballots)):
+    ceiling, signed_in, ballots = (phases[kind] for kind in PHASES)
+    labels = {"ceiling": "ceiling (one insert per request)",
+              "signed_in": "signed-in ceiling (member loaded, one insert, flash, redirect)",
+              "ballots": "ballots (cast and replace)"}
+    for kind in PHASES:
+        label, phase = labels[kind], phases[kind]
         say(f"  {label}: {phase.ok} in {phase.elapsed:.1f} s = {phase.per_s:.1f}/s, p50 {phase.percentile(0.5):.1f} ms, "
             f"p99 {phase.percentile(0.99):.1f} ms, errors {sum(phase.errors.values())}"
             + (f" {dict(phase.errors)}" if phase.errors else ""))
         for sample in phase.error_samples:
             say(f"    e.g. {sample}")
-        window = cpu["ceiling" if phase is ceiling else "ballots"]
+        window = cpu[kind]
         say(f"    {window.text()}")
         say(f"    gunicorn CPU per acknowledged request: {cpu_ms(window, phase):.2f} ms")
     for line, count in server_errors.most_common(3):
         say(f"  the app logged {count} × {line}")
     ratio = ballots.per_s / ceiling.per_s if ceiling.per_s else 0.0
-    say(f"  ratio ballots/s ÷ ceiling/s = {ratio:.2f}")
+    signed_in_ratio = ballots.per_s / signed_in.per_s if signed_in.per_s else 0.0
+    say(f"  ratio ballots/s ÷ ceiling/s = {ratio:.2f}; ballots/s ÷ signed-in ceiling/s = {signed_in_ratio:.2f}")
     say(f"  final check: ballots stored {stored['rows']}, distinct members with an acknowledged ballot {len(voters)}"
         f" ({'equal' if stored['rows'] == len(voters) else 'DIFFERENT'}); lost {lost}; duplicated {duplicated}; "
         f"stored for a member never acknowledged {strangers}; audit rows {audit_rows} for {ballots.ok} acknowledged "
-        f"POSTs ({'equal' if audit_rows == ballots.ok else 'DIFFERENT'}); ceiling rows {hits} for {ceiling.ok} "
-        f"acknowledged ({'equal' if hits == ceiling.ok else 'DIFFERENT'})")
+        f"POSTs ({'equal' if audit_rows == ballots.ok else 'DIFFERENT'}); ceiling rows {hits['insert']} for "
+        f"{ceiling.ok} acknowledged ({'equal' if hits['insert'] == ceiling.ok else 'DIFFERENT'}), signed-in ceiling "
+        f"rows {hits['saved']} for {signed_in.ok} ({'equal' if hits['saved'] == signed_in.ok else 'DIFFERENT'})")
     return {
         "ballots_per_s": round(ballots.per_s, 1), "ceiling_per_s": round(ceiling.per_s, 1), "ratio": round(ratio, 3),
+        "signed_in_ceiling_per_s": round(signed_in.per_s, 1), "signed_in_ratio": round(signed_in_ratio, 3),
         "p50_ms": round(ballots.percentile(0.5), 1), "p99_ms": round(ballots.percentile(0.99), 1),
         "lost": lost, "duplicated": duplicated,
         "ceiling_p50_ms": round(ceiling.percentile(0.5), 1), "ceiling_p99_ms": round(ceiling.percentile(0.99), 1),
-        "errors": sum(ballots.errors.values()) + sum(ceiling.errors.values()),
+        "signed_in_ceiling_p50_ms": round(signed_in.percentile(0.5), 1),
+        "signed_in_ceiling_p99_ms": round(signed_in.percentile(0.99), 1),
+        "errors": sum(sum(phase.errors.values()) for phase in phases.values()),
         "ballots_stored": stored["rows"], "members_voted": len(voters), "audit_rows_match": audit_rows == ballots.ok,
-        "concurrency": len(members), "server": f"{workers}x{threads}",
+        "concurrency": len(members), "server": f"{workers}x{threads}", "slices": args.slices,
         "server_cpu_ms_per_ballot": round(cpu_ms(cpu["ballots"], ballots), 2),
         "server_cpu_ms_per_ceiling": round(cpu_ms(cpu["ceiling"], ceiling), 2),
+        "server_cpu_ms_per_signed_in": round(cpu_ms(cpu["signed_in"], signed_in), 2),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of each measured window (default 60)")
+    parser.add_argument("--slices", type=int, default=0,
+                        help="each window is measured in this many slices, the three windows taking turns "
+                             "(default: slices of about 5 s)")
     parser.add_argument("--members", type=int, default=220, help="concurrent members, all voting (default 220)")
     parser.add_argument("--organisations", type=int, default=10, help="organisations, one proposal each (default 10)")
     parser.add_argument("--affiliated", type=int, default=40,
@@ -712,6 +785,7 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--verbose", action="store_true", help="print the tail of gunicorn's log")
     args = parser.parse_args()
+    args.slices = args.slices or max(1, round(args.duration / 5))
     try:
         import aiohttp  # noqa: F401
         import gunicorn  # noqa: F401
@@ -719,7 +793,7 @@ def main() -> int:
         say(f"{error.name} is not installed in this interpreter: run `make bench-ballots`")
         return 2
     say(f"Ballot benchmark: {args.members} concurrent members (one asyncio process, aiohttp, one keep-alive "
-        f"connection each), {args.duration:g} s per window, gunicorn gthread workers x threads: "
+        f"connection each), {args.duration:g} s per window in {args.slices} slices taking turns, gunicorn gthread workers x threads: "
         + ", ".join(f"{name} {getattr(args, f'{name}_server')}" for name in args.databases.split(","))
         + f"; {os.cpu_count()} cores shared by the server, the load generator, the database and whatever "
         "else runs on the machine")
