@@ -64,7 +64,6 @@ import os
 import random
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -82,6 +81,8 @@ for folder in (REPO, BENCH):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from benchdb import PostgresDatabase, SQLiteDatabase, say  # noqa: E402 - bench/ is on the path now
+
 PASSWORD = "bench-ballots-password"
 
 # gunicorn, per database (workers x gthread threads), on this 2-core machine. Python runs one
@@ -98,66 +99,9 @@ SLUG = "bench"
 HOST = "127.0.0.1"
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
+# -- databases (bench/benchdb.py) ----------------------------------------------------------------
 
-
-# -- databases ----------------------------------------------------------------------------------
-
-class SQLiteDatabase:
-    name = "sqlite"
-
-    def __init__(self, workdir: Path) -> None:
-        self.path = workdir / "bench.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def create(self) -> None:
-        pass
-
-    def drop(self) -> None:
-        pass
-
-    def describe(self) -> str:
-        return f"SQLite file {self.path} (WAL; POSTs write under BEGIN IMMEDIATE, the ballot page after its reads)"
-
-
-class PostgresDatabase:
-    name = "postgresql"
-
-    def __init__(self) -> None:
-        self.env = dict(os.environ)
-        self.env.setdefault("PGHOST", "127.0.0.1")
-        self.env.setdefault("PGPORT", "5432")
-        self.env.setdefault("PGUSER", "postgres")
-        self.database = f"commonpot_bench_{os.getpid()}_{int(time.time())}"
-        self.url = (f"postgresql+psycopg://{self.env['PGUSER']}@{self.env['PGHOST']}:{self.env['PGPORT']}/"
-                    f"{self.database}")
-        self.created = False
-
-    def _ready(self) -> bool:
-        return subprocess.run(["pg_isready", "-q", "-t", "2"], env=self.env).returncode == 0
-
-    def create(self) -> None:
-        if not self._ready() and Path("/etc/postgresql").is_dir() and shutil.which("pg_ctlcluster"):
-            version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in re.findall(r"\d+", v)])[-1]
-            say(f"PostgreSQL is down: starting cluster {version}/main")
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
-            for _ in range(30):
-                if self._ready():
-                    break
-                time.sleep(1)
-        if not self._ready():
-            raise SystemExit(f"PostgreSQL is not reachable at {self.env['PGHOST']}:{self.env['PGPORT']}")
-        subprocess.run(["createdb", self.database], env=self.env, check=True)
-        self.created = True
-
-    def drop(self) -> None:
-        if self.created:
-            subprocess.run(["dropdb", "--if-exists", "--force", self.database], env=self.env, check=False)
-            self.created = False
-
-    def describe(self) -> str:
-        return f"PostgreSQL database {self.database} on {self.env['PGHOST']}:{self.env['PGPORT']}"
+SQLITE_ABOUT = "WAL; POSTs write under BEGIN IMMEDIATE, the ballot page after its reads"
 
 
 def app_env(url: str, secret: str) -> dict:
@@ -800,7 +744,8 @@ def main() -> int:
     report = {}
     with tempfile.TemporaryDirectory(prefix="commonpot-bench-") as tmp:
         for name in args.databases.split(","):
-            database = SQLiteDatabase(Path(tmp)) if name == "sqlite" else PostgresDatabase()
+            database = (SQLiteDatabase(Path(tmp), about=SQLITE_ABOUT) if name == "sqlite"
+                        else PostgresDatabase())
             report[name] = bench_database(database, args, Path(tmp))
     print(json.dumps(report), flush=True)
     # Exit 1 only when what was stored is wrong; errors and the ratio are figures to read, not failures.

@@ -50,7 +50,6 @@ import os
 import re
 import resource
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,8 +58,12 @@ from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+BENCH = Path(__file__).resolve().parent
+for folder in (REPO, BENCH):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from benchdb import PostgresDatabase, SQLiteDatabase, say  # noqa: E402 - bench/ is on the path now
 
 # The shared pabulib instances, beside the checkout (as bench/bench_allocation.py finds them).
 INSTANCES = Path(os.environ.get("COMMONPOT_SHARED") or REPO.parent / "shared") / "pabulib" / "instances"
@@ -72,8 +75,6 @@ GOAL_TOTAL_S = 60
 GOAL_BALLOTS_PER_S = 20_000
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def peak_mb() -> float:
@@ -101,63 +102,7 @@ def backend_cpu_s(database: str | None) -> float:
     return total / TICKS
 
 
-# -- databases (as bench/bench_ballots.py makes them) --------------------------------------------
-
-class SQLiteDatabase:
-    name = "sqlite"
-
-    def __init__(self, workdir: Path) -> None:
-        self.path = workdir / "bench-round.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def create(self) -> None:
-        pass
-
-    def drop(self) -> None:
-        pass
-
-    def describe(self) -> str:
-        return f"SQLite file {self.path}"
-
-
-class PostgresDatabase:
-    name = "postgresql"
-
-    def __init__(self) -> None:
-        self.env = dict(os.environ)
-        self.env.setdefault("PGHOST", "127.0.0.1")
-        self.env.setdefault("PGPORT", "5432")
-        self.env.setdefault("PGUSER", "postgres")
-        self.database = f"commonpot_bench_round_{os.getpid()}_{int(time.time())}"
-        self.url = (f"postgresql+psycopg://{self.env['PGUSER']}@{self.env['PGHOST']}:{self.env['PGPORT']}/"
-                    f"{self.database}")
-        self.created = False
-
-    def _ready(self) -> bool:
-        return subprocess.run(["pg_isready", "-q", "-t", "2"], env=self.env).returncode == 0
-
-    def create(self) -> None:
-        if not self._ready() and Path("/etc/postgresql").is_dir() and shutil.which("pg_ctlcluster"):
-            version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in re.findall(r"\d+", v)])[-1]
-            say(f"PostgreSQL is down: starting cluster {version}/main")
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
-            for _ in range(30):
-                if self._ready():
-                    break
-                time.sleep(1)
-        if not self._ready():
-            raise SystemExit(f"PostgreSQL is not reachable at {self.env['PGHOST']}:{self.env['PGPORT']}")
-        subprocess.run(["createdb", self.database], env=self.env, check=True)
-        self.created = True
-
-    def drop(self) -> None:
-        if self.created:
-            subprocess.run(["dropdb", "--if-exists", "--force", self.database], env=self.env, check=False)
-            self.created = False
-
-    def describe(self) -> str:
-        return f"PostgreSQL database {self.database} on {self.env['PGHOST']}:{self.env['PGPORT']}"
-
+# -- databases (bench/benchdb.py) ----------------------------------------------------------------
 
 def app_env(url: str, secret: str) -> dict:
     env = dict(os.environ)
@@ -388,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         # and mail is silenced), so that the checkout's instance/ is never touched.
         os.environ["BENCH_INSTANCE_PATH"] = str(Path(workdir) / "instance")
         for name in args.databases:
-            database = SQLiteDatabase(Path(workdir)) if name == "sqlite" else PostgresDatabase()
+            database = (SQLiteDatabase(Path(workdir), "bench-round.sqlite3") if name == "sqlite"
+                        else PostgresDatabase("commonpot_bench_round"))
             figures[name] = bench_database(database, args.instances, args.rule)
     say()
     for name, results in figures.items():
