@@ -239,9 +239,10 @@ class _Tallies:
     """Per-class supporter weights with cost utility, over integer arrays (numpy, in C).
 
     ``group_class`` is then an int64 array (a group's budget class); a project's tally is one
-    gather of its supporters' classes and one ``bincount``, and a purchase moves its supporters'
-    classes with one lookup table. The tallies come back as a dict {class: weight} in increasing
-    class order, exactly what the dict path would count.
+    gather of its supporters' classes and one ``bincount`` (a ``Counter`` for small projects), and
+    a purchase moves its supporters' classes with one lookup table. A tally is a dict {class:
+    weight} with the same entries the dict path counts; its order is fixed per project, so two
+    runs in the same state number their new classes alike (see ``_Budgets.pay``).
     """
 
     __slots__ = ("groups", "weights", "single", "weighty", "weighty_weights", "size")
