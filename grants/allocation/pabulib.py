@@ -35,16 +35,15 @@ import csv
 import gc
 import io
 import os
-from collections import deque
 from collections.abc import Iterator
 from itertools import repeat
-from operator import add, mul
 from pathlib import Path
 from typing import Any
 
 from grants.allocation.model import (
     VOTE_TYPES,
     Ballot,
+    BallotColumns,
     BallotKind,
     Election,
     Money,
@@ -162,6 +161,7 @@ class _Reader:
         self.project_columns: tuple[str, ...] = ()
         self.voter_columns: tuple[str, ...] = ()
         self.ballots: list[Ballot] = []
+        self.ballot_columns: BallotColumns | None = None
         self.kind = BallotKind.APPROVAL
         self.pending: tuple[str, int] | None = None
 
@@ -253,10 +253,12 @@ class _Reader:
         self._read_meta()
         self._read_projects()
         self._read_votes()
+        kept = {"ballots": tuple(self.ballots)} if self.ballot_columns is None else {}
         return Election._trusted(
+            ballot_columns=self.ballot_columns,
+            **kept,
             budget=self.budget,
             projects=tuple(self.projects),
-            ballots=tuple(self.ballots),
             kind=self.kind,
             meta=self.meta,
             project_columns=self.project_columns,
@@ -402,9 +404,10 @@ class _Reader:
         That is the usual file: no quotes, every row exactly as wide as the header, no blank
         line, nothing that looks like a section title, and nothing wrong. Then the rows are
         split with ``str.split`` and every check and conversion runs once per column, or once
-        per *distinct* value (votes, points, weights, extra fields), mostly in C. Returns False,
-        having consumed nothing, when anything is unusual: the row-by-row reader below then
-        reads the same rows and says which line is wrong.
+        per *distinct* value (votes, points, weights), mostly in C. The checked columns are kept
+        (:class:`~grants.allocation.model.BallotColumns`): the ballots are built only if asked
+        for. Returns False, having consumed nothing, when anything is unusual: the row-by-row
+        reader below then reads the same rows and says which line is wrong.
         """
         body = self.text[self.stream.tell():]
         if '"' in body or "\x00" in body:
@@ -427,27 +430,27 @@ class _Reader:
         fields = body.replace("\n", ";").split(";")
         columns = [fields[i : count * width : width] for i in range(width)]
         del fields
-        first = set(map(str.strip, columns[0]))
-        joined = "\n".join(first).lower()
-        if any(title in joined for title in _SECTIONS) and not _SECTION_SET.isdisjoint(map(str.lower, first)):
-            return False  # a section title where a vote should be: let the rows say where
         voters = list(map(str.strip, columns[id_at]))
-        distinct_voters = first if id_at == 0 else set(voters)
+        distinct_voters = set(voters)
         if len(distinct_voters) != count or "" in distinct_voters:
             return False
+        # A section title where a vote should be: let the rows say where. (Voter ids are
+        # usually numbers, and then the first column cannot hold a title.)
+        if not "".join(columns[0]).isdigit() and not _SECTION_SET.isdisjoint(
+                map(str.lower, map(str.strip, columns[0]))):
+            return False
         vote_column = columns[vote_at]
-        votes: dict[str, tuple[str, ...]] = {}
+        keys: list = vote_column
+        decoded: dict = {}
         try:
-            for raw in set(vote_column):
-                votes[raw] = self._vote(raw, known, 0)
-            projects = list(map(votes.__getitem__, vote_column))
-            points: list | None = None
+            votes = {raw: self._vote(raw, known, 0) for raw in set(vote_column)}
             if points_at >= 0:
-                pairs: dict[tuple[str, str], tuple[Number, ...]] = {}
                 keys = list(zip(vote_column, columns[points_at]))
                 for key in set(keys):
-                    pairs[key] = self._points(key[1], votes[key[0]], 0)
-                points = list(map(pairs.__getitem__, keys))
+                    projects = votes[key[0]]
+                    decoded[key] = (projects, self._points(key[1], projects, 0))
+            else:
+                decoded = {raw: (projects, None) for raw, projects in votes.items()}
             weights: list | None = None
             if weight_at >= 0:
                 known_weights: dict[str, Number] = {}
@@ -461,39 +464,8 @@ class _Reader:
                 weights = list(map(known_weights.__getitem__, columns[weight_at]))
         except PabulibError:
             return False
-        if extras:
-            # Each row's extra fields as one int (a mixed-radix number of per-column codes,
-            # computed in C), then one dict per distinct combination, shared by its ballots.
-            names = [h for _i, h in extras]
-            distinct_values = []
-            keys: list[int] | None = None
-            for i, _h in extras:
-                column = columns[i]
-                seen_values = list(dict.fromkeys(column))
-                distinct_values.append(seen_values)
-                codes = list(map({v: k for k, v in enumerate(seen_values)}.__getitem__, column))
-                keys = codes if keys is None else list(map(add, map(mul, keys, repeat(len(seen_values))), codes))
-            shared: dict[int, dict[str, str]] = {}
-            for key in set(keys or ()):
-                rest, parts = key, []
-                for seen_values in reversed(distinct_values):
-                    rest, code = divmod(rest, len(seen_values))
-                    parts.append(seen_values[code])
-                parts.reverse()
-                shared[key] = {h: v for h, raw in zip(names, parts)
-                               if (v := raw.strip()) and (len(v) != 4 or v.lower() != "none")}
-            extra_values = list(map(shared.__getitem__, keys or ()))
-        else:
-            extra_values = [{}] * count  # type: ignore[list-item]
-        # Every field was checked above; build the ballots slot by slot (skipping Ballot's own,
-        # slower validation), each slot for all ballots in one pass.
-        ballots = list(map(object.__new__, repeat(Ballot, count)))
-        for name, values in (("voter_id", voters), ("projects", projects),
-                             ("points", repeat(None) if points is None else points),
-                             ("weight", repeat(1) if weights is None else weights),
-                             ("extra", extra_values)):
-            deque(map(getattr(Ballot, name).__set__, ballots, values), maxlen=0)
-        self.ballots = ballots
+        self.ballot_columns = BallotColumns(voters, keys, decoded, weights,
+                                            [(h, columns[i]) for i, h in extras])
         return True
 
     def _vote(self, raw: str, known: set[str], line: int) -> tuple[str, ...]:

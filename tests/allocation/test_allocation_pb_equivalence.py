@@ -9,6 +9,8 @@ error at the same line.
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from pathlib import Path
 from unittest import mock
 
@@ -16,6 +18,7 @@ import pytest
 from allocation_shared import INSTANCES
 
 from grants.allocation import PabulibError, pabulib, read_pb
+from grants.allocation.profile import compile_profile
 
 
 def old_read_pb(source):
@@ -117,3 +120,39 @@ def test_the_column_wise_path_reads_the_usual_files(name: str, monkeypatch) -> N
     monkeypatch.setattr(pabulib._Reader, "_read_plain_votes", spy)
     _outcome(read_pb, QUIRKS[name])
     assert (taken == [True]) == (name in FAST), taken
+
+
+# -- ballots kept as columns ----------------------------------------------------------------
+
+
+def _rebuilt(election):
+    """The same election built the ordinary way, from its (now built) Ballot objects."""
+    return dataclasses.replace(election, ballots=tuple(election.ballots))
+
+
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_rules_see_the_same_profile_from_the_columns_as_from_the_ballots(name: str) -> None:
+    """A file read column-wise hands the rules its distinct ballots without building a Ballot
+    per voter; the compiled profile must be exactly the one its built ballots give."""
+    lazy = read_pb(QUIRKS[name])
+    assert "ballots" not in vars(lazy), "the column-wise reader should keep its ballots as columns"
+    profile = compile_profile(lazy)
+    assert "ballots" not in vars(lazy), "compiling the profile should not build the ballots"
+    rebuilt = _rebuilt(lazy)
+    assert compile_profile(rebuilt) == profile
+    assert rebuilt.num_voters == lazy.num_voters
+    assert sorted(lazy.ballot_groups(), key=repr) == sorted(rebuilt.ballot_groups(), key=repr)
+
+
+@pytest.mark.parametrize("path", sorted(INSTANCES.glob("*.pb")), ids=lambda p: p.stem)
+def test_every_shared_instance_compiles_the_same_from_its_columns(path: Path) -> None:
+    lazy = read_pb(path)
+    assert compile_profile(_rebuilt(lazy)) == compile_profile(lazy)
+
+
+def test_an_election_with_column_ballots_survives_pickling() -> None:
+    """Queued work may carry an election: its kept columns pickle, and build the same ballots."""
+    lazy = read_pb(QUIRKS["weights"])
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert copy == lazy
+    assert copy.ballots == old_read_pb(QUIRKS["weights"]).ballots
