@@ -74,7 +74,9 @@ every add-one increment. Here:
   bound is below the guide's prices, and reuses the guide's per-class tables while its
   purchases and class splits stay the same. The add-one loop jumps over certified stretches
   (doubling the jump after a success, halving it after a failure and keeping the run made
-  for it) and judges increments one by one only where the outcome may change, so it stops at
+  for it, and never jumping past a kept run, whose failure says the change lies before it;
+  past a change, the farthest kept run is tried first, which often certifies without a new
+  run) and judges increments one by one only where the outcome may change, so it stops at
   exactly the increment pabutools stops at and returns exactly its outcome. Veszprém 2025:
   72,726 pabutools reruns (495 s) become about 150 runs (under 0.1 s). Where the outcome really
   changes at almost every increment (Warszawa 2021 Mokotów: the purchase order changes at
@@ -85,9 +87,15 @@ every add-one increment. Here:
 from __future__ import annotations
 
 import math
-from collections import Counter
+
+# Counter's own counting loop, in C. Counter() itself adds a few microseconds of Python per call
+# (its __init__, update and an ABC isinstance check), which is most of a small project's tally,
+# and equal shares tallies projects tens of thousands of times per add-one completion.
+from collections import _count_elements  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import filterfalse
+from operator import attrgetter, mul
 
 import numpy as np
 
@@ -101,11 +109,8 @@ UTILITIES = ("cost", "points")
 
 
 def _lcm_of_denominators(values) -> int:
-    result = 1
-    for v in values:
-        d = Fraction(v).denominator
-        result = result * d // math.gcd(result, d)
-    return result
+    """Least common multiple of the denominators of exact numbers (ints have denominator 1)."""
+    return math.lcm(*set(map(attrgetter("denominator"), values)))
 
 
 @dataclass(slots=True)
@@ -232,14 +237,18 @@ class _Budgets:
 
 _ARRAY_SUPPORTERS = 400
 """From this many supporter groups on, a project's tally is a ``bincount`` (its cost grows with
-the number of classes too); below, a ``Counter`` over the gathered classes is cheaper."""
+the number of classes too); below, counting the gathered classes into a dict is cheaper."""
+
+
+def _int_array(values: tuple[int, ...]) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
 class _Tallies:
     """Per-class supporter weights with cost utility, over integer arrays (numpy, in C).
 
     ``group_class`` is then an int64 array (a group's budget class); a project's tally is one
-    gather of its supporters' classes and one ``bincount`` (a ``Counter`` for small projects), and
+    gather of its supporters' classes and one ``bincount`` (a dict count for small projects), and
     a purchase moves its supporters' classes with one lookup table. A tally is a dict {class:
     weight} with the same entries the dict path counts; its order is fixed per project, so two
     runs in the same state number their new classes alike (see ``_Budgets.pay``).
@@ -247,22 +256,20 @@ class _Tallies:
 
     __slots__ = ("groups", "weights", "single", "weighty", "weighty_weights", "size")
 
-    def __init__(self, supporters: list[tuple[int, ...]], weights: list[int]) -> None:
+    def __init__(self, supporters: list[tuple[int, ...]], single: list[tuple[int, ...]],
+                 weighty: list[tuple[int, ...]], weights: list[int]) -> None:
+        """``single``/``weighty``: each project's supporter groups of weight 1 and the others."""
         self.size = len(weights)
-        self.groups = [np.array(groups, dtype=np.int64) for groups in supporters]
+        self.groups = [_int_array(groups) for groups in supporters]
         # Big projects: one bincount, weighted (float64, exact here) only if some group weighs
-        # more than 1. Small ones: a Counter over the groups of weight 1 (most of them) and a
+        # more than 1. Small ones: a dict count of the groups of weight 1 (most of them) and a
         # loop over the others.
-        self.weights = [
-            None if all(weights[g] == 1 for g in groups)
-            else np.array([weights[g] for g in groups], dtype=np.float64)
-            for groups in supporters
-        ]
-        self.single = [np.array([g for g in groups if weights[g] == 1], dtype=np.int64)
-                       for groups in supporters]
-        self.weighty = [np.array([g for g in groups if weights[g] != 1], dtype=np.int64)
-                        for groups in supporters]
-        self.weighty_weights = [[weights[g] for g in groups if weights[g] != 1] for groups in supporters]
+        all_weights = np.fromiter(weights, dtype=np.float64, count=len(weights))
+        self.weights = [None if not heavy else all_weights[array]
+                        for heavy, array in zip(weighty, self.groups)]
+        self.single = [_int_array(groups) for groups in single]
+        self.weighty = [_int_array(groups) for groups in weighty]
+        self.weighty_weights = [list(map(weights.__getitem__, groups)) for groups in weighty]
 
     def start(self):
         return np.zeros(self.size, dtype=np.int64)
@@ -270,7 +277,8 @@ class _Tallies:
     def count(self, p: int, group_class) -> dict:
         groups = self.groups[p]
         if len(groups) < _ARRAY_SUPPORTERS:
-            tally = Counter(group_class[self.single[p]].tolist())
+            tally: dict = {}
+            _count_elements(tally, group_class[self.single[p]].tolist())
             weighty = self.weighty_weights[p]
             if weighty:
                 get = tally.get
@@ -314,25 +322,28 @@ class EqualShares:
         self.point_scale = 1 if self.uniform else _lcm_of_denominators(
             u for sats in compiled.scores for u in sats
         )
-        self.weights = [int(w * self.weight_scale) for w in compiled.weights]
+        scale = self.weight_scale
+        self.weights = list(map(int, compiled.weights)) if scale == 1 else [int(w * scale) for w in compiled.weights]
         self.costs = [int(c * self.money_scale) for c in costs]
         self.supporters: list[tuple[int, ...]] = []
         self.utilities: list[tuple[int, ...]] = []
         self.total_utility: list[int] = []
         self.support_weight: list[Number] = []
+        weight_of = self.weights.__getitem__
         for p in range(compiled.num_projects):
             if self.uniform:
                 groups = compiled.listed_by[p] if costs[p] > 0 else ()
                 sats: tuple[int, ...] = ()
-                total = sum(self.weights[g] for g in groups)
+                support = total = sum(map(weight_of, groups))
             else:
                 groups = compiled.scored_by[p]
                 sats = tuple(int(u * self.point_scale) for u in compiled.scores[p])
-                total = sum(self.weights[g] * u for g, u in zip(groups, sats))
+                total = sum(map(mul, map(weight_of, groups), sats))
+                support = sum(map(weight_of, groups))
             self.supporters.append(groups)
             self.utilities.append(sats)
             self.total_utility.append(total)
-            self.support_weight.append(exact(Fraction(sum(self.weights[g] for g in groups), self.weight_scale)))
+            self.support_weight.append(exact(Fraction(support, self.weight_scale)))
         ids = compiled.ids
         supported = [p for p in range(compiled.num_projects) if self.total_utility[p] > 0]
         # Free supported projects are taken before the first round (pabutools adds them to the
@@ -340,12 +351,13 @@ class EqualShares:
         self.free = sorted((p for p in supported if costs[p] == 0), key=lambda p: ids[p])
         self.candidates = [p for p in supported if costs[p] > 0]
         # Supporter groups of weight 1 and the others, for fast per-class tallies.
-        self.single = [tuple(g for g in groups if self.weights[g] == 1) for groups in self.supporters]
-        self.weighty = [tuple(g for g in groups if self.weights[g] != 1) for groups in self.supporters]
+        weighs_one = [w == 1 for w in self.weights].__getitem__
+        self.single = [tuple(filter(weighs_one, groups)) for groups in self.supporters]
+        self.weighty = [tuple(filterfalse(weighs_one, groups)) for groups in self.supporters]
         # With cost utility, tallies and class moves run over integer arrays (numpy), in C:
         # ``_Tallies``. Sums of weights stay exact while they stay below 2**53 (float64 is exact
         # on integers there); a profile heavier than that keeps the dict tallies.
-        self.tallies = _Tallies(self.supporters, self.weights) if (
+        self.tallies = _Tallies(self.supporters, self.single, self.weighty, self.weights) if (
             self.uniform and sum(self.weights) < 2**53) else None
         self._independence: dict[tuple[int, int], bool] = {}
         self._supporter_sets: dict[int, frozenset[int]] = {}
@@ -423,8 +435,9 @@ class EqualShares:
                     if tallies is not None:
                         per_class = tallies.count(p, group_class)
                     elif uniform:
-                        # Groups of weight 1 (most of them) are counted by Counter in C.
-                        per_class = Counter(map(group_class.__getitem__, single[p]))
+                        # Groups of weight 1 (most of them) are counted in C.
+                        per_class = {}
+                        _count_elements(per_class, map(group_class.__getitem__, single[p]))
                         get = per_class.get
                         for g in weighty[p]:
                             c = group_class[g]
@@ -697,8 +710,13 @@ class EqualShares:
         group_class, budgets, pending = run.final_budgets
         if pending:
             self._move_groups(pending, group_class)
-        weights = self.weights
-        total = sum(weights[g] * budgets.final_value(group_class[g]) for g in self.supporters[p])
+        final_value = budgets.final_value
+        if self.tallies is not None:
+            # Per budget class: a few hundred classes instead of every supporter group.
+            total = sum(w * final_value(c) for c, w in self.tallies.count(p, group_class).items())
+        else:
+            weights = self.weights
+            total = sum(weights[g] * final_value(group_class[g]) for g in self.supporters[p])
         return exact(budgets.fraction(total) / self.money_scale)
 
     def cost_of(self, run: MesRun) -> Money:
@@ -727,7 +745,8 @@ def raise_shares(engine: EqualShares, budget: Money, exhaustive_stop: bool = Tru
     Returns the run at the exact increment where pabutools stops, with the outcome it returns.
     Stretches of increments are skipped only when a certificate proves that the outcome cannot
     change anywhere over them. The jump doubles after a success and halves after a failure;
-    a run made for a failed jump is kept, since it may certify or be judged later.
+    a run made for a failed jump is kept, since it may certify or be judged later (that is
+    tried first after the next judged increment).
     """
     start = Fraction(budget) / engine.compiled.total_weight
     last = math.floor(budget) if not exhaustive_stop else None
@@ -751,7 +770,10 @@ def raise_shares(engine: EqualShares, budget: Money, exhaustive_stop: bool = Tru
         if certified:
             # Same outcome for every share in [base, target]: none of those increments stops.
             base, current = target, candidate
-            step *= 2
+            spare = {k: r for k, r in spare.items() if k > base}
+            # Jump twice as far, but not past a run that failed before: the change it saw
+            # lies before it.
+            step = min(2 * step, min(spare, default=base + 2 * step) - base)
         elif target > base + 1:
             spare[target] = candidate
             step = max(1, (target - base) // 2)
@@ -763,8 +785,10 @@ def raise_shares(engine: EqualShares, budget: Money, exhaustive_stop: bool = Tru
             if exhaustive_stop and engine.is_exhaustive(candidate, budget):
                 return Iterated(candidate, target, runs, "exhaustive")
             base, current = target, candidate
-            step = 1
-        spare = {k: r for k, r in spare.items() if k > base}
+            spare = {k: r for k, r in spare.items() if k > base}
+            # Past a change of outcome, first try the farthest run already made: if nothing
+            # else changes before it, it certifies without another run.
+            step = max(spare, default=base + 1) - base
 
 
 # -- allocations --------------------------------------------------------------------------
