@@ -23,7 +23,8 @@ class Ballot(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
-    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE", index=True)
+    # Looked up through the unique constraint's index (round_id first): no index of its own.
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
     # Empty only once the member was erased (UK GDPR): the count reads marks, never who cast them,
     # so an erased member's ballot goes on counting without pointing at anyone. Unique per round
     # still holds for everyone else (NULLs are distinct), and an erased person can never vote again.
@@ -43,7 +44,8 @@ class BallotMark(SQLModel, table=True):
                       sa.CheckConstraint("value > 0", name="value_positive"))
 
     id: int | None = Field(default=None, primary_key=True)
-    ballot_id: int = Field(foreign_key="ballot.id", ondelete="CASCADE", index=True)
+    # Looked up through the unique constraint's index (ballot_id first): no index of its own.
+    ballot_id: int = Field(foreign_key="ballot.id", ondelete="CASCADE")
     proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE")
     value: int = Field(nullable=False)
 
