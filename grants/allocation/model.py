@@ -29,15 +29,11 @@ supporter
 from __future__ import annotations
 
 import enum
-import gc
-from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from itertools import repeat
-from operator import add, mul
-from typing import Any, Union
+from typing import Any, Protocol, Union
 
 Money = Union[int, Fraction]
 """An exact amount: an int, or a Fraction when it is not whole."""
@@ -252,16 +248,16 @@ class Election:
         return meta
 
     @classmethod
-    def _trusted(cls, *, ballot_columns: BallotColumns | None = None, **fields: Any) -> Election:
+    def _trusted(cls, *, kept_ballots: KeptBallots | None = None, **fields: Any) -> Election:
         """Build without re-validating: for the pabulib reader, which has checked every line.
 
-        With ``ballot_columns`` (instead of ``ballots``) the ballots are built on first use.
+        With ``kept_ballots`` (instead of ``ballots``) the ballots are built on first use.
         """
         election = object.__new__(cls)
         for name, value in fields.items():
             object.__setattr__(election, name, value)
-        if ballot_columns is not None:
-            object.__setattr__(election, "_ballot_columns", ballot_columns)
+        if kept_ballots is not None:
+            object.__setattr__(election, "_kept_ballots", kept_ballots)
         return election
 
     def _validate(self) -> None:
@@ -308,7 +304,7 @@ class Election:
     @property
     def num_voters(self) -> Number:
         """Total voter weight (the number of voters when every weight is 1)."""
-        columns = self.__dict__.get("_ballot_columns")
+        columns = self.__dict__.get("_kept_ballots")
         if columns is not None:
             return exact(sum(weight for _ballot, weight in columns.groups()))
         return exact(sum(b.weight for b in self.ballots))
@@ -320,7 +316,7 @@ class Election:
         read from a file counts its vote column (a city's 131,778 ballots are a few hundred
         distinct strings) without building a :class:`Ballot` per voter.
         """
-        columns = self.__dict__.get("_ballot_columns")
+        columns = self.__dict__.get("_kept_ballots")
         if columns is not None:
             return columns.groups()
         raw: dict[tuple[tuple[str, ...], tuple[Number, ...] | None], Number] = {}
@@ -374,97 +370,33 @@ class Election:
         )
 
 
-class BallotColumns:
-    """The ballots of an election read from a file, kept as the reader's checked columns.
+class KeptBallots(Protocol):
+    """Ballots an election keeps in a reader's own form until something asks for them.
 
     The rules only need the distinct ballots and their weights (:meth:`groups`), and a city's
     file has a hundred thousand ballots but usually a few hundred distinct ones; building a
-    :class:`Ballot` per voter took most of the time of reading one. So the reader keeps what it
-    checked, and the ballots are built (:meth:`build`) only when something asks for
-    ``election.ballots``: a round import, writing the file back, comparing two elections.
-
-    ``keys[i]`` is row *i*'s raw vote text (or ``(vote, points)`` texts), ``decoded`` maps each
-    distinct key to its checked ``(projects, points)``, ``weights`` is None when every weight is
-    1, and ``extras`` lists ``(column name, raw values)`` for the other columns.
+    :class:`Ballot` per voter took most of the time of reading one. So a reader may hand
+    :meth:`Election._trusted` what it checked, and the ballots are built (:meth:`build`) only
+    when something asks for ``election.ballots``: a round import, writing the file back,
+    comparing two elections. See :class:`grants.allocation.pabulib.FileBallots`.
     """
-
-    __slots__ = ("voters", "keys", "decoded", "weights", "extras")
-
-    def __init__(self, voters: Sequence[str], keys: Sequence[Hashable],
-                 decoded: Mapping[Hashable, tuple[tuple[str, ...], tuple[Number, ...] | None]],
-                 weights: Sequence[Number] | None, extras: Sequence[tuple[str, Sequence[str]]]) -> None:
-        self.voters = voters
-        self.keys = keys
-        self.decoded = decoded
-        self.weights = weights
-        self.extras = extras
 
     def groups(self) -> Iterable[tuple[tuple[tuple[str, ...], tuple[Number, ...] | None], Number]]:
         """See :meth:`Election.ballot_groups`."""
-        if self.weights is None:
-            summed: dict[Hashable, Number] = Counter(self.keys)
-        else:
-            summed = {}
-            get = summed.get
-            for key, weight in zip(self.keys, self.weights):
-                summed[key] = get(key, 0) + weight
-        return zip(map(self.decoded.__getitem__, summed), summed.values())
 
     def build(self) -> tuple[Ballot, ...]:
-        """The :class:`Ballot` objects, slot by slot (every field was checked by the reader)."""
-        collecting = gc.isenabled()
-        gc.disable()  # a hundred thousand small objects at once, none of them garbage
-        try:
-            count = len(self.voters)
-            rows = list(map(self.decoded.__getitem__, self.keys))
-            projects, points = zip(*rows) if rows else ((), ())
-            ballots = list(map(object.__new__, repeat(Ballot, count)))
-            for name, values in (("voter_id", self.voters), ("projects", projects), ("points", points),
-                                 ("weight", repeat(1) if self.weights is None else self.weights),
-                                 ("extra", self._extra_values(count))):
-                deque(map(getattr(Ballot, name).__set__, ballots, values), maxlen=0)
-            return tuple(ballots)
-        finally:
-            if collecting:
-                gc.enable()
-
-    def _extra_values(self, count: int) -> list[dict[str, str]]:
-        """Each row's extra fields as a dict (stripped, ``None`` left out), one per distinct row.
-
-        Each row's fields become one int (a mixed-radix number of per-column codes, computed in
-        C), and each distinct int one dict, shared by the ballots that have it.
-        """
-        if not self.extras:
-            return [{}] * count
-        distinct_values = []
-        keys: list[int] = []
-        for at, (_name, column) in enumerate(self.extras):
-            seen_values = list(dict.fromkeys(column))
-            distinct_values.append(seen_values)
-            codes = list(map({v: k for k, v in enumerate(seen_values)}.__getitem__, column))
-            keys = codes if at == 0 else list(map(add, map(mul, keys, repeat(len(seen_values))), codes))
-        names = [name for name, _column in self.extras]
-        shared: dict[int, dict[str, str]] = {}
-        for key in set(keys):
-            rest, parts = key, []
-            for seen_values in reversed(distinct_values):
-                rest, code = divmod(rest, len(seen_values))
-                parts.append(seen_values[code])
-            parts.reverse()
-            shared[key] = {name: v for name, raw in zip(names, parts)
-                           if (v := raw.strip()) and (len(v) != 4 or v.lower() != "none")}
-        return list(map(shared.__getitem__, keys))
+        """The :class:`Ballot` objects, in the file's order."""
 
 
 class _BallotsFromColumns:
-    """``Election.ballots`` of an election that keeps :class:`BallotColumns`: built on first use.
+    """``Election.ballots`` of an election that keeps :class:`KeptBallots`: built on first use.
 
     A non-data descriptor: an election built the ordinary way has ``ballots`` in its own
     ``__dict__``, which wins; the class-level value (the dataclass default) stays ``()``.
     """
 
     def __get__(self, election: Election | None, owner: type | None = None) -> tuple[Ballot, ...]:
-        columns = None if election is None else election.__dict__.get("_ballot_columns")
+        columns = None if election is None else election.__dict__.get("_kept_ballots")
         if columns is None:
             return ()
         ballots = columns.build()

@@ -135,7 +135,7 @@ def test_rules_see_the_same_profile_from_the_columns_as_from_the_ballots(name: s
     """A file read column-wise hands the rules its distinct ballots without building a Ballot
     per voter; the compiled profile must be exactly the one its built ballots give."""
     lazy = read_pb(QUIRKS[name])
-    assert "ballots" not in vars(lazy), "the column-wise reader should keep its ballots as columns"
+    assert "ballots" not in vars(lazy), "the column-wise reader should keep its ballots as text"
     profile = compile_profile(lazy)
     assert "ballots" not in vars(lazy), "compiling the profile should not build the ballots"
     rebuilt = _rebuilt(lazy)
