@@ -304,9 +304,9 @@ class Election:
     @property
     def num_voters(self) -> Number:
         """Total voter weight (the number of voters when every weight is 1)."""
-        columns = self.__dict__.get("_kept_ballots")
-        if columns is not None:
-            return exact(sum(weight for _ballot, weight in columns.groups()))
+        kept = self.__dict__.get("_kept_ballots")
+        if kept is not None:
+            return exact(sum(weight for _ballot, weight in kept.groups()))
         return exact(sum(b.weight for b in self.ballots))
 
     def ballot_groups(self) -> Iterable[tuple[tuple[tuple[str, ...], tuple[Number, ...] | None], Number]]:
@@ -316,9 +316,9 @@ class Election:
         read from a file counts its vote column (a city's 131,778 ballots are a few hundred
         distinct strings) without building a :class:`Ballot` per voter.
         """
-        columns = self.__dict__.get("_kept_ballots")
-        if columns is not None:
-            return columns.groups()
+        kept = self.__dict__.get("_kept_ballots")
+        if kept is not None:
+            return kept.groups()
         raw: dict[tuple[tuple[str, ...], tuple[Number, ...] | None], Number] = {}
         get = raw.get
         for ballot in self.ballots:
@@ -388,7 +388,7 @@ class KeptBallots(Protocol):
         """The :class:`Ballot` objects, in the file's order."""
 
 
-class _BallotsFromColumns:
+class _BallotsOnFirstUse:
     """``Election.ballots`` of an election that keeps :class:`KeptBallots`: built on first use.
 
     A non-data descriptor: an election built the ordinary way has ``ballots`` in its own
@@ -396,12 +396,12 @@ class _BallotsFromColumns:
     """
 
     def __get__(self, election: Election | None, owner: type | None = None) -> tuple[Ballot, ...]:
-        columns = None if election is None else election.__dict__.get("_kept_ballots")
-        if columns is None:
+        kept = None if election is None else election.__dict__.get("_kept_ballots")
+        if kept is None:
             return ()
-        ballots = columns.build()
+        ballots = kept.build()
         object.__setattr__(election, "ballots", ballots)
         return ballots
 
 
-Election.ballots = _BallotsFromColumns()  # type: ignore[assignment]
+Election.ballots = _BallotsOnFirstUse()  # type: ignore[assignment]
