@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from grants.audit.models import AuditEvent
 from grants.db import db
-from grants.timeutil import utcnow
 
 
 def actor_label(actor) -> str:
@@ -40,16 +39,23 @@ def record(
     collective_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    object_type: str | None = None,
 ) -> AuditEvent:
-    """Add an audit row for ``obj`` to the session; it commits (or rolls back) with the change."""
+    """Add an audit row for ``obj`` to the session; it commits (or rolls back) with the change.
+
+    ``object_type`` without ``obj`` names the kind of object a row is about without saying which
+    one (a secret ballot's row must not carry the ballot's id).
+    """
     if collective_id is None:
         collective_id = getattr(obj, "collective_id", None)
+    if object_type is None:
+        object_type = obj.__tablename__ if obj is not None else "system"
     event_row = AuditEvent(
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label(actor),
         collective_id=collective_id,
         action=action,
-        object_type=obj.__tablename__ if obj is not None else "system",
+        object_type=object_type,
         object_id=getattr(obj, "id", None),
         summary=summary[:500],
         before=before,
@@ -57,24 +63,6 @@ def record(
     )
     db.session.add(event_row)
     return event_row
-
-
-def record_now(actor, action: str, *, object_type: str, object_id: int | None, collective_id: int | None,
-               summary: str, at=None) -> None:
-    """Write an audit row with one INSERT on the session's connection, in its transaction.
-
-    The same row as :func:`record`, for hot paths that write with SQL statements rather than
-    ORM objects (casting a ballot): it skips building a model object and waiting for the flush.
-    Only ever an INSERT, so the log stays append-only.
-    """
-    values = {"actor_id": getattr(actor, "id", None), "actor_label": actor_label(actor),
-              "collective_id": collective_id, "action": action, "object_type": object_type,
-              "object_id": object_id, "summary": summary[:500], "before": None, "after": None,
-              "at": at or utcnow()}
-    db.session.connection().execute(_INSERT_EVENT, values)
-
-
-_INSERT_EVENT = AuditEvent.__table__.insert()
 
 
 @event.listens_for(Session, "before_flush")
