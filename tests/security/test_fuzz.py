@@ -197,6 +197,7 @@ def test_no_route_takes_an_unchecked_number(app):
 
 # -- GET routes ----------------------------------------------------------------------------------
 
+@pytest.mark.long_pole
 def test_get_routes_survive_bad_paths_and_queries(app, fuzz_world):
     clients = Clients(app, fuzz_world)
     alpha, beta = fuzz_world["ids"]["alpha"], fuzz_world["ids"]["beta"]
@@ -375,6 +376,7 @@ def test_balanced_bounds_keep_the_heaviest_part_as_light_as_it_can_be():
     assert balanced_bounds([1, 9, 1], 3) == [0, 1, 2, 3]
 
 
+@pytest.mark.long_pole
 @pytest.mark.parametrize("part", range(FUZZ_PARTS), ids=lambda part: f"part{part + 1}of{FUZZ_PARTS}")
 def test_post_routes_survive_bad_forms_and_save_nothing_when_refused(app, fuzz_world, snapshot, part):
     clients = Clients(app, fuzz_world)
