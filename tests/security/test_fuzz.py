@@ -325,7 +325,7 @@ FUZZ_PARTS = 8
 
 # The requests a case sends (its form's fields times the classes of bad input each gets), as
 # measured, for the cases that send 40 or more; the others send 2 to 40, about 15. The parts are
-# cut where they send about as many requests each: cut at every eighth case, the part holding
+# cut where they send about as many requests each: cut by the number of cases, the part holding
 # rounds.new, rounds.edit and proposals.edit sent 900 of the 3,000 requests and took as long as
 # four other parts together. A figure gone stale makes the parts uneven, never a request missed.
 REQUESTS = {"rounds.edit": 370, "rounds.new": 330, "proposals.edit": 190, "commissioning.new_event": 175,

@@ -212,8 +212,8 @@ class Snapshot:
     def take(self) -> dict[str, tuple[int, str]]:
         found = {}
         with self.engine.connect() as connection, connection.begin():
-            # The driver's own cursor, in the transaction SQLAlchemy began (one consistent read, as
-            # before): the fuzz takes a snapshot after each of its thousands of requests, and
+            # The driver's own cursor, in the transaction SQLAlchemy began (one consistent read of
+            # every table): the fuzz takes a snapshot after each of its thousands of requests, and
             # SQLAlchemy's statement and result objects for 55 tables were most of its cost.
             cursor = connection.connection.cursor()
             try:
