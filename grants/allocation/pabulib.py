@@ -406,8 +406,9 @@ class _Reader:
         line, nothing that looks like a section title, and nothing wrong. Then the rows are
         split with ``str.split`` and every check and conversion runs once per column, or once
         per *distinct* value (votes, points, weights), mostly in C. The checked section is kept
-        (:class:`FileBallots`): the ballots are built only if asked for. Returns False, having consumed nothing, when anything is unusual: the row-by-row
-        reader below then reads the same rows and says which line is wrong.
+        (:class:`FileBallots`): the ballots are built only if asked for. Returns False, having
+        consumed nothing, when anything is unusual: the row-by-row reader below then reads the
+        same rows and says which line is wrong.
         """
         body = self.text[self.stream.tell():]
         if '"' in body or "\x00" in body:
@@ -525,8 +526,7 @@ class FileBallots:
                  extras: list[tuple[int, str]], decoded: dict, weight_of: dict[str, Number],
                  summed: dict[Hashable, Number]) -> None:
         self.body, self.count, self.width = body, count, width
-        self.at = at
-        """Columns of voter_id, vote, points and weight (-1: none)."""
+        self.at = at  # the columns of voter_id, vote, points and weight (-1: none)
         self.extras = extras
         self.decoded = decoded
         self.weight_of = weight_of
