@@ -95,7 +95,7 @@ from collections import _count_elements  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import filterfalse
-from operator import attrgetter, mul
+from operator import mul
 
 import numpy as np
 
@@ -103,14 +103,9 @@ from grants.allocation import explain
 from grants.allocation.explain import MoneyFormatter
 from grants.allocation.model import Election, Money, Number, exact
 from grants.allocation.outcome import FUNDED, NO_SUPPORT, SUPPORTERS_COULD_NOT_AFFORD, Allocation
-from grants.allocation.profile import CompiledProfile, compile_profile
+from grants.allocation.profile import CompiledProfile, compile_profile, lcm_of_denominators
 
 UTILITIES = ("cost", "points")
-
-
-def _lcm_of_denominators(values) -> int:
-    """Least common multiple of the denominators of exact numbers (ints have denominator 1)."""
-    return math.lcm(*set(map(attrgetter("denominator"), values)))
 
 
 @dataclass(slots=True)
@@ -317,9 +312,9 @@ class EqualShares:
         self.utility = utility
         self.uniform = utility == "cost"
         costs = compiled.costs
-        self.money_scale = _lcm_of_denominators([*costs, compiled.budget])
-        self.weight_scale = _lcm_of_denominators(compiled.weights)
-        self.point_scale = 1 if self.uniform else _lcm_of_denominators(
+        self.money_scale = lcm_of_denominators([*costs, compiled.budget])
+        self.weight_scale = lcm_of_denominators(compiled.weights)
+        self.point_scale = 1 if self.uniform else lcm_of_denominators(
             u for sats in compiled.scores for u in sats
         )
         scale = self.weight_scale

@@ -429,8 +429,7 @@ class _Reader:
         if max(map(len, lines)) >= csv.field_size_limit():
             return False
         columns = _split_columns(body, count, width)
-        voters = list(map(str.strip, columns[id_at]))
-        distinct_voters = set(voters)
+        distinct_voters = set(map(str.strip, columns[id_at]))
         if len(distinct_voters) != count or "" in distinct_voters:
             return False
         # A section title where a vote should be: let the rows say where. (Voter ids are

@@ -45,17 +45,7 @@ from grants.allocation.outcome import (
     RULE_STOPPED,
     Allocation,
 )
-from grants.allocation.profile import compile_profile
-
-
-def _lcm_of_denominators(values) -> int:
-    result = 1
-    for v in values:
-        if type(v) is int:
-            continue
-        d = Fraction(v).denominator
-        result = result * d // math.gcd(result, d)
-    return result
+from grants.allocation.profile import compile_profile, lcm_of_denominators
 
 
 def allocate(election: Election, rule: str, label: str, money: MoneyFormatter | None = None) -> Allocation:
@@ -71,8 +61,8 @@ def allocate(election: Election, rule: str, label: str, money: MoneyFormatter | 
     # Exact integers throughout: costs × money_scale and weights × weight_scale are ints, and
     # every load is an int numerator over one common denominator (``scale``, which absorbs
     # both scales), grown when a new load needs it (see the module docstring).
-    money_scale = _lcm_of_denominators(costs)
-    weight_scale = _lcm_of_denominators(compiled.weights)
+    money_scale = lcm_of_denominators(costs)
+    weight_scale = lcm_of_denominators(compiled.weights)
     cost_int = [int(c * money_scale) for c in costs]
     weights = [int(w * weight_scale) for w in compiled.weights]
     single = [w == 1 for w in weights]

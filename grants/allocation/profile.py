@@ -20,9 +20,11 @@ strings or dicts keyed by ids.
 from __future__ import annotations
 
 import gc
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -147,3 +149,9 @@ def _groups_listing(group_projects: list[tuple[int, ...]], n: int) -> tuple[tupl
     ends = np.cumsum(np.bincount(flat, minlength=n)).tolist()
     starts = [0, *ends[:-1]]
     return tuple(tuple(by_project[a:b]) for a, b in zip(starts, ends))
+
+
+def lcm_of_denominators(values) -> int:
+    """Least common multiple of the denominators of exact numbers (ints have denominator 1):
+    the factor that makes every one of them an integer."""
+    return math.lcm(*set(map(attrgetter("denominator"), values)))
