@@ -44,7 +44,10 @@ def _holder_pid(app) -> int | None:
     with app.app_context():
         name = db.session.execute(sa.text(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = :key"),
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = :key"
+            # pg_locks is the whole server's: a scheduler another test worker started on its own
+            # database holds the same key there.
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
             {"key": ADVISORY_LOCK_KEY}).scalar()
         db.session.rollback()
     return int(name.rsplit(" ", 1)[1]) if name else None
