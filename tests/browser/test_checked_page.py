@@ -1,0 +1,44 @@
+"""The journeys' accessibility check: axe runs again whenever what it reads has changed, and a page
+identical to one it passed (its CSRF token aside) is not run through axe twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import conftest
+
+
+def _counting_axe_runs(page, monkeypatch) -> list[str]:
+    runs: list[str] = []
+    real_run = page.axe.run
+
+    def run(browser_page, **kwargs):
+        runs.append(browser_page.url)
+        return real_run(browser_page, **kwargs)
+
+    monkeypatch.setattr(page.axe, "run", run)
+    return runs
+
+
+def test_a_page_seen_again_is_not_rechecked_but_a_changed_one_is_and_its_violation_fails(checked_page, monkeypatch):
+    p = checked_page
+    monkeypatch.setattr(conftest, "PASSED_AXE", set())
+    runs = _counting_axe_runs(p, monkeypatch)
+    p.goto("/login")
+    first_token = p.page.locator("input[name=csrf_token]").first.get_attribute("value")
+    p.goto("/login")  # the same page with a new CSRF token
+    assert p.page.locator("input[name=csrf_token]").first.get_attribute("value") != first_token
+    assert len(runs) == 1 and len(p.checked) == 2
+
+    p.goto("/register")
+    assert len(runs) == 2
+
+    # the same address, changed: an image without alternative text is a violation axe must see
+    p.goto("/login")
+    p.page.evaluate("""() => { const img = document.createElement("img");
+                             img.src = "/assets/images/favicon.svg"; document.querySelector("main").append(img); }""")
+    with pytest.raises(AssertionError, match="image-alt"):
+        p.check()
+    assert len(runs) == 3
+    p.goto("/login")  # the fixture's last check: the unchanged page, already passed
+    assert len(runs) == 3
