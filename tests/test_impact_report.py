@@ -363,7 +363,8 @@ def test_the_impact_reports_page_offers_each_year_and_round(app, awarded):
 # -- the command line ---------------------------------------------------------------------------------
 
 def test_samples_and_render_include_the_impact_report(app, runner, tmp_path):
-    result = runner.invoke(args=["documents", "samples", str(tmp_path / "empty")])
+    impact_reports = ["--kind", "impact-report", "--kind", "impact-report-year"]
+    result = runner.invoke(args=["documents", "samples", str(tmp_path / "empty"), *impact_reports])
     assert result.exit_code == 0, result.output
     assert "Impact report (round):" in result.output and "Impact report (financial year):" in result.output
     _pages, text = read((tmp_path / "empty" / "sample-impact-report.pdf").read_bytes())
@@ -372,12 +373,14 @@ def test_samples_and_render_include_the_impact_report(app, runner, tmp_path):
     assert "Impact report 2027–28" in text
 
     w = _awarded(app, _counted(app))
-    result = runner.invoke(args=["documents", "samples", str(tmp_path / "db")])
+    result = runner.invoke(args=["documents", "samples", str(tmp_path / "db"), *impact_reports])
     assert result.exit_code == 0, result.output
     assert (f"Impact report (round): {tmp_path / 'db' / 'sample-impact-report.pdf'} "
             f"(id {w['round'].id} in the database)") in result.output
     _pages, text = read((tmp_path / "db" / "sample-impact-report.pdf").read_bytes())
     assert "Impact report: Spring 2027 small grants" in text
+    assert sorted(path.name for path in (tmp_path / "db").iterdir()) == [
+        "sample-impact-report-year.pdf", "sample-impact-report.pdf"]  # only the kinds asked for
     result = runner.invoke(args=["documents", "render", "impact-report-year", "--id", str(w["collective"].id),
                                  "--out", str(tmp_path / "year.pdf")])
     assert result.exit_code == 0, result.output

@@ -2,8 +2,8 @@
 
 - ``documents render KIND --id ID --out FILE``: render one document from the database, for
   example ``documents render needs-analysis --id 3 --out needs.pdf``.
-- ``documents samples OUTDIR``: write one sample PDF of each registered kind, to check how each
-  looks: from the newest suitable object in the database where the kind can pick one, otherwise
+- ``documents samples OUTDIR [--kind KIND …]``: write one sample PDF of each registered kind (or
+  of each kind named), to check how each looks: from the newest suitable object in the database where the kind can pick one, otherwise
   (or when the database has none) from the kind's built-in sample values, saying which.
 """
 
@@ -40,10 +40,19 @@ def render(kind: str, object_id: int, out: Path) -> None:
 
 @documents_cli.command("samples")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-def samples(outdir: Path) -> None:
-    """Write one sample PDF of every kind of document into OUTDIR."""
+@click.option("--kind", "only", multiple=True,
+              help="Only this kind of document (repeat for several; every kind without it).")
+def samples(outdir: Path, only: tuple[str, ...]) -> None:
+    """Write one sample PDF of every kind of document (or of each --kind) into OUTDIR."""
+    kinds = registry.kinds()
+    unknown = [name for name in only if name not in kinds]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} unknown; known kinds: {', '.join(kinds)}",
+                                 param_hint="--kind")
     outdir.mkdir(parents=True, exist_ok=True)
-    for name, document in registry.kinds().items():
+    for name, document in kinds.items():
+        if only and name not in only:
+            continue
         path = outdir / f"sample-{name}.pdf"
         object_id = document.example() if document.example else None
         if object_id is None:

@@ -93,8 +93,12 @@ def test_the_registry_and_the_documents_commands(app, runner, west, tmp_path, mo
     result = runner.invoke(args=["documents", "render", "no-such-document", "--id", "1", "--out", str(out)])
     assert result.exit_code == 2 and "known kinds: needs-analysis" in result.output
 
-    result = runner.invoke(args=["documents", "samples", str(tmp_path / "samples")])
+    result = runner.invoke(args=["documents", "samples", str(tmp_path / "samples"), "--kind", "no-such-document"])
+    assert result.exit_code == 2 and "no-such-document unknown; known kinds: needs-analysis" in result.output
+    assert not (tmp_path / "samples").exists()
+    result = runner.invoke(args=["documents", "samples", str(tmp_path / "samples"), "--kind", "needs-analysis"])
     assert result.exit_code == 0, result.output
+    assert [path.name for path in (tmp_path / "samples").iterdir()] == ["sample-needs-analysis.pdf"]
     sample = tmp_path / "samples" / "sample-needs-analysis.pdf"
     reader, text = text_of(sample.read_bytes())
     assert "Needs analysis: 2027 community health" in text
