@@ -25,6 +25,9 @@ def postgres_url(database_url) -> str:
     return database_url
 
 
+_OWN_REDIS_DATABASES = (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14)
+
+
 @pytest.fixture
 def redis_url() -> str:
     import redis
@@ -32,7 +35,14 @@ def redis_url() -> str:
     from urllib.parse import urlsplit
 
     base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
-    url = urlsplit(base)._replace(path=f"/{1 + os.getpid() % 15}").geturl()
+    # A Redis database of this test process's own, emptied before and after each test: chosen by
+    # the xdist worker's number, so that the workers of one run never share one (chosen by process
+    # id, two workers had a one-in-fifteen chance to empty each other's queue in mid-test). The
+    # databases other tests use (0, 7 and 15) are left out.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    number = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else os.getpid()
+    database = _OWN_REDIS_DATABASES[number % len(_OWN_REDIS_DATABASES)]
+    url = urlsplit(base)._replace(path=f"/{database}").geturl()
     client = redis.Redis.from_url(url)
     try:
         client.ping()
