@@ -3,8 +3,9 @@
 - ``documents render KIND --id ID --out FILE``: render one document from the database, for
   example ``documents render needs-analysis --id 3 --out needs.pdf``.
 - ``documents samples OUTDIR [--kind KIND …]``: write one sample PDF of each registered kind (or
-  of each kind named), to check how each looks: from the newest suitable object in the database where the kind can pick one, otherwise
-  (or when the database has none) from the kind's built-in sample values, saying which.
+  of each kind named), to check how each looks: from the newest suitable object in the database
+  where the kind can pick one, otherwise (or when the database has none) from the kind's built-in
+  sample values, saying which.
 """
 
 from __future__ import annotations

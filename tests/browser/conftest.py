@@ -38,18 +38,20 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
     "resultTypes": ["violations"]}
 # What axe reads, as the page is when checked: the document (its attributes, text, ARIA and inline
-# styles: form fields too, since a page is checked as it loads, before anything is typed), the
-# viewport it is laid out in, and where the focus is (GOV.UK's error summary takes it). The CSRF
-# token, a hidden field whose value changes on every page, is left out; CSP nonces already are
-# (Chromium hides them from the DOM).
+# styles), what its form fields hold now (typed text and ticks are not in the markup), the viewport
+# it is laid out in, and where the focus is (GOV.UK's error summary takes it). The CSRF token, a
+# hidden field whose value changes on every page, is left out; CSP nonces already are (Chromium
+# hides them from the DOM).
 PAGE_AS_AXE_SEES_IT = """() => [document.documentElement.outerHTML, window.innerWidth, window.innerHeight,
   !document.activeElement || document.activeElement === document.body ? "body"
-    : document.activeElement.outerHTML.slice(0, 500)]"""
+    : document.activeElement.outerHTML.slice(0, 500),
+  JSON.stringify(Array.from(document.querySelectorAll("input:not([name=csrf_token]), textarea, select"),
+                            (field) => [field.value, field.checked === true]))]"""
 CSRF_VALUE = re.compile(r'(<input[^>]*name="csrf_token"[^>]*)value="[^"]*"')
 # Fingerprints of the pages axe has passed in this test process. Axe's verdict is a function of
 # what it reads, and every page is styled by the same stylesheets: a page identical to one already
-# passed passes again (the journeys come back to the same page often: about a third of their
-# checks were repeats), so only its CSP is checked again.
+# passed passes again (the journeys come back to the same page often: in the two longest, a third
+# and a half of their checks were repeats), so only its CSP is checked again.
 PASSED_AXE: set[str] = set()
 
 
@@ -93,8 +95,9 @@ class CheckedPage:
     def check(self) -> None:
         self.page.wait_for_load_state("load")
         self.check_csp()
-        html, width, height, focused = self.page.evaluate(PAGE_AS_AXE_SEES_IT)
-        seen = "\0".join((f"{width}x{height}", CSRF_VALUE.sub(r"\1", focused), CSRF_VALUE.sub(r"\1", html)))
+        html, width, height, focused, fields = self.page.evaluate(PAGE_AS_AXE_SEES_IT)
+        seen = "\0".join((f"{width}x{height}", CSRF_VALUE.sub(r"\1", focused), fields,
+                          CSRF_VALUE.sub(r"\1", html)))
         fingerprint = hashlib.sha256(seen.encode()).hexdigest()
         if fingerprint not in PASSED_AXE:
             results = self.axe.run(self.page, options=AXE_OPTIONS)
