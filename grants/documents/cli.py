@@ -20,6 +20,16 @@ from grants.documents import registry
 documents_cli = AppGroup("documents", help="Render PDF documents (needs-analysis report, …).")
 
 
+def _known_kind(kind: str, param_hint: str) -> registry.DocumentKind:
+    """The registered kind of that name; an unknown name is refused with the known ones listed."""
+    try:
+        return registry.get(kind)
+    except KeyError:
+        known = ", ".join(registry.kinds())
+        raise click.BadParameter(f"{kind} is not a kind of document; known kinds: {known}",
+                                 param_hint=param_hint) from None
+
+
 @documents_cli.command("render")
 @click.argument("kind")
 @click.option("--id", "object_id", type=int, required=True, help="The id of the object to render.")
@@ -27,10 +37,7 @@ documents_cli = AppGroup("documents", help="Render PDF documents (needs-analysis
               help="The PDF file to write.")
 def render(kind: str, object_id: int, out: Path) -> None:
     """Render one document of KIND (for example needs-analysis) to a PDF file."""
-    try:
-        document = registry.get(kind)
-    except KeyError:
-        raise click.BadParameter(f"known kinds: {', '.join(registry.kinds())}", param_hint="KIND") from None
+    document = _known_kind(kind, "KIND")
     try:
         values = document.load(object_id)
     except LookupError as error:
@@ -45,13 +52,10 @@ def render(kind: str, object_id: int, out: Path) -> None:
               help="Only this kind of document (repeat for several; every kind without it).")
 def samples(outdir: Path, only: tuple[str, ...]) -> None:
     """Write one sample PDF of every kind of document (or of each --kind) into OUTDIR."""
-    kinds = registry.kinds()
-    unknown = [name for name in only if name not in kinds]
-    if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)} unknown; known kinds: {', '.join(kinds)}",
-                                 param_hint="--kind")
+    for name in only:
+        _known_kind(name, "--kind")
     outdir.mkdir(parents=True, exist_ok=True)
-    for name, document in kinds.items():
+    for name, document in registry.kinds().items():
         if only and name not in only:
             continue
         path = outdir / f"sample-{name}.pdf"

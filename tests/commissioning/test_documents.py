@@ -94,7 +94,7 @@ def test_the_registry_and_the_documents_commands(app, runner, west, tmp_path, mo
     assert result.exit_code == 2 and "known kinds: needs-analysis" in result.output
 
     result = runner.invoke(args=["documents", "samples", str(tmp_path / "samples"), "--kind", "no-such-document"])
-    assert result.exit_code == 2 and "no-such-document unknown; known kinds: needs-analysis" in result.output
+    assert result.exit_code == 2 and "no-such-document is not a kind of document; known kinds: needs-analysis" in result.output
     assert not (tmp_path / "samples").exists()
     result = runner.invoke(args=["documents", "samples", str(tmp_path / "samples"), "--kind", "needs-analysis"])
     assert result.exit_code == 0, result.output
