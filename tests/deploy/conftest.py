@@ -107,8 +107,10 @@ def hosts(app, postgres_url, redis_url, processes, tmp_path) -> Hosts:
     port_a, port_b, smtp_port = free_port(), free_port(), free_port()
     a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     mail_dir = tmp_path / "mail-received"
+    # Mail that could not be sent is tried again after 1, 2, then every 4 seconds (in production 1, 2,
+    # 4 … 60 minutes): the tests take SMTP down and bring it back, and waited a minute for the retry.
     shared = dict(database_url=postgres_url, secret_key=secret_key, base_url=a, REDIS_URL=redis_url,
-                  MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port))
+                  MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_RETRY_DELAY="1", MAIL_RETRY_MAX_DELAY="4")
     smtp_env = host_env(instance=tmp_path / "smtp", **shared)
     smtp = processes.smtp("smtp", smtp_port, mail_dir, smtp_env)
     web_a = processes.gunicorn("web-a", port_a, host_env(instance=tmp_path / "host-a", **shared))
