@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import ChainMap
 from pathlib import Path
 
 import math
@@ -19,7 +20,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from markupsafe import Markup
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
 from werkzeug.exceptions import SecurityError
 
 from flask_babel import gettext as _, ngettext
@@ -111,6 +112,7 @@ def _init_templates(app: Flask) -> None:
     ])
     # The GOV.UK macros read optional nested params (params.x.y) freely.
     app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.template_class = ImportingTemplate
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["money"] = format_pence
@@ -133,6 +135,25 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.globals.update(perm=permissions, ref=reference, link=html_link, allocation_rules=RULES,
                                  pots_text=pots_text, voting_method_text=voting_method_text)
+
+
+class ImportingTemplate(Template):
+    """Jinja's template, with the check that every ``{% from … import … %}`` makes done in C.
+
+    Each GOV.UK component macro imports its helpers each time it is called (a page with a form
+    imports templates about 140 times). Before handing back the imported template's module, Jinja 3.1
+    asks whether the importing context has globals the imported template lacks, as a set minus the
+    keys of a ``ChainMap``: a Python call per global (33 here) on every import, which was half the
+    time of rendering the new-round form (37 ms → 19 ms). The question and the answer are Jinja's
+    own: when the context has such globals, Jinja's method gets the context and makes a module
+    that sees them, as before.
+    """
+
+    def _get_default_module(self, ctx=None):
+        if ctx is not None and isinstance(self.globals, ChainMap) \
+                and not ctx.globals_keys.difference(*self.globals.maps):
+            ctx = None  # no global of the context is missing here: Jinja uses its cached module
+        return super()._get_default_module(ctx)
 
 
 def typed_text(value) -> Markup:
