@@ -208,8 +208,18 @@ class Snapshot:
     def __init__(self, database_url: str) -> None:
         self.engine = make_engine(database_url)
         self.names = [table.name for table in SQLModel.metadata.sorted_tables]
+        # On PostgreSQL the server counts and hashes every table's rows (as text, sorted) in one
+        # statement: the fuzz's snapshots, 55 tables read into Python after each of its thousands
+        # of requests, were a fifth of its time there.
+        self.hashed_by_server = " UNION ALL ".join(
+            f"SELECT '{name}', count(*), md5(coalesce(string_agg(row_text, E'\\n' ORDER BY row_text), ''))"
+            f' FROM (SELECT t::text AS row_text FROM "{name}" t) rows' for name in self.names)
 
     def take(self) -> dict[str, tuple[int, str]]:
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                return {name: (count, digest) for name, count, digest
+                        in connection.exec_driver_sql(self.hashed_by_server)}
         found = {}
         with self.engine.connect() as connection, connection.begin():
             # The driver's own cursor, in the transaction SQLAlchemy began (one consistent read of
