@@ -52,6 +52,15 @@ def test_importing_the_package_does_no_work():
     assert result.stdout.strip() == ""
 
 
+def test_an_app_starts_without_the_chart_and_pdf_libraries():
+    """matplotlib and WeasyPrint are imported by the first chart or document, not by every web
+    worker, job worker and command as it starts."""
+    code = ("import sys; from grants import create_app; create_app({'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite://'});"
+            "print(','.join(m for m in ('matplotlib', 'weasyprint') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     from grants.db import db
 

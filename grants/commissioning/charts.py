@@ -6,9 +6,8 @@ table beside it. Under-served groups are marked by shape and in words as well as
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from matplotlib.figure import Figure
 
-from grants.charts import chart_context, data_uri, svg_text
+from grants.charts import chart_context, data_uri, new_figure, svg_text
 from grants.commissioning import stats
 
 BLUE = "#1d70b8"
@@ -24,7 +23,7 @@ def ratio_chart(area: stats.AreaGaps, threshold: float, title: str) -> str | Non
     if not gaps:
         return None
     with chart_context(STYLE):
-        figure = Figure(figsize=(7, 0.24 * len(gaps) + 1.3), layout="constrained")
+        figure = new_figure(figsize=(7, 0.24 * len(gaps) + 1.3), layout="constrained")
         axes = figure.subplots()
         top = min(MAX_AXIS, max(2.0, max(gap.ci_high for gap in gaps) * 1.05))
         labels = []

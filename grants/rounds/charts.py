@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from grants.charts import chart_context, svg_text
+from grants.charts import chart_context, new_figure, svg_text
 
 FUNDED = "#00703c"
 NOT_FUNDED = "#b1b4b6"
@@ -14,10 +12,12 @@ NOT_FUNDED = "#b1b4b6"
 
 def support_chart_svg(rows: list[dict]) -> str:
     """One bar per proposal, at its own position (two proposals may share a title), as SVG."""
+    from matplotlib.ticker import MaxNLocator
+
     rows = sorted(rows, key=lambda r: (r["support"], -r["proposal_id"]))
     positions = range(len(rows))
     with chart_context({"font.size": 10}):
-        figure = Figure(figsize=(8, max(2.5, 0.45 * len(rows) + 1.2)), dpi=96)
+        figure = new_figure(figsize=(8, max(2.5, 0.45 * len(rows) + 1.2)), dpi=96)
         axes = figure.add_subplot()
         axes.barh(positions, [r["support"] for r in rows],
                   color=[FUNDED if r["selected"] else NOT_FUNDED for r in rows])
