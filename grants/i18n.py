@@ -70,6 +70,19 @@ def formatting_locale() -> Locale | None:
     return locale
 
 
+def whole_number(value):
+    """A whole number with the thousands separator of the current language ("131,778" in
+    English); anything else as it is."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return value
+    locale = formatting_locale()
+    if locale is None:
+        return f"{value:,}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)
+
+
 def text_direction(code: str | None = None) -> str:
     """``"rtl"`` for Urdu, ``"ltr"`` otherwise (for ``<html dir>`` and documents)."""
     return "rtl" if (code or current_language()) in RIGHT_TO_LEFT else "ltr"
@@ -84,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language,
                                  text_direction=text_direction)
+    app.jinja_env.filters["number"] = whole_number
 
     import workflows.i18n
     from grants.money import format_pence
@@ -130,4 +144,4 @@ _PSEUDO = PseudoTranslations()
 
 
 __all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "RIGHT_TO_LEFT", "current_language", "formatting_locale", "format_words", "init_app", "select_locale",
-           "supported", "text_direction"]
+           "supported", "text_direction", "whole_number"]

@@ -7,6 +7,7 @@ BIN=${BIN:-.venv/bin}
 "$BIN/pybabel" extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k N_ \
   --no-location --sort-output --omit-header -o grants/translations/messages.pot .
 for lang in ur pa bn; do
-  "$BIN/pybabel" update --no-fuzzy-matching --ignore-obsolete -i grants/translations/messages.pot \
+  # -w 100: the width the catalogues are kept at (a narrower one rewraps every long entry)
+  "$BIN/pybabel" update --no-fuzzy-matching --ignore-obsolete -w 100 -i grants/translations/messages.pot \
     -d grants/translations -l "$lang"
 done

@@ -42,6 +42,15 @@ def test_a_browser_asking_for_urdu_gets_a_right_to_left_page(client):
     assert "اصل مواد پر جائیں" in text  # the skip link
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "131,778"), ("ur", "131,778"), ("pa", "1,31,778"),
+                                                  ("bn", "1,31,778")])
+def test_whole_numbers_carry_the_languages_own_separators(app, language, shown):
+    """The ``number`` filter of pages (and of documents): a city's ballots as people of each
+    language write the number (Punjabi and Bengali group by lakh)."""
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert app.jinja_env.from_string("{{ 131778 | number }} {{ 'x' | number }}").render() == f"{shown} x"
+
+
 def test_an_unsupported_language_falls_back_to_english(client):
     page = client.get("/login", headers={"Accept-Language": "pl"})
     assert '<html lang="en" dir="ltr"' in html_tag(page)

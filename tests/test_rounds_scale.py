@@ -198,12 +198,16 @@ def _imported_round_pages(app, voters: int) -> dict[str, int]:
             fire(round_, transition, w["facilitator"], now=T0 + timedelta(days=days))
         db.session.commit()
         assert round_.state == "counting"
+    pages = {}
     for name, path in (("dashboard_counted", base), ("results", f"{base}/results")):
         with counting_queries(app) as statements:
-            page = client.get(path)
-            assert page.status_code == 200
+            pages[name] = client.get(path)
+            assert pages[name].status_code == 200
         figures[name] = len(statements)
-    assert f"on {voters} ballots.".encode() in page.data   # the count read every imported ballot
+    # the count read every imported ballot; a city's thousands are shown as such ("4,000")
+    assert f"on {voters:,} ballots.".encode() in pages["results"].data
+    # counted, the six proposals are selected or not, and were still the ones in the vote
+    assert f"{voters:,} ballots cast on 6 proposals in the vote.".encode() in pages["dashboard_counted"].data
     with app.app_context():
         _empty_tables(db.engine)
     return figures

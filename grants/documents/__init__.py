@@ -84,7 +84,7 @@ def environment() -> Environment:
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["money"] = format_pence
-    env.filters["number"] = _number
+    env.filters["number"] = i18n.whole_number
     env.globals.update(current_language=i18n.current_language, text_direction=i18n.text_direction,
                        page_of_pages=page_of_pages, typed=typed, strong=strong, ltr=ltr, words=words)
     env.filters["typed"] = typed
@@ -127,20 +127,6 @@ def page_of_pages():
         elif piece:
             parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"')
     return Markup(" ".join(parts))  # nosec B704  # CSS strings from the catalogue, quotes, backslashes and "<" escaped
-
-
-def _number(value):
-    """A whole number with the thousands separator of the document's language."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return value
-    from grants.i18n import formatting_locale
-
-    locale = formatting_locale()
-    if locale is None:
-        return f"{value:,}"
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=locale)
 
 
 def check_plain(value, path: str = "values", depth: int = 0) -> None:

@@ -100,6 +100,10 @@ def _read_only(collective, round_: Round, form):
                            can_extend=round_.state not in ("closed", "cancelled"), deadline_form=ExtendDeadlineForm())
 
 
+# In the vote now, or counted since (and ratified, awarded): the proposals the ballots were cast on.
+WENT_TO_THE_VOTE = ("in_vote", "selected", "not_selected", "ratified", "awarded")
+
+
 @bp.route("/<id:round_id>")
 @login_required
 def show(slug: str, round_id: int):
@@ -111,7 +115,7 @@ def show(slug: str, round_id: int):
     return render_template(
         "rounds/show.html", collective=collective, round=round_, manage=manage, own_org=own_org,
         proposals=proposals if manage else [(p, o) for p, o in proposals if o.id == own_org],
-        in_vote=sum(1 for p, _o in proposals if p.state == "in_vote"), state_counts=_state_counts(round_),
+        in_vote=sum(1 for p, _o in proposals if p.state in WENT_TO_THE_VOTE), state_counts=_state_counts(round_),
         themes=queries.theme_map(round_), funded_themes=operations.theme_names(round_),
         pots=queries.pots_with_names(round_), ballots=queries.ballots_cast(round_) if manage else None,
         workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
