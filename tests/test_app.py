@@ -119,8 +119,6 @@ def test_imported_macros_render_as_jinja_renders_them():
     gets the cached module."""
     from jinja2 import DictLoader, Environment, Template
 
-    from grants.web import ImportingTemplate
-
     sources = {"macros.html": "{% macro greet(name) %}{{ greeting }}, {{ name }}{{ mark }}{% endmacro %}",
                "page.html": '{% from "macros.html" import greet %}{{ greet("Amina") }}'}
     rendered = {}
