@@ -145,6 +145,7 @@ NOT_IN_MATRIX = {
     "rounds.move": "POST only (test_foreign_posts_change_nothing)", "rounds.extend": "POST only (same)",
     "rounds.recount": "POST only (same)", "proposals.start": "POST only (same)", "proposals.submit": "POST only (same)",
     "proposals.reopen": "POST only (same)", "proposals.eligibility": "POST only (same)",
+    "proposals.feedback": "POST only (same; tests/test_feedback.py for every role)",
     "review.ratify": "POST only (same)", "review.send_back": "POST only (same)", "review.resubmit": "POST only (same)",
     "awards.accept": "POST only (same)", "awards.undo_decline": "POST only (same)",
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
@@ -391,6 +392,8 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/reopen", {}),
         (f"/c/beta/rounds/{beta['round']}/proposals/{beta['proposal']}/eligibility", {"decision": "ineligible", "reason": "x"}),
         (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/withdraw", {"reason": "x"}),
+        (f"/c/beta/rounds/{beta['round']}/proposals/{beta['proposal']}/feedback", {"note": "Hijacked"}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/feedback", {"note": "Hijacked"}),
         (f"/c/beta/rounds/{beta['round']}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/alpha/rounds/{alpha_round}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/beta/rounds/{beta['round']}/paper-ballot", {"member_id": "1", "approve": [str(beta["proposal"])]}),
@@ -427,6 +430,7 @@ def test_foreign_posts_change_nothing(app, world):
 
         assert db.session.get(Round, beta["round"]).state == "voting"
         assert db.session.get(Proposal, beta["proposal"]).state == "in_vote"
+        assert db.session.get(Proposal, beta["proposal"]).feedback == ""
         assert db.session.exec(select(Ballot)).all() == []
         assert len(db.session.exec(select(Count)).all()) == 2
         from grants.awards.models import Grant, Payment

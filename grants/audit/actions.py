@@ -41,6 +41,7 @@ ACTIONS = {
     "person.erased": _l("Personal details erased"),
     "priority.approved": _l("Priority approved"),
     "priority.grants_confirmed": _l("Grants for a priority confirmed"),
+    "proposal.feedback_saved": _l("Feedback to the applicant saved"),
     "proposal.saved": _l("Proposal saved"),
     "proposal.started": _l("Proposal started"),
     "report.saved": _l("Report saved"),

@@ -12,6 +12,7 @@ from grants import audit, permissions
 from grants.auth.models import Person
 from grants.awards.models import Grant, Payment
 from grants.collectives.models import Collective, Membership
+from grants.collectives.queries import acting_for
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later, queue_mail
@@ -24,22 +25,13 @@ from grants.urls import external_url
 from grants.workflow.operations import effect, fire, on_behalf_of
 
 
-def _grantee_people(organisation_id: int, collective_id: int, *, reminders_only: bool = False) -> list[Person]:
-    query = (select(Person).join(Membership, Membership.person_id == Person.id)
-             .where(Membership.collective_id == collective_id, Membership.organisation_id == organisation_id,
-                    Membership.is_applicant == True, Person.active == True))  # noqa: E712
-    if reminders_only:
-        query = query.where(Person.wants_reminders == True)  # noqa: E712
-    return list(db.session.exec(query).all())
-
-
 def notify_grantee(grant: Grant, subject: str, template: str, *, reminder: bool = False, **context) -> None:
     """Email the organisation's contact and the people who act for it (reminders respect their settings)."""
     organisation = db.session.get(Organisation, grant.organisation_id)
     collective = db.session.get(Collective, grant.collective_id)
     link = external_url("awards.show", slug=collective.slug, grant_id=grant.id)
-    people = {p.email: p.name for p in _grantee_people(grant.organisation_id, grant.collective_id,
-                                                        reminders_only=reminder)}
+    people = {p.email: p.name for p in acting_for(grant.organisation_id, grant.collective_id,
+                                                  reminders_only=reminder)}
     # Offers and decisions also go to the organisation's contact; reminders only to people who
     # have not turned reminders off (the contact has no account with settings to honour).
     recipients = people if reminder else {organisation.contact_email: organisation.contact_name, **people}

@@ -108,6 +108,17 @@ def people(collective: Collective) -> list[tuple[Membership, Person, Organisatio
     return list(rows)
 
 
+def acting_for(organisation_id: int, collective_id: int, *, reminders_only: bool = False) -> list[Person]:
+    """The active people who act for an organisation of the collective (its applicants); with
+    ``reminders_only``, those of them who have not turned reminders off."""
+    query = (select(Person).join(Membership, Membership.person_id == Person.id)
+             .where(Membership.collective_id == collective_id, Membership.organisation_id == organisation_id,
+                    Membership.is_applicant == True, Person.active == True))  # noqa: E712
+    if reminders_only:
+        query = query.where(Person.wants_reminders == True)  # noqa: E712
+    return list(db.session.exec(query).all())
+
+
 def facilitators(collective: Collective) -> list[Person]:
     return list(db.session.exec(
         select(Person).join(Membership, Membership.person_id == Person.id)

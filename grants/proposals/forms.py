@@ -23,7 +23,7 @@ from grants.forms import (
     choices,
     strip,
 )
-from grants.proposals.models import SUMMARY_LIMIT, TITLE_LIMIT
+from grants.proposals.models import FEEDBACK_LIMIT, SUMMARY_LIMIT, TITLE_LIMIT
 from grants.reference import ETHNIC_CATEGORIES
 from grants.versions import VersionField
 
@@ -135,6 +135,15 @@ class EligibilityForm(FlaskForm):
                            description=_l("Needed if the proposal is not eligible."),
                            validators=[MaxLength(2000, _l("The reason"))])
     submit = SubmitField(_l("Save decision"), widget=GovSubmitInput())
+
+
+class FeedbackForm(FlaskForm):
+    """The facilitator's note to the applicant of a proposal that was not funded."""
+
+    note = TextAreaField(_l("Feedback for the applicant (optional)"), widget=GovTextArea(), filters=[strip],
+                         validators=[MaxLength(FEEDBACK_LIMIT, _l("The feedback"))])
+    version = VersionField()
+    submit = SubmitField(_l("Save feedback"), widget=GovSubmitInput())
 
 
 class ProposalActionForm(FlaskForm):

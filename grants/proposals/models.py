@@ -20,6 +20,7 @@ from grants.workflow.models import WorkflowFields
 
 SUMMARY_LIMIT = 1200
 TITLE_LIMIT = 120
+FEEDBACK_LIMIT = 2000
 
 
 class Proposal(WorkflowFields, table=True):
@@ -44,6 +45,10 @@ class Proposal(WorkflowFields, table=True):
     outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     people_reached: int = Field(default=0)
     decision_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    # The facilitator's note to the applicant of a proposal that was not funded (not eligible, or
+    # not selected by the vote), beside the rule's explanation: the applicant sees it once the
+    # round's results are published (proposals.operations.save_feedback).
+    feedback: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     # A project of a real election read from a pabulib file (grants.rounds.imports), not proposed here.
     is_imported: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))

@@ -8,15 +8,18 @@ from sqlmodel import select
 from grants import audit, permissions, versions
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Outcome, Theme
+from grants.collectives.queries import acting_for
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import BudgetLine, Proposal
-from grants.rounds.models import Round
+from grants.proposals.models import FEEDBACK_LIMIT, BudgetLine, Proposal
+from grants.rounds.models import CountOutcome, Round, latest_count
+from grants.rounds.queries import is_public, told
 from grants.timeutil import format_datetime, utcnow
-from grants.workflow.operations import fire
+from grants.urls import external_url
+from grants.workflow.operations import effect, fire
 
 EDITABLE = ("title", "summary", "amount_requested", "theme_id", "communities_served", "outcome_ids", "people_reached")
 
@@ -145,3 +148,76 @@ def decide_eligibility(proposal: Proposal, *, eligible: bool, reason: str, actor
 def themes_of(round_: Round) -> list[Theme]:
     ids = round_.themes_funded
     return list(db.session.exec(select(Theme).where(Theme.id.in_(ids)).order_by(Theme.position)).all()) if ids else []
+
+
+# -- feedback to applicants whose proposals were not funded --------------------------------------
+
+#: The states of a proposal that went no further for a reason the applicant is owed: not eligible
+#: (the facilitator's reason) or not selected by the vote (the allocation rule's explanation).
+NOT_FUNDED = ("ineligible", "not_selected")
+
+
+def explanation(proposal: Proposal) -> str:
+    """Why ``proposal`` was not funded, in the reader's language: the facilitator's reason for one
+    not eligible, the current count's sentence for one not selected by the vote; "" otherwise."""
+    if proposal.state == "ineligible":
+        return proposal.decision_reason
+    if proposal.state != "not_selected":
+        return ""
+    count = latest_count(db.session.get(Round, proposal.round_id))
+    outcome = db.session.exec(select(CountOutcome).where(
+        CountOutcome.count_id == count.id, CountOutcome.proposal_id == proposal.id)).first() if count else None
+    return told(outcome) if outcome is not None else ""
+
+
+def save_feedback(proposal: Proposal, note: str, actor: Person, *, version: int | None = None) -> bool:
+    """A facilitator's note to the applicant of a proposal that was not funded. The applicant reads
+    it beside the explanation once the round's results are published (and is emailed both then);
+    a note written or changed after that is emailed at once. True when the note changed."""
+    if proposal.state not in NOT_FUNDED:
+        raise Refused(_("A feedback note is for a proposal that was not eligible or not selected by the vote"),
+                      field="note")
+    note = note.strip()
+    if len(note) > FEEDBACK_LIMIT:
+        raise Refused(_("Write at most %(limit)s characters", limit=FEEDBACK_LIMIT), field="note")
+    versions.claim(proposal, version, actor)
+    before = proposal.feedback
+    if note == before:
+        return False
+    proposal.feedback = note
+    proposal.updated_at = utcnow()
+    audit.record(actor, "proposal.feedback_saved", proposal,
+                 f"Feedback note {'saved' if note else 'removed'} for “{proposal.title}”",
+                 before={"feedback": before}, after={"feedback": note})
+    round_ = db.session.get(Round, proposal.round_id)
+    if note and is_public(round_):
+        tell_applicant(proposal, round_, note_only=True)
+    return True
+
+
+def tell_applicant(proposal: Proposal, round_: Round, *, note_only: bool = False) -> None:
+    """Email the organisation's contact and the people who act for it why the proposal was not
+    funded, with the facilitator's note (``note_only``: a note added after the results came out)."""
+    organisation = db.session.get(Organisation, proposal.organisation_id)
+    collective = db.session.get(Collective, proposal.collective_id)
+    link = external_url("proposals.show", slug=collective.slug, round_id=round_.id, proposal_id=proposal.id)
+    if note_only:
+        subject = _l("New feedback on your proposal “%(title)s”", title=proposal.title)
+    else:
+        subject = _l("Results of %(round)s: feedback on “%(title)s”", round=round_.name, title=proposal.title)
+    recipients = {organisation.contact_email: organisation.contact_name,
+                  **{p.email: p.name for p in acting_for(organisation.id, collective.id)}}
+    for email, name in recipients.items():
+        queue_mail(email, subject, "proposal_not_funded.txt", name=name, proposal=proposal, round=round_,
+                   collective=collective, organisation=organisation, link=link, note_only=note_only,
+                   explanation=later(explanation, proposal), note=proposal.feedback)
+
+
+@effect("tell_unfunded_applicants")
+def _tell_unfunded_applicants(round_: Round, _move, _actor) -> None:
+    """The results are published: every proposal not selected by the vote is told why, with its
+    note; a proposal not eligible (told its reason when it was decided) only when it has a note."""
+    for proposal in db.session.exec(select(Proposal).where(
+            Proposal.round_id == round_.id, Proposal.state.in_(NOT_FUNDED)).order_by(Proposal.id)).all():
+        if proposal.state == "not_selected" or proposal.feedback:
+            tell_applicant(proposal, round_)

@@ -12,9 +12,10 @@ from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.organisations.models import Organisation
 from grants.proposals import operations
-from grants.proposals.forms import EligibilityForm, ProposalActionForm, ProposalForm, WithdrawForm
+from grants.proposals.forms import EligibilityForm, FeedbackForm, ProposalActionForm, ProposalForm, WithdrawForm
 from grants.proposals.models import Proposal, budget_lines
 from grants.rounds.models import Round
+from grants.rounds.queries import is_public
 from grants.money import format_pence
 from grants.timeutil import format_datetime
 from grants.views import attempt
@@ -188,15 +189,29 @@ def show(slug: str, round_id: int, proposal_id: int):
     collective, round_, proposal = load(slug, round_id, proposal_id)
     if not can_view(current_user, proposal):
         abort(404)
+    return _show_page(collective, round_, proposal)
+
+
+def _show_page(collective, round_: Round, proposal: Proposal, *, eligibility_form: EligibilityForm | None = None,
+               feedback_form: FeedbackForm | None = None, newer=None):
+    """The proposal's page; a form sent from it and refused comes back with what was typed."""
     manage = permissions.can_manage_collective(current_user, collective)
     own = can_edit(current_user, proposal)
+    # Why it was not funded, with the facilitator's note: for the facilitators at once, for the
+    # applicant once the results are published (until then the count may still change).
+    not_funded = proposal.state in operations.NOT_FUNDED and (manage or (own and is_public(round_)))
+    if feedback_form is None and manage and proposal.state in operations.NOT_FUNDED:
+        feedback_form = FeedbackForm(formdata=None, note=proposal.feedback, version=proposal.version)
     return render_template(
         "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),
         organisation=db.session.get(Organisation, proposal.organisation_id), manage=manage, own=own,
         themes={t.id: t.name for t in operations.themes_of(round_)},
         outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
         workflow=panel(proposal, current_user) if manage or own else None,
-        action_form=ProposalActionForm(), eligibility_form=EligibilityForm(), grant=_grant_for(proposal))
+        action_form=ProposalActionForm(), eligibility_form=eligibility_form or EligibilityForm(),
+        grant=_grant_for(proposal), not_funded=not_funded,
+        explanation=operations.explanation(proposal) if not_funded else "",
+        feedback_form=feedback_form, published=is_public(round_), newer=newer)
 
 
 def _grant_for(proposal):
@@ -262,9 +277,37 @@ def eligibility(slug: str, round_id: int, proposal_id: int):
         else:
             flash(_("“%(title)s” marked not eligible.", title=proposal.title), "success")
         return redirect(url_for("rounds.show", slug=slug, round_id=round_id))
-    return render_template(
-        "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),
-        organisation=db.session.get(Organisation, proposal.organisation_id), manage=True, own=False,
-        themes={t.id: t.name for t in operations.themes_of(round_)},
-        outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
-        workflow=panel(proposal, current_user), action_form=ProposalActionForm(), eligibility_form=form)
+    return _show_page(collective, round_, proposal, eligibility_form=form)
+
+
+@bp.route("/<id:proposal_id>/feedback", methods=["POST"])
+@login_required
+@accepts_large_form  # a note pasted many times over is refused beside its box, and kept
+def feedback(slug: str, round_id: int, proposal_id: int):
+    """A facilitator's feedback note to the applicant of a proposal that was not funded."""
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not permissions.can_manage_collective(current_user, collective):
+        abort(403)
+    form = FeedbackForm()
+    newer = None
+    if form.validate_on_submit():
+        done = attempt(form, operations.save_feedback, proposal, form.note.data or "", current_user,
+                       version=form.version.data)
+        if done:
+            flash(_feedback_saved(done.result, proposal, round_), "success" if done.result else "info")
+            return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id,
+                                    _anchor="feedback"))
+        # another facilitator saved a note since this page was loaded: theirs is shown beside what was typed
+        newer = versions.newer_values(form, proposal, lambda row: [(form.note, row.feedback)], current_user)
+    return _show_page(collective, round_, proposal, feedback_form=form, newer=newer)
+
+
+def _feedback_saved(changed: bool, proposal: Proposal, round_: Round) -> str:
+    if not changed:
+        return _("Nothing changed: the feedback was already as you left it.")
+    if not proposal.feedback:
+        return _("The feedback note is removed.")
+    if is_public(round_):
+        return _("Feedback saved. We have emailed it to %(organisation)s.",
+                 organisation=db.session.get(Organisation, proposal.organisation_id).name)
+    return _("Feedback saved. The applicant will see it, and be emailed it, when the results are published.")

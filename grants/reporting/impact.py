@@ -314,10 +314,16 @@ def _stories(proposals: list[ProposalFact], reports: list[ReportFact]) -> list[d
     return sorted(stories, key=lambda s: (s["title"].lower(), s["report"]))
 
 
-def _not_funded(proposals: list[ProposalFact]) -> list[dict]:
+def _success(submitted: list, eligible: list, funded: list) -> dict:
+    return {"submitted": len(submitted), "eligible": len(eligible), "funded": len(funded),
+            "of_eligible": _percent(len(funded), len(eligible)),
+            "of_submitted": _percent(len(funded), len(submitted))}
+
+
+def _not_funded(proposals: list[ProposalFact], funded=lambda proposal: proposal.funded) -> list[dict]:
     steps: dict[str, list[ProposalFact]] = {key: [] for key, _label, _hint in NOT_FUNDED_STEPS}
     for proposal in proposals:
-        if not proposal.submitted or proposal.funded:
+        if not proposal.submitted or funded(proposal):
             continue
         if proposal.state == "withdrawn":
             steps["withdrawn"].append(proposal)
@@ -393,9 +399,7 @@ def build_values(*, collective: str, scope: Scope, proposals: list[ProposalFact]
         "people": people,
         "outcomes": _outcomes(outcomes, proposals, reports),
         "stories": _stories(proposals, reports),
-        "success": {"submitted": len(submitted), "eligible": len(eligible), "funded": len(funded),
-                    "of_eligible": _percent(len(funded), len(eligible)),
-                    "of_submitted": _percent(len(funded), len(submitted))},
+        "success": _success(submitted, eligible, funded),
         "not_funded": _not_funded(proposals),
         "disclosure_threshold": threshold, "rounding": rounding,
         "generated_at": utcnow(),
@@ -486,6 +490,28 @@ def round_values(round_id: int) -> dict:
                   budget=round_.budget, pots=tuple(pots))
     return build_values(collective=collective.name, scope=scope, proposals=proposals, reports=reports,
                         outcomes=outcomes)
+
+
+def _chosen(proposal: ProposalFact) -> bool:
+    """Funded as a round's results page counts it: selected by the vote (ratified or not yet), or
+    awarded a grant that was not declined and whose offer was not withdrawn."""
+    return proposal.funded or proposal.state in ("selected", "ratified")
+
+
+def round_fared(round_: Round) -> dict:
+    """How a round's proposals fared, for its results page: submitted, eligible and funded with the
+    success rates, and why the others were not funded, by the impact report's steps and reasons.
+
+    *Funded* is :func:`_chosen`, so the figures agree with the count beside them before the awards
+    are issued (the impact report counts grants). These are counts of proposals, not by community,
+    shown exactly as in the impact report: the results page lists every counted proposal by name."""
+    collective = db.session.get(Collective, round_.collective_id)
+    grants = list(db.session.exec(select(Grant).where(Grant.round_id == round_.id)).all())
+    proposals, _reports, _outcomes = _facts(collective, [round_], grants)
+    submitted = [p for p in proposals if p.submitted]
+    eligible = [p for p in submitted if p.eligible]
+    return {"success": _success(submitted, eligible, [p for p in eligible if _chosen(p)]),
+            "not_funded": _not_funded(proposals, funded=_chosen)}
 
 
 def year_values(collective_id: int, year: int) -> dict:

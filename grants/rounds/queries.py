@@ -75,6 +75,7 @@ def results(round_: Round) -> dict | None:
         "supporters": outcome.supporters, "rank": outcome.rank, "reason": outcome.reason,
         "sentence": told(outcome), "pot": themes.get(outcome.pot_theme_id) if outcome.pot_theme_id else "General pot",
         "communities": list(proposal.communities_served), "general_pot": not outcome.pot_theme_id,
+        "has_feedback": bool(proposal.feedback),
     } for outcome, proposal, organisation in rows]
     pot_totals = []
     for pot, name in pots:

@@ -12,6 +12,7 @@ from grants.bodylimits import accepts_large_form
 from grants.allocation import write_pb
 from grants.collectives import queries as collective_queries
 from grants.commissioning import delivery
+from grants.reporting.impact import round_fared
 from grants.rounds import count as counting
 from grants.rounds import imports, operations, presenters, queries, uploads
 from grants.charts import data_uri
@@ -242,7 +243,7 @@ def results(slug: str, round_id: int):
     communities = (community_table(outcome["rows"], disclosure.figures_for(current_user, collective))
                    if outcome else None)
     return render_template("rounds/results.html", collective=collective, round=round_, results=outcome,
-                           manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
+                           fared=round_fared(round_) if outcome else None, manage=manage, recount_form=RecountForm(), public=queries.is_public(round_),
                            communities=communities, priorities=delivery.round_priorities(round_, current_user),
                            chart=data_uri(support_chart_svg(outcome["rows"])) if outcome and outcome["rows"] else None,
                            chart_alt=support_chart_alt(outcome["rows"], title=_("Support for each proposal in %(round)s", round=round_.name))

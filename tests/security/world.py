@@ -72,6 +72,10 @@ POST_CASES = [
     Case("proposals.eligibility", FACILITATOR, "/c/{slug}/rounds/{round}/proposals/{proposal}/eligibility",
          page="/c/{slug}/rounds/{round}/proposals/{proposal}",
          baseline={"decision": ["eligible"], "reason": [""], "submit": ["Save decision"]}),
+    # the world's proposals are in the vote and selected: the form is not shown, the route still refuses
+    Case("proposals.feedback", FACILITATOR, "/c/{slug}/rounds/{round}/proposals/{proposal}/feedback",
+         page="/c/{slug}/rounds/{round}/proposals/{proposal}",
+         baseline={"note": ["A note"], "version": ["1"], "submit": ["Save feedback"]}),
     Case("voting.ballot", MEMBER, "/c/{slug}/rounds/{round}/ballot"),
     Case("voting.paper_ballot", FACILITATOR, "/c/{slug}/rounds/{round}/paper-ballot",
          baseline={"member_id": ["{member}"], "approve": ["{proposal}"]}),

@@ -47,8 +47,9 @@ Effects (the app maps each name to an operation run after the move is stored):
 ``announce_round``, ``put_eligible_proposals_to_vote``, ``accept_submitted_proposals``,
 ``announce_voting`` (after the proposals entered the vote: it emails the members who may vote),
 ``run_count``, ``reset_count``, ``notify_reviewers``, ``notify_facilitators``,
-``ratify_selected_proposals``, ``notify_members_revote``, ``create_grants``,
-``withdraw_proposals``.
+``ratify_selected_proposals``, ``tell_unfunded_applicants`` (the results are published: each
+applicant whose proposal was not funded is emailed why, with the facilitator's note),
+``notify_members_revote``, ``create_grants``, ``withdraw_proposals``.
 """
 
 from __future__ import annotations
@@ -267,7 +268,7 @@ def _transitions(*, light: bool) -> tuple[Transition, ...]:
             roles={REVIEWER},
             label=N_("Ratify the allocation"),
             guards=(ENOUGH_RATIFICATIONS,),
-            effects=("ratify_selected_proposals",),
+            effects=("ratify_selected_proposals", "tell_unfunded_applicants"),
         ),
         Transition(
             name="return_allocation", label=N_("Return allocation"),
