@@ -332,9 +332,9 @@ def seed_awarded_round(collective):
     awards.record_payment(grant, facilitator, paid_on=_paid_on(grant), amount=grant.amount,
                           reference="BACS DEMO-001")
     report = db.session.exec(select(Report).where(Report.grant_id == grant.id).order_by(Report.due_at)).first()
-    from grants.proposals.models import budget_lines
+    from grants.awards.models import grant_lines
 
-    spent = {str(line.id): line.amount for line in budget_lines(db.session.get(Proposal, grant.proposal_id))}
+    spent = {str(line.id): line.amount for line in grant_lines(grant)}
     reporting.save_report(report, {
         "what_happened": "We ran 20 sessions. Families who had never used a health visitor now drop in weekly.",
         "people_reached": {"black_african": 14, "black_caribbean": 9, "mixed_white_black_caribbean": 6},

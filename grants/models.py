@@ -1,7 +1,7 @@
 """Every table of the application, imported in one place for Alembic and the test schema."""
 
 from grants.audit.models import AuditEvent
-from grants.awards.models import Grant, Payment
+from grants.awards.models import Grant, GrantBudgetLine, Payment
 from grants.auth.models import Person, SignInEvent
 from grants.auth.twofactor import RecoveryCode, TwoFactor
 from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
@@ -49,6 +49,7 @@ __all__ = [
     "CountOutcome",
     "ElectionImport",
     "Grant",
+    "GrantBudgetLine",
     "Payment",
     "Pot",
     "Proposal",

@@ -17,13 +17,13 @@ from sqlmodel import select
 
 from grants.awards import documents
 from grants.awards import operations as award_ops
-from grants.awards.models import CONDITIONS, Grant
+from grants.awards.models import CONDITIONS, Grant, GrantBudgetLine
 from grants.collectives.models import Outcome
 from grants.db import db
 from grants.documents import builds
 from grants.documents.models import DocumentBuild
 from grants.proposals import operations as proposal_ops
-from grants.proposals.models import BudgetLine, Proposal
+from grants.proposals.models import Proposal
 from grants.reporting import operations as report_ops
 from grants.reporting.models import Report
 from grants.review import operations as review_ops
@@ -79,7 +79,7 @@ def _awarded(app, *, medium_grant_limit: int = 500_000) -> dict:
 
 
 def _budget_line_id(grant: Grant) -> int:
-    return db.session.exec(select(BudgetLine.id).where(BudgetLine.proposal_id == grant.proposal_id)).one()
+    return db.session.exec(select(GrantBudgetLine.id).where(GrantBudgetLine.grant_id == grant.id)).one()
 
 
 # -- the proposal pack -------------------------------------------------------------------------

@@ -18,13 +18,12 @@ from sqlmodel import select
 
 from grants.audit.models import AuditEvent
 from grants.awards import operations as award_ops
-from grants.awards.models import Grant, Payment
+from grants.awards.models import Grant, Payment, grant_lines
 from grants.collectives.models import Collective
 from grants.db import db
 from grants.errors import Refused
 from grants.exports import threesixty
 from grants.exports.grants_csv import grants_csv
-from grants.proposals.models import Proposal, budget_lines
 from grants.reporting import operations as report_ops
 from grants.reporting.models import Report
 from grants.timeutil import london_today
@@ -42,7 +41,7 @@ def _accepted(app, index: int = 0):
         db.session.commit()
         w["grant_id"] = grant.id
         w["grant_amount"] = grant.amount
-        w["lines"] = [line.id for line in budget_lines(db.session.get(Proposal, grant.proposal_id))]
+        w["lines"] = [line.id for line in grant_lines(grant)]
         w["report_id"] = db.session.exec(select(Report.id).where(Report.grant_id == grant.id, Report.asks_spend == True)  # noqa: E712
                                          ).first()
     return w

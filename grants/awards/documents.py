@@ -44,7 +44,7 @@ from sqlmodel import func, select
 from grants import disclosure, i18n
 from grants.allocation import RULES
 from grants.audit.models import AuditEvent
-from grants.awards.models import CONDITIONS, Grant, Payment
+from grants.awards.models import CONDITIONS, Grant, Payment, grant_lines
 from grants.collectives.models import Collective, Outcome
 from grants.collectives.queries import facilitators
 from grants.db import db, sum_pence
@@ -629,7 +629,7 @@ def grant_report_values(report_id: int) -> dict:
     spend = []
     if report.asks_spend:
         spend = [{"description": line.description, "budgeted": line.amount, "spent": report.spend.get(str(line.id), 0)}
-                 for line in budget_lines(proposal)]
+                 for line in grant_lines(grant)]
     paid = db.session.exec(select(sum_pence(Payment.amount)).where(Payment.grant_id == grant.id)).one()
     disclosure_threshold, rounding = disclosure.settings()
     return {

@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
-from workflows.i18n import N_
 
 from grants.db import UTCDateTime, db, pence_column, sum_pence
 from grants.timeutil import utcnow
@@ -47,6 +46,10 @@ class Grant(WorkflowFields, table=True):
     accepted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
     declined_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     reporting_starts_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
+    # What the grant is for, copied from the proposal at the award: a variation may change it (and
+    # the budget lines below) while the proposal stays as the members voted on it.
+    purpose: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
 
     def actor_roles(self, person) -> set[str]:
         from grants import permissions
@@ -64,6 +67,28 @@ class Grant(WorkflowFields, table=True):
     def total_paid(self) -> int:
         return db.session.exec(select(sum_pence(Payment.amount))
                                .where(Payment.grant_id == self.id)).one()
+
+
+class GrantBudgetLine(SQLModel, table=True):
+    """A line of the grant's budget: the proposal's lines, copied at the award, as varied since.
+
+    The lines of a grant always add up to its amount. A line's money may all move to other lines
+    (amount 0): the line stays, so spending already reported against it keeps its line.
+    """
+
+    __tablename__ = "grant_budget_line"
+    __table_args__ = (sa.CheckConstraint("amount >= 0", name="amount_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE", index=True)
+    position: int = Field(default=0)
+    description: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    amount: int = Field(sa_column=pence_column())
+
+
+def grant_lines(grant: Grant) -> list[GrantBudgetLine]:
+    return list(db.session.exec(select(GrantBudgetLine).where(GrantBudgetLine.grant_id == grant.id)
+                                .order_by(GrantBudgetLine.position, GrantBudgetLine.id)).all())
 
 
 class Payment(SQLModel, table=True):

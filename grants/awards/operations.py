@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from grants import audit, permissions
 from grants.auth.models import Person
-from grants.awards.models import Grant, Payment
+from grants.awards.models import Grant, GrantBudgetLine, Payment
 from grants.collectives.models import Collective, Membership
 from grants.collectives.queries import acting_for
 from grants.db import db
@@ -18,7 +18,7 @@ from grants.errors import Refused
 from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import Proposal
+from grants.proposals.models import Proposal, budget_lines
 from grants.rounds.models import Round
 from grants.timeutil import format_date, format_datetime, london_today, to_london, utcnow
 from grants.urls import external_url
@@ -69,9 +69,12 @@ def _create_grants(round_: Round, _move, actor) -> None:
         fire(proposal, "award", on_behalf_of(actor))
         grant = Grant(collective_id=round_.collective_id, round_id=round_.id, proposal_id=proposal.id,
                       organisation_id=proposal.organisation_id, amount=proposal.amount_requested, offered_at=now,
-                      offer_expires_at=now + timedelta(days=days))
+                      offer_expires_at=now + timedelta(days=days), purpose=proposal.summary,
+                      outcome_ids=list(proposal.outcome_ids or []))
         db.session.add(grant)
         db.session.flush()
+        db.session.add_all([GrantBudgetLine(grant_id=grant.id, position=n, description=line.description,
+                                            amount=line.amount) for n, line in enumerate(budget_lines(proposal))])
         audit.record(on_behalf_of(actor), "grant.offered", grant,
                      f"Grant of {format_pence(grant.amount)} offered for “{proposal.title}”")
         notify_grantee(grant, _l("Your grant offer: %(amount)s for %(title)s", amount=later(format_pence, grant.amount),

@@ -10,7 +10,7 @@ from sqlmodel import select
 from grants import permissions
 from grants.awards import operations
 from grants.awards.forms import AcceptForm, DeclineForm, PaymentForm, ReversePaymentForm, UndoDeclineForm
-from grants.awards.models import CONDITIONS, Grant, Payment
+from grants.awards.models import CONDITIONS, Grant, Payment, grant_lines
 from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.errors import Refused
@@ -19,7 +19,7 @@ from grants.exports.csvfile import csv_download
 from grants.exports.grants_csv import grants_csv as grants_csv_text
 from grants.money import format_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import Proposal, budget_lines
+from grants.proposals.models import Proposal
 from grants.reporting.operations import reports_of
 from grants.rounds.models import Round
 from grants.views import attempt, download
@@ -111,7 +111,7 @@ def _page(collective, grant, **forms):
     return render_template(
         "awards/show.html", collective=collective, grant=grant, proposal=proposal,
         round=db.session.get(Round, grant.round_id), organisation=db.session.get(Organisation, grant.organisation_id),
-        lines=budget_lines(proposal), payments=operations.payments(grant), reports=reports_of(grant),
+        lines=grant_lines(grant), payments=operations.payments(grant), reports=reports_of(grant),
         conditions=CONDITIONS, manage=permissions.can_manage_collective(current_user, collective),
         can_undo_decline=operations.can_undo_decline(grant),
         undo_form=forms.get("undo_form") or UndoDeclineForm(prefix="undo"),

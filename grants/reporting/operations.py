@@ -12,14 +12,13 @@ from sqlmodel import select
 
 from grants import audit, versions
 from grants.auth.models import Person
-from grants.awards.models import Grant
+from grants.awards.models import Grant, GrantBudgetLine, grant_lines
 from grants.awards.operations import notify_grantee
 from grants.collectives.models import Outcome
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later
 from grants.money import format_pence
-from grants.proposals.models import BudgetLine, Proposal, budget_lines
 from grants.reference import ETHNIC_CATEGORY_BY_CODE
 from grants.reporting.models import KINDS, Report, ReportPhoto, ReportReminder
 from grants.reporting.photos import clean_photo
@@ -81,8 +80,8 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
     if not set(outcomes) <= known:
         raise Refused(_("Choose outcomes from the collective's theory of change"), field="outcomes_achieved")
     spend = values.get("spend", {}) if report.asks_spend else {}
-    lines = {str(line) for line in db.session.exec(select(BudgetLine.id).where(
-        BudgetLine.proposal_id == grant.proposal_id)).all()}
+    lines = {str(line) for line in db.session.exec(select(GrantBudgetLine.id).where(
+        GrantBudgetLine.grant_id == grant.id)).all()}
     if not set(spend) <= lines:
         raise Refused(_("Report spending against the lines of your budget"), field="spend")
     if any(not isinstance(v, int) or v < 0 for v in spend.values()):
@@ -92,7 +91,7 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
         # The grant is all the money this report accounts for: spending beyond it (from the group's
         # own money or another funder) is not spending of this grant. The message sits beside the
         # first line of the spend fieldset (``spend_<line id>`` in the report form).
-        ordered = budget_lines(db.session.get(Proposal, grant.proposal_id))
+        ordered = grant_lines(grant)
         raise Refused(_("You have entered %(spent)s spent, more than the grant of %(amount)s. The amounts spent "
                         "from this grant cannot add up to more than the grant: check each line, and leave out "
                         "money that came from elsewhere", spent=format_pence(spent), amount=format_pence(grant.amount)),

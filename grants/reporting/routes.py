@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from grants import permissions, versions
 from grants.bodylimits import accepts_large_form
-from grants.awards.models import Grant
+from grants.awards.models import Grant, grant_lines
 from grants.awards.routes import can_view_grant
 from grants.collectives import queries as collective_queries
 from grants.collectives.models import Outcome
 from grants.db import db
-from grants.proposals.models import Proposal, budget_lines
+from grants.proposals.models import Proposal
 from grants.reporting import operations
 from grants.reporting.forms import ReviewReportForm, report_form, report_values, saved_pairs
 from grants.reporting.models import Report
@@ -58,8 +58,7 @@ def _page(collective, grant, report, form, review_form=None, newer=None):
 @accepts_large_form  # a phone's photo is larger than the app-wide limit
 def show(slug: str, grant_id: int, report_id: int):
     collective, grant, report = load(slug, grant_id, report_id)
-    proposal = db.session.get(Proposal, grant.proposal_id)
-    form = report_form(report, _outcomes(grant), budget_lines(proposal))
+    form = report_form(report, _outcomes(grant), grant_lines(grant))
     newer = None
     if request.method == "POST":
         if "applicant" not in report.actor_roles(current_user):
@@ -99,8 +98,7 @@ def review(slug: str, grant_id: int, report_id: int):
         if done:
             flash(message, "success")
             return redirect(url_for("awards.show", slug=slug, grant_id=grant_id))
-    proposal = db.session.get(Proposal, grant.proposal_id)
-    return _page(collective, grant, report, report_form(report, _outcomes(grant), budget_lines(proposal)), review_form)
+    return _page(collective, grant, report, report_form(report, _outcomes(grant), grant_lines(grant)), review_form)
 
 
 @bp.route("/<id:report_id>/photo")

@@ -14,11 +14,10 @@ import time_machine
 from sqlmodel import select
 
 from grants.awards import operations as award_ops
-from grants.awards.models import Grant
+from grants.awards.models import Grant, grant_lines
 from grants.collectives.models import Collective, Outcome, Theme
 from grants.commissioning import operations
 from grants.db import db
-from grants.proposals.models import BudgetLine
 from grants.reporting import operations as report_ops
 from grants.reporting.models import Report
 from grants.workflow.operations import fire
@@ -100,7 +99,7 @@ def report(w, title: str, kind: str = "end", *, people: dict[str, int], outcomes
     grant = db.session.get(Grant, w["grants"][title])
     applicant = db.session.merge(w["applicants"][[p.title for p in w["proposals"]].index(title)])
     found = db.session.exec(select(Report).where(Report.grant_id == grant.id, Report.kind == kind)).one()
-    lines = db.session.exec(select(BudgetLine).where(BudgetLine.proposal_id == grant.proposal_id)).all()
+    lines = grant_lines(grant)
     report_ops.save_report(found, {
         "what_happened": f"What {title} did.", "people_reached": people,
         "outcomes_achieved": {str(w["outcomes"][text]): how for text, how in (outcomes or {}).items()},
