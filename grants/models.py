@@ -37,6 +37,7 @@ from grants.review.models import Ratification, ReviewMessage
 from grants.rounds.models import Count, CountOutcome, ElectionImport, Pot, Round, RoundTheme
 from grants.submissions import FormSubmission
 from grants.voting.models import Ballot, BallotMark, ReminderSent
+from grants.variations.models import Variation, VariationApproval
 from grants.workflow.models import StateHistory
 
 __all__ = [
@@ -58,6 +59,8 @@ __all__ = [
     "ReportPhoto",
     "ReportReminder",
     "ReviewMessage",
+    "Variation",
+    "VariationApproval",
     "ReminderSent",
     "Round",
     "RoundTheme",

@@ -72,11 +72,12 @@ def init_app(app: Flask) -> None:
     from grants.review.routes import bp as review_bp
     from grants.rounds.routes import bp as rounds_bp
     from grants.voting.routes import bp as voting_bp
+    from grants.variations.routes import bp as variations_bp
     from grants.workflow.routes import bp as workflow_bp
 
     for blueprint in (auth_bp, collectives_bp, organisations_bp, admin_bp, workflow_bp, rounds_bp, proposals_bp,
                       voting_bp, review_bp, awards_bp, reporting_bp, commissioning_bp, documents_bp, privacy_bp,
-                      mail_bp, twofactor_bp):
+                      mail_bp, twofactor_bp, variations_bp):
         app.register_blueprint(blueprint)
 
     from grants import health, queue

@@ -10,7 +10,7 @@ import time_machine
 from sqlmodel import select
 
 from grants.audit.models import AuditEvent
-from grants.collectives.models import Invitation, JoinRequest, Membership, Outcome, Theme
+from grants.collectives.models import Collective, Invitation, JoinRequest, Membership, Outcome, Theme
 from grants.db import db
 from grants.organisations.models import Organisation
 from tests import factories
@@ -171,13 +171,16 @@ def test_settings_retire_removed_themes_and_keep_them_for_history(client, app, s
     response = client.post("/c/west/settings", data={
         "name": "West Collective", "locality": "West Birmingham", "description": "About us",
         "themes": "Building trust\nCommunications", "outcomes_short": "People know their GP",
-        "outcomes_medium": "", "outcomes_long": "Fewer admissions"})
+        "outcomes_medium": "", "outcomes_long": "Fewer admissions", "variation_move_percent": "25",
+        "variation_date_months": "3"})
     assert response.status_code == 302
     with app.app_context():
         themes = {t.name: t.retired for t in db.session.exec(select(Theme)).all()}
         assert themes == {"Building trust": False, "Best start in life": True, "Communications": False}
         outcomes = {(o.term, o.text) for o in db.session.exec(select(Outcome)).all()}
         assert outcomes == {("short", "People know their GP"), ("long", "Fewer admissions")}
+        west = db.session.exec(select(Collective).where(Collective.slug == "west")).one()
+        assert (west.variation_move_percent, west.variation_date_months) == (25, 3)
     page = client.get("/c/west").data.decode()
     assert "Communications" in page and "Best start in life" not in page
 

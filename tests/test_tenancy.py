@@ -71,6 +71,10 @@ ROUTES = [
     ("awards.index", "/c/{slug}/grants/", {FACILITATOR, REVIEWER, APPLICANT}),
     ("awards.show", "/c/{slug}/grants/{grant}", {FACILITATOR, REVIEWER, APPLICANT}),
     ("awards.grants_csv", "/c/{slug}/grants/grants.csv", {FACILITATOR, REVIEWER}),
+    # issue 16: the world's grant has a change waiting for more information from the grantee
+    ("variations.new", "/c/{slug}/grants/{grant}/variations/new", {APPLICANT}),
+    ("variations.show", "/c/{slug}/grants/{grant}/variations/{variation}", {FACILITATOR, REVIEWER, APPLICANT}),
+    ("variations.edit", "/c/{slug}/grants/{grant}/variations/{variation}/edit", {APPLICANT}),
     ("awards.threesixty_json", "/c/{slug}/grants/360giving.json", {FACILITATOR}),  # needs app_config's prefix
     ("awards.decline", "/c/{slug}/grants/{grant}/decline", {FACILITATOR, APPLICANT}),  # h4: confirmation page
     ("awards.reverse_payment", "/c/{slug}/grants/{grant}/payments/{payment}/reverse", {FACILITATOR}),  # h4
@@ -146,6 +150,9 @@ NOT_IN_MATRIX = {
     "rounds.recount": "POST only (same)", "proposals.start": "POST only (same)", "proposals.submit": "POST only (same)",
     "proposals.reopen": "POST only (same)", "proposals.eligibility": "POST only (same)",
     "proposals.feedback": "POST only (same; tests/test_feedback.py for every role)",
+    "variations.decide": "POST only (same; tests/test_variations.py for every role)",
+    "documents.variation_letter": "an approved change's letter (tests/test_variations.py, foreign too)",
+    "variations.withdraw": "POST only (same; tests/test_variations.py)",
     "review.ratify": "POST only (same)", "review.send_back": "POST only (same)", "review.resubmit": "POST only (same)",
     "awards.accept": "POST only (same)", "awards.undo_decline": "POST only (same)",
     "awards.record_payment": "POST only (same)", "reporting.review": "POST only (same)",
@@ -161,7 +168,7 @@ NOT_IN_MATRIX = {
 }
 OBJECT_KEYS = ("join", "membership", "org", "invitation", "round", "counted", "proposal", "grant", "report", "payment",
                "import", "cycle", "early_cycle", "agreed_cycle", "event", "need", "priority", "submitted_report",
-               "upload", "election_import")
+               "upload", "election_import", "variation")
 
 
 @pytest.fixture
@@ -265,6 +272,14 @@ def _rounds(collective, organisation) -> dict:
             db.session.add(report)
             db.session.flush()
             made["grant"], made["report"] = grant.id, report.id
+            from grants.variations.models import Variation
+
+            variation = Variation(collective_id=collective.id, grant_id=grant.id, state="more_information",
+                                  reason="Secret variation reason", decision_reason="What changed?",
+                                  lines=[], before={"lines": [], "due_dates": {}, "purpose": "", "outcome_ids": []})
+            db.session.add(variation)
+            db.session.flush()
+            made["variation"] = variation.id
             from grants.awards.models import Payment
 
             payment = Payment(grant_id=grant.id, paid_on=round_.review_due_at.date(), amount=10_000,
@@ -404,6 +419,10 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/grants/{beta['grant']}/payments", {"payment-paid_on": "2026-01-01", "payment-amount": "1",
                                                         "payment-reference": "x"}),
         (f"/c/beta/grants/{beta['grant']}/decline", {}),
+        (f"/c/alpha/grants/{beta['grant']}/variations/{beta['variation']}/decide", {"decision": "refuse", "reason": "x"}),
+        (f"/c/beta/grants/{beta['grant']}/variations/{beta['variation']}/decide", {"decision": "refuse", "reason": "x"}),
+        (f"/c/alpha/grants/{beta['grant']}/variations/{beta['variation']}/withdraw", {}),
+        (f"/c/alpha/grants/{beta['grant']}/variations/new", {"reason": "Hijacked"}),
         (f"/c/alpha/grants/{beta['grant']}/decline", {"decline-reason": "x"}),
         (f"/c/alpha/grants/{beta['grant']}/undo-decline", {}),
         (f"/c/beta/grants/{beta['grant']}/undo-decline", {}),
@@ -437,6 +456,10 @@ def test_foreign_posts_change_nothing(app, world):
         from grants.reporting.models import Report
 
         assert db.session.get(Grant, beta["grant"]).state == "accepted"
+        from grants.variations.models import Variation
+
+        assert db.session.get(Variation, beta["variation"]).state == "more_information"
+        assert len(db.session.exec(select(Variation)).all()) == 2
         assert [p.reference for p in db.session.exec(select(Payment)).all()] == ["BACS WORLD"] * 2  # no reversal
         assert db.session.get(Report, beta["report"]).what_happened == "Secret report text"
         from grants.documents.models import DocumentBuild

@@ -30,6 +30,7 @@ ACTIONS = {
     "grant.offered": _l("Grant offered"),
     "grant.payment": _l("Payment recorded"),
     "grant.payment_reversed": _l("Payment reversed"),
+    "grant.varied": _l("Grant changed by a variation"),
     "invitation.sent": _l("Invitation sent"),
     "join_request.created": _l("Asked to join"),
     "mail.retried": _l("Email sent again"),
@@ -52,6 +53,9 @@ ACTIONS = {
     "round.ratification": _l("Allocation ratified by a reviewer"),
     "round.updated": _l("Round settings changed"),
     "round.voting_reminder_sent": _l("Voting reminder sent"),
+    "variation.approval": _l("Change to a grant approved by a reviewer"),
+    "variation.requested": _l("Change to a grant asked for"),
+    "variation.resent": _l("Change to a grant sent again"),
     "we_did.checked": _l("“We did” checked"),
     "we_did.recorded": _l("“We did” recorded"),
 }

@@ -353,6 +353,14 @@ def payment_schedule(grant: Grant) -> list[dict]:
     return [{"paid_on": p.paid_on, "amount": p.amount, "reversal": p.is_reversal} for p in payments(grant)]
 
 
+def letterhead(collective: Collective) -> dict:
+    """What a letter's head and signature say about the collective (``templates/pdf/_letterhead.html``)."""
+    return {"name": collective.name, "locality": collective.locality,
+            "address": [line.strip() for line in collective.postal_address.splitlines() if line.strip()],
+            "email": collective.contact_email, "phone": collective.contact_phone,
+            "facilitators": sorted(p.name for p in facilitators(collective))}
+
+
 def award_letter_values(grant_id: int) -> dict:
     grant = _get(Grant, grant_id, "grant")
     proposal = db.session.get(Proposal, grant.proposal_id)
@@ -362,10 +370,7 @@ def award_letter_values(grant_id: int) -> dict:
     paid = db.session.exec(select(sum_pence(Payment.amount)).where(Payment.grant_id == grant.id)).one()
     signer = _issued_by(round_, collective)
     return {
-        "collective": {"name": collective.name, "locality": collective.locality,
-                       "address": [line.strip() for line in collective.postal_address.splitlines() if line.strip()],
-                       "email": collective.contact_email, "phone": collective.contact_phone,
-                       "facilitators": sorted(p.name for p in facilitators(collective))},
+        "collective": letterhead(collective),
         "signed_by": {"name": signer["name"], "role": signer["role"]},
         "payments": payment_schedule(grant),
         "organisation": {"name": organisation.name, "contact": organisation.contact_name,

@@ -31,7 +31,8 @@ CONDITIONS = (
 class Grant(WorkflowFields, table=True):
     __tablename__ = "grant"
     __workflows__ = ("grant",)
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),
+                      sa.CheckConstraint("returned >= 0 AND returned <= amount", name="returned_within_amount"))
 
     id: int | None = Field(default=None, primary_key=True)
     collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
@@ -50,6 +51,13 @@ class Grant(WorkflowFields, table=True):
     # the budget lines below) while the proposal stays as the members voted on it.
     purpose: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
     outcome_ids: list[int] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # Money the group handed back through approved variations: the grant is now ``amount - returned``
+    # (``net_amount``), its budget lines add up to that, and no more than that is ever paid.
+    returned: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.returned
 
     def actor_roles(self, person) -> set[str]:
         from grants import permissions
@@ -92,17 +100,20 @@ def grant_lines(grant: Grant) -> list[GrantBudgetLine]:
 
 
 class Payment(SQLModel, table=True):
-    """A payment to the grantee, or the reversal of one.
+    """A payment to the grantee, the reversal of one, or money the grantee paid back.
 
     Payments are never edited or deleted: a payment recorded wrongly is corrected by a *reversal*,
     a new row with the opposite (negative) amount that points at the payment it reverses
-    (``reverses_id``, at most one reversal per payment) and says why. Every sum of ``amount`` is
-    therefore the net amount paid.
+    (``reverses_id``, at most one reversal per payment) and says why. Money the group paid back
+    when it handed unspent money back is a negative row of the variation that recorded it
+    (``variation_id``). Every sum of ``amount`` is therefore the net amount paid.
     """
 
     __tablename__ = "payment"
     __table_args__ = (
-        sa.CheckConstraint("(reverses_id IS NULL AND amount > 0) OR (reverses_id IS NOT NULL AND amount < 0)",
+        sa.CheckConstraint("(reverses_id IS NULL AND variation_id IS NULL AND amount > 0) OR "
+                           "(reverses_id IS NOT NULL AND variation_id IS NULL AND amount < 0) OR "
+                           "(variation_id IS NOT NULL AND reverses_id IS NULL AND amount < 0)",
                            name="amount_signed"),
         sa.CheckConstraint("reverses_id IS NULL OR reason != ''", name="reversal_has_reason"),
     )
@@ -117,6 +128,12 @@ class Payment(SQLModel, table=True):
     reverses_id: int | None = Field(default=None, sa_column=sa.Column(
         sa.Integer, sa.ForeignKey("payment.id", ondelete="CASCADE"), nullable=True, unique=True))
     reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    variation_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("variation.id", ondelete="CASCADE"), nullable=True, unique=True))
+
+    @property
+    def is_repayment(self) -> bool:
+        return self.variation_id is not None
 
     @property
     def is_reversal(self) -> bool:

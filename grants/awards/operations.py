@@ -151,10 +151,11 @@ def record_payment(grant: Grant, actor: Person, *, paid_on: date, amount: int, r
     # Lock the grant row so two payments recorded at once cannot together exceed the award.
     db.session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
     already = grant.total_paid
-    if already + amount > grant.amount:
+    # money handed back through a variation is no longer the grant's to pay
+    if already + amount > grant.net_amount:
         raise Refused(_("That would pay %(total)s, more than the grant of %(grant)s (%(left)s is left to pay)",
-                        total=format_pence(already + amount), grant=format_pence(grant.amount),
-                        left=format_pence(grant.amount - already)), field="amount")
+                        total=format_pence(already + amount), grant=format_pence(grant.net_amount),
+                        left=format_pence(grant.net_amount - already)), field="amount")
     payment = Payment(grant_id=grant.id, paid_on=paid_on, amount=amount, reference=reference.strip(),
                       recorded_by_id=actor.id)
     db.session.add(payment)
@@ -178,6 +179,8 @@ def reverse_payment(payment: Payment, actor: Person, reason: str) -> Payment:
         raise Refused(_("Only a facilitator can correct payments"))
     if payment.is_reversal:
         raise Refused(_("This entry is itself a correction: it cannot be reversed"))
+    if payment.is_repayment:
+        raise Refused(_("This is money the group paid back with an approved change to the grant: it cannot be reversed"))
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Say why the payment is being reversed"), field="reason")

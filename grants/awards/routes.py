@@ -22,6 +22,7 @@ from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.reporting.operations import reports_of
 from grants.rounds.models import Round
+from grants.variations.operations import VARIABLE_GRANT_STATES, open_variation, variations_of
 from grants.views import attempt, download
 from grants.workflow.operations import panel
 from workflows.definitions.grant import GrantState
@@ -112,6 +113,8 @@ def _page(collective, grant, **forms):
         "awards/show.html", collective=collective, grant=grant, proposal=proposal,
         round=db.session.get(Round, grant.round_id), organisation=db.session.get(Organisation, grant.organisation_id),
         lines=grant_lines(grant), payments=operations.payments(grant), reports=reports_of(grant),
+        variations=variations_of(grant),
+        can_ask_variation=grant.state in VARIABLE_GRANT_STATES and open_variation(grant) is None,
         conditions=CONDITIONS, manage=permissions.can_manage_collective(current_user, collective),
         can_undo_decline=operations.can_undo_decline(grant),
         undo_form=forms.get("undo_form") or UndoDeclineForm(prefix="undo"),

@@ -21,6 +21,7 @@ from grants.forms import (
     GovTextInput,
     MaxLength,
     Required,
+    WholeNumberField,
     strip,
 )
 from grants.organisations.forms import OrganisationFields
@@ -124,6 +125,14 @@ class CollectiveForm(FlaskForm):
                                   validators=[MaxLength(4000, _l("The outcomes"))])
     requires_two_factor = BooleanField(_l("Facilitators and reviewers must use two-factor sign-in"),
                                        widget=GovCheckboxInput())
+    variation_move_percent = WholeNumberField(
+        _l("Money a facilitator may move between a grant's budget lines (percent of the grant)"),
+        what=_l("the percentage"), example="20", maximum=100,
+        description=_l("Moving more, or changing what the grant is for, needs the partnership's approval."),
+        validators=[Required(_l("Enter a percentage from 0 to 100"))])
+    variation_date_months = WholeNumberField(
+        _l("Months a facilitator may move a grant's dates by"), what=_l("the number of months"), example="3",
+        maximum=24, validators=[Required(_l("Enter a number of months from 0 to 24"))])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def validate_themes(self, field) -> None:

@@ -52,6 +52,12 @@ class Collective(SQLModel, table=True):
     # Its facilitators and reviewers must use two-factor sign-in (grants.auth.twofactor).
     requires_two_factor: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
                                                                          server_default=sa.false()))
+    # The small changes to a grant a facilitator approves alone (grants.variations): moving at most
+    # this share of the grant between its budget lines, and moving dates by at most this many months.
+    variation_move_percent: int = Field(default=20, sa_column=sa.Column(sa.Integer, nullable=False,
+                                                                        server_default="20"))
+    variation_date_months: int = Field(default=3, sa_column=sa.Column(sa.Integer, nullable=False,
+                                                                      server_default="3"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
 
 

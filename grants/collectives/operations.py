@@ -51,7 +51,8 @@ def create_collective(*, name: str, slug: str, locality: str, facilitator: Perso
 
 def update_collective(collective: Collective, *, name: str, locality: str, description: str,
                       theme_lines: list[str], outcome_lines: dict[str, list[str]], actor: Person,
-                      requires_two_factor: bool | None = None, contact: dict[str, str] | None = None) -> None:
+                      requires_two_factor: bool | None = None, contact: dict[str, str] | None = None,
+                      variation_limits: dict[str, int] | None = None) -> None:
     """Change a collective's details, themes and theory of change, and (unless None) whether its
     facilitators and reviewers must use two-factor sign-in.
 
@@ -67,6 +68,10 @@ def update_collective(collective: Collective, *, name: str, locality: str, descr
     before.update(contact_before)
     for key, value in (contact or {}).items():
         setattr(collective, key, value.strip())
+    # what a facilitator may approve alone (``variation_move_percent``, ``variation_date_months``)
+    before.update({key: getattr(collective, key) for key in (variation_limits or {})})
+    for key, value in (variation_limits or {}).items():
+        setattr(collective, key, value)
     db.session.add(collective)
 
     existing_themes = {t.name.lower(): t for t in queries.themes(collective, include_retired=True)}
@@ -102,7 +107,8 @@ def update_collective(collective: Collective, *, name: str, locality: str, descr
     db.session.flush()
     audit.record(actor, "collective.updated", collective, "Collective details, themes or theory of change changed",
                  before=before, after={"name": name, "locality": locality, "description": description,
-                                       "themes": theme_lines, "outcomes": outcome_lines, **(contact or {})})
+                                       "themes": theme_lines, "outcomes": outcome_lines, **(contact or {}),
+                                       **(variation_limits or {})})
 
 
 def _set_two_factor_requirement(collective: Collective, required: bool, actor: Person) -> None:

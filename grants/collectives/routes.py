@@ -257,7 +257,10 @@ def settings(slug: str):
                             "contact_phone": form.contact_phone.data or ""},
                    outcome_lines={term: lines(getattr(form, f"outcomes_{term}").data)
                                   for term in ("short", "medium", "long")},
-                   requires_two_factor=form.requires_two_factor.data, actor=current_user):
+                   requires_two_factor=form.requires_two_factor.data,
+                   variation_limits={"variation_move_percent": form.variation_move_percent.data,
+                                     "variation_date_months": form.variation_date_months.data},
+                   actor=current_user):
             flash(_("Collective settings saved."), "success")
             return redirect(url_for("collectives.show", slug=slug))
     return render_template("collectives/settings.html", collective=collective, form=form)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from grants.documents import render_pdf
 
 # Modules that register document kinds when imported (add award letters etc. here).
-PROVIDERS: tuple[str, ...] = ("grants.commissioning.report", "grants.awards.documents", "grants.reporting.impact")
+PROVIDERS: tuple[str, ...] = ("grants.commissioning.report", "grants.awards.documents", "grants.reporting.impact",
+                             "grants.variations.documents")
 
 
 @dataclass(frozen=True)

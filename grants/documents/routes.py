@@ -8,6 +8,7 @@ download serves the built file, or queues the build and says it is being prepare
   grantee's language (:func:`grants.awards.documents.grantee_language`), or with ``?lang=en`` (any
   of the interface's languages) a copy in that language;
 - grant report: the same, once the report is submitted;
+- variation letter: the same, once the change is approved (in the grantee's language);
 - decision report: the partnership and the facilitators (the review page's rule), once counted;
 - proposal pack: facilitators and members (voters). It is built in the background: its page
   shows how far a build has got and offers to build again when the proposals or the round have
@@ -63,6 +64,21 @@ def award_letter_language(grant_id: int) -> str:
     """The language a grant's award letter is in (its grantee's), for the grant page's "Download
     in English" link beside it."""
     return documents.grantee_language(grant_id)
+
+
+@bp.route("/grants/<id:grant_id>/variations/<id:variation_id>/letter.pdf")
+@login_required
+def variation_letter(slug: str, grant_id: int, variation_id: int):
+    """An approved change's letter, for whoever may see the grant, in the grantee's language."""
+    from grants.variations import routes as variation_routes
+    from grants.variations.documents import VARIATION_LETTER
+
+    collective, grant, variation = variation_routes.load(slug, grant_id, variation_id)
+    if variation.state != "approved":
+        abort(404)
+    return serve_document(VARIATION_LETTER, variation.id, collective,
+                          back_url=url_for("variations.show", slug=slug, grant_id=grant.id, variation_id=variation.id),
+                          back_text=_("Back to the change"))
 
 
 @bp.route("/grants/<id:grant_id>/reports/<id:report_id>/report.pdf")

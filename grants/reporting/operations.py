@@ -87,14 +87,14 @@ def save_report(report: Report, values: dict, actor: Person, photo: bytes | None
     if any(not isinstance(v, int) or v < 0 for v in spend.values()):
         raise Refused(_("Amounts spent must be £0 or more"), field="spend")
     spent = sum(spend.values())
-    if spent > grant.amount:
+    if spent > grant.net_amount:
         # The grant is all the money this report accounts for: spending beyond it (from the group's
         # own money or another funder) is not spending of this grant. The message sits beside the
         # first line of the spend fieldset (``spend_<line id>`` in the report form).
         ordered = grant_lines(grant)
         raise Refused(_("You have entered %(spent)s spent, more than the grant of %(amount)s. The amounts spent "
                         "from this grant cannot add up to more than the grant: check each line, and leave out "
-                        "money that came from elsewhere", spent=format_pence(spent), amount=format_pence(grant.amount)),
+                        "money that came from elsewhere", spent=format_pence(spent), amount=format_pence(grant.net_amount)),
                       field=f"spend_{ordered[0].id}" if ordered else "spend")
     if values.get("story") and not values.get("story_consent"):
         raise Refused(_("Tick the box to confirm the people in the story agreed to it being shared, or leave the "

@@ -110,6 +110,23 @@ def carried_note(base: int, carried: list[tuple[str, int]]) -> str:
              total=format_pence(total), pots=parts)
 
 
+def grant_totals(round_: Round) -> dict | None:
+    """The round's grants in money, in two queries: awarded (offers not declined or withdrawn),
+    handed back through approved variations, paid (net of reversals and repayments); None before
+    any grant is offered."""
+    from grants.awards.models import Grant, Payment
+    from grants.db import sum_pence
+
+    live = (Grant.round_id == round_.id, Grant.state.not_in(("declined", "withdrawn")))
+    awarded, returned, grants = db.session.exec(select(sum_pence(Grant.amount), sum_pence(Grant.returned),
+                                                       func.count()).where(*live)).one()
+    if not grants:
+        return None
+    paid = db.session.exec(select(sum_pence(Payment.amount)).join(Grant, Grant.id == Payment.grant_id)
+                           .where(*live)).one()
+    return {"grants": grants, "awarded": int(awarded), "returned": int(returned), "paid": int(paid)}
+
+
 def is_public(round_: Round) -> bool:
     return round_.state in PUBLIC_STATES
 

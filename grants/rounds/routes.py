@@ -122,6 +122,7 @@ def show(slug: str, round_id: int):
         workflow=panel(round_, current_user) if manage or permissions.can_review(current_user, collective) else None,
         move_form=MoveRoundForm(), deadline_form=ExtendDeadlineForm(), recount_form=RecountForm(),
         has_results=queries.results(round_) is not None,
+        money=queries.grant_totals(round_) if manage or permissions.can_review(current_user, collective) else None,
         priorities=delivery.round_priorities(round_, current_user), confirm_first=NEEDS_CONFIRMATION,
     )
 

@@ -107,6 +107,8 @@ EXTRA_GETS = [
     ("auth.choose_password", "/account/new-password", {MEMBER}),
     ("twofactor.challenge", "/login/two-factor", {ANON}),
     ("auth.set_language", "/language/ur", {ANON}),  # a redirect that sets the language cookie
+    # the world's change is not approved: its letter is not found (tests/test_variations.py downloads one)
+    ("documents.variation_letter", "/c/{slug}/grants/{grant}/variations/{variation}/letter.pdf", {APPLICANT}),
 ]
 
 FOREIGN_KEYS = {"member": "person", "person": "person", "theme": "theme", "round": "round", "host": "org",

@@ -366,7 +366,7 @@ def test_a_collective_can_require_it_of_facilitators_and_reviewers(app, client, 
         member = factories.member(west, roles=("member",))
         db.session.commit()
     settings = {"name": "West Birmingham Collective", "locality": "Birmingham", "themes": "Building trust",
-                "requires_two_factor": "y"}
+                "requires_two_factor": "y", "variation_move_percent": "20", "variation_date_months": "3"}
     factories.login(client, facilitator)
     page = client.post("/c/west/settings", data=settings).data.decode()
     assert "Turn on two-factor sign-in for your own account first" in page

@@ -35,7 +35,8 @@ from workflows.definitions.round import RoundState
 
 NOW = datetime(2027, 3, 3, 17, 0, tzinfo=UTC)
 
-WORKFLOW_NAMES = ["round", "round_light", "proposal", "grant", "report", "commissioning", "join_request", "invitation"]
+WORKFLOW_NAMES = ["round", "round_light", "proposal", "grant", "report", "variation", "commissioning", "join_request",
+                  "invitation"]
 
 
 def context(role: Role, now: datetime = NOW, **data: Any) -> Context:
@@ -372,6 +373,31 @@ KEY_EXPECTATIONS: list[tuple[str, str, str, Role, dict[str, Any], dict[str, Any]
     ("report", "submitted", "request_changes", F, {}, {}, CLOSES,
      (GuardFailed, "Say what needs to change in the report")),
     ("report", "submitted", "accept", A, {}, {}, CLOSES, (NotAllowed, "Only a facilitator can do this")),
+    # variation: a facilitator approves small changes only; reviewers approve once enough have
+    ("variation", "draft", "submit", A, {}, {}, CLOSES, ALLOWED),
+    ("variation", "draft", "submit", F, {}, {}, CLOSES, (NotAllowed, "Only an applicant can do this")),
+    ("variation", "requested", "approve", F, {}, {}, CLOSES, ALLOWED),
+    ("variation", "requested", "approve", F, {"needs_partnership": True}, {}, CLOSES,
+     (GuardFailed, "This change needs the partnership's approval")),
+    ("variation", "requested", "approve", A, {}, {}, CLOSES, (NotAllowed, "Only a facilitator can do this")),
+    ("variation", "requested", "approve", R, {}, {}, CLOSES, (NotAllowed, "Only a facilitator can do this")),
+    ("variation", "requested", "refuse", F, {}, {}, CLOSES, (GuardFailed, "Say why the change is refused")),
+    ("variation", "requested", "ask_for_information", F, {}, {}, CLOSES, (GuardFailed, "Say what you need to know")),
+    ("variation", "with_partnership", "approve", F, {}, {}, CLOSES,
+     (WrongState, "This variation is at “With the partnership”; “Approve the change” is only possible from "
+                  "“Waiting for the facilitator”")),
+    ("variation", "with_partnership", "partnership_approves", R, {"approvals_count": 1, "approvals_needed": 2}, {},
+     CLOSES, (GuardFailed, "1 of 2 reviewers has approved this change")),
+    ("variation", "with_partnership", "partnership_approves", R, {"approvals_count": 2, "approvals_needed": 2}, {},
+     CLOSES, ALLOWED),
+    ("variation", "with_partnership", "partnership_approves", F, {}, {}, CLOSES,
+     (NotAllowed, "Only a reviewer can do this")),
+    ("variation", "with_partnership", "partnership_refuses", R, {}, {"reason": "Outside the round's purpose"}, CLOSES,
+     ALLOWED),
+    ("variation", "more_information", "resubmit", A, {}, {}, CLOSES, ALLOWED),
+    ("variation", "approved", "withdraw", A, {}, {}, CLOSES,
+     (WrongState, "This variation is at “Approved”; “Withdraw the request” is only possible from “Waiting for "
+                  "the facilitator”, “With the partnership” or “More information asked for”")),
     # commissioning
     ("commissioning", "evidence", "start_engagement", F, {"evidence_datasets_count": 0}, {}, CLOSES,
      (GuardFailed, "Add at least one service-use dataset before starting engagement")),

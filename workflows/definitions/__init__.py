@@ -7,6 +7,7 @@ module             workflows
 ``proposal``       ``proposal``: draft to award
 ``grant``          ``grant``: offer to close
 ``report``         ``report``: a grant report, due to accepted
+``variation``      ``variation``: a grantee's request to change a grant, to its decision
 ``commissioning``  ``commissioning``: reverse commissioning, evidence to "we did"
 ``membership``     ``join_request`` and ``invitation``: joining a collective
 =================  ==========================================================================
@@ -25,6 +26,7 @@ from workflows.definitions.membership import WORKFLOWS as _MEMBERSHIP
 from workflows.definitions.proposal import WORKFLOWS as _PROPOSAL
 from workflows.definitions.report import WORKFLOWS as _REPORT
 from workflows.definitions.round import WORKFLOWS as _ROUND
+from workflows.definitions.variation import WORKFLOWS as _VARIATION
 from workflows.engine import Workflow
 
-ALL: tuple[Workflow, ...] = (*_ROUND, *_PROPOSAL, *_GRANT, *_REPORT, *_COMMISSIONING, *_MEMBERSHIP)
+ALL: tuple[Workflow, ...] = (*_ROUND, *_PROPOSAL, *_GRANT, *_REPORT, *_VARIATION, *_COMMISSIONING, *_MEMBERSHIP)

@@ -2,7 +2,8 @@
 
 due → submitted → accepted, or → changes requested → submitted again; due → overdue when
 ``due_at`` passes (the scheduler moves it and a reminder goes out); an overdue report can still be
-submitted. A facilitator may *waive* a report that is no longer needed (the group has folded, the
+submitted, and goes back to due when an approved variation moves its due date later (the system
+fires ``extend_due_date``). A facilitator may *waive* a report that is no longer needed (the group has folded, the
 round's thresholds changed) with a reason, so the grant can close.
 
 The grantee (applicant) submits; a facilitator may submit on their behalf (a report given at a
@@ -30,6 +31,7 @@ from workflows.i18n import N_
 
 APPLICANT = Role.APPLICANT
 FACILITATOR = Role.FACILITATOR
+SCHEDULER = Role.SCHEDULER
 
 
 class ReportState(WorkflowState):
@@ -91,6 +93,13 @@ REPORT = Workflow(
             timed_by="due_at",
             timed_label=N_("The report is due"),
             effects=("send_overdue_reminder",),
+        ),
+        Transition(
+            name="extend_due_date", label=N_("Give more time"),
+            source=S.OVERDUE,
+            target=S.DUE,
+            roles={SCHEDULER},
+            description=N_("Fired by the system when an approved variation moves the due date later."),
         ),
         Transition(
             name="waive",
