@@ -58,6 +58,10 @@ def test_the_grantee_moves_money_between_lines_and_the_report_form_follows(check
     p.submit("Save the decision")
     assert "The change is approved and made to the grant" in p.text()
     p.screenshot("variation-approved")
+    p.goto(f"/c/west/grants/{grant_id}")
+    text = p.text()
+    assert "Venue hire £2,300" in " ".join(text.split()) and "Approved" in text
+    p.screenshot("variation-grant-page")
     p.submit("Sign out")
 
     p.sign_in(w["applicants"][0])
