@@ -240,6 +240,11 @@ def test_money_handed_back_is_never_more_than_unpaid_plus_paid_back(app):
         assert variation_ops.problems(grant, change) == []
         change.update(paid_back=250_001, returned=250_001)
         assert "The group can pay back at most what it was paid: £2,500" in variation_ops.problems(grant, change)[0].message
+        # every line of the grant, each once: a change that leaves one out (or names another's) is refused
+        for lines_given in (lines[:1], [*lines, {**lines[0]}], [lines[0], {**lines[1], "id": 999_999}]):
+            assert variation_ops.problems(grant, {**change, "lines": lines_given, "paid_back": 50_000,
+                                                  "returned": 100_000})[0].message == \
+                "Change the lines of this grant's budget"
         change.update(paid_back=50_000, returned=100_000)
         variation = variation_ops.request_variation(grant, w["applicants"][0], change)
         db.session.commit()

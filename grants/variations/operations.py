@@ -119,10 +119,11 @@ def problems(grant: Grant, change: dict, *, before: dict | None = None) -> list[
     before = before or snapshot(grant)
     found: list[Refused] = []
     known = {line["id"]: line for line in before["lines"]}
+    given = [line["id"] for line in change["lines"] if line["id"] is not None]
+    if sorted(given) != sorted(known):  # every line of the grant, each once: none left out or made up
+        found.append(Refused(_("Change the lines of this grant's budget"), field="lines"))
+        return found
     for line in change["lines"]:
-        if line["id"] is not None and line["id"] not in known:
-            found.append(Refused(_("Change the lines of this grant's budget"), field="lines"))
-            break
         if line["amount"] is None or line["amount"] < 0:
             found.append(Refused(_("Amounts must be £0 or more"), field=_line_field(line)))
         if line["id"] is None and line["amount"] and not line["description"].strip():
