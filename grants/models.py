@@ -31,7 +31,7 @@ from grants.commissioning.models import (
     WeDidReach,
 )
 from grants.organisations.models import Organisation
-from grants.proposals.models import BudgetLine, Proposal
+from grants.proposals.models import BudgetLine, Proposal, ProposalPartner
 from grants.reporting.models import Report, ReportPhoto, ReportReminder
 from grants.review.models import Ratification, ReviewMessage
 from grants.rounds.models import Count, CountOutcome, ElectionImport, Pot, Round, RoundTheme
@@ -54,6 +54,7 @@ __all__ = [
     "Payment",
     "Pot",
     "Proposal",
+    "ProposalPartner",
     "Ratification",
     "Report",
     "ReportPhoto",

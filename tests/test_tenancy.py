@@ -150,6 +150,9 @@ NOT_IN_MATRIX = {
     "rounds.recount": "POST only (same)", "proposals.start": "POST only (same)", "proposals.submit": "POST only (same)",
     "proposals.reopen": "POST only (same)", "proposals.eligibility": "POST only (same)",
     "proposals.feedback": "POST only (same; tests/test_feedback.py for every role)",
+    "proposals.add_partner": "POST only (same; tests/test_joint_proposals.py for every role)",
+    "proposals.answer_partner": "POST only (same; tests/test_joint_proposals.py)",
+    "proposals.remove_partner": "POST only (same; tests/test_joint_proposals.py)",
     "variations.decide": "POST only (same; tests/test_variations.py for every role)",
     "documents.variation_letter": "an approved change's letter (tests/test_variations.py, foreign too)",
     "variations.withdraw": "POST only (same; tests/test_variations.py)",
@@ -409,6 +412,10 @@ def test_foreign_posts_change_nothing(app, world):
         (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/withdraw", {"reason": "x"}),
         (f"/c/beta/rounds/{beta['round']}/proposals/{beta['proposal']}/feedback", {"note": "Hijacked"}),
         (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/feedback", {"note": "Hijacked"}),
+        (f"/c/alpha/rounds/{beta['round']}/proposals/{beta['proposal']}/partners",
+         {"organisation_id": str(beta["org"]), "share": "1"}),
+        (f"/c/beta/rounds/{beta['round']}/proposals/{beta['proposal']}/partners",
+         {"organisation_id": str(beta["org"]), "share": "1"}),
         (f"/c/beta/rounds/{beta['round']}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/alpha/rounds/{alpha_round}/ballot", {"approve": [str(beta["proposal"])]}),
         (f"/c/beta/rounds/{beta['round']}/paper-ballot", {"member_id": "1", "approve": [str(beta["proposal"])]}),
@@ -450,6 +457,9 @@ def test_foreign_posts_change_nothing(app, world):
         assert db.session.get(Round, beta["round"]).state == "voting"
         assert db.session.get(Proposal, beta["proposal"]).state == "in_vote"
         assert db.session.get(Proposal, beta["proposal"]).feedback == ""
+        from grants.proposals.models import ProposalPartner
+
+        assert db.session.exec(select(ProposalPartner)).all() == []
         assert db.session.exec(select(Ballot)).all() == []
         assert len(db.session.exec(select(Count)).all()) == 2
         from grants.awards.models import Grant, Payment

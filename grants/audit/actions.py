@@ -43,6 +43,7 @@ ACTIONS = {
     "priority.approved": _l("Priority approved"),
     "priority.grants_confirmed": _l("Grants for a priority confirmed"),
     "proposal.feedback_saved": _l("Feedback to the applicant saved"),
+    "proposal.partner_invited": _l("Partner organisation invited"),
     "proposal.saved": _l("Proposal saved"),
     "proposal.started": _l("Proposal started"),
     "report.saved": _l("Report saved"),

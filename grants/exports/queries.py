@@ -12,7 +12,7 @@ from grants.awards.models import Grant, Payment
 from grants.collectives.models import Collective, Theme
 from grants.db import db, sum_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import Proposal
+from grants.proposals.models import Proposal, ProposalPartner
 from grants.rounds.models import Round
 from grants.workflow.models import StateHistory
 
@@ -30,6 +30,8 @@ class GrantRow:
     paid: int
     last_payment_at: datetime | None
     last_moved_at: datetime | None
+    # the partners taking part in a joint proposal, with each one's share of the budget (pence)
+    partners: tuple[tuple[Organisation, int], ...] = ()
 
     @property
     def modified_at(self) -> datetime:
@@ -58,10 +60,17 @@ def grant_rows(collective: Collective, states: Iterable[str] | None = None) -> l
         .join(Grant, Grant.id == StateHistory.object_id)
         .where(StateHistory.object_type == Grant.__tablename__, Grant.collective_id == collective.id)
         .group_by(StateHistory.object_id)).all())
+    partners: dict[int, list[tuple[Organisation, int]]] = {}
+    for proposal_id, partner, share in db.session.exec(
+            select(ProposalPartner.proposal_id, Organisation, ProposalPartner.share)
+            .join(Organisation, Organisation.id == ProposalPartner.organisation_id)
+            .where(ProposalPartner.collective_id == collective.id, ProposalPartner.state == "accepted")
+            .order_by(ProposalPartner.proposal_id, Organisation.name)).all():
+        partners.setdefault(proposal_id, []).append((partner, share))
     rows = []
     for grant, proposal, organisation, round_, theme in found:
         total, last_payment = paid.get(grant.id, (0, None))
         rows.append(GrantRow(grant=grant, proposal=proposal, organisation=organisation, round=round_,
                              theme=theme or "", paid=int(total or 0), last_payment_at=last_payment,
-                             last_moved_at=moved.get(grant.id)))
+                             last_moved_at=moved.get(grant.id), partners=tuple(partners.get(proposal.id, ()))))
     return rows

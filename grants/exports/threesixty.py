@@ -178,6 +178,11 @@ def grant_record(row: GrantRow, collective: Collective, settings: Settings) -> d
     }
     if organisation.ward.strip():
         record["beneficiaryLocation"] = [{"name": organisation.ward.strip(), "countryCode": "GB"}]
+    if row.partners:
+        # the grant is to the lead; the partners of a joint proposal, each with its share, beside it
+        record["additional_data"] = {"partnerOrganizations": [
+            {**recipient_identity(partner, settings.prefix), "name": partner.name, "share": json_amount(share)}
+            for partner, share in row.partners]}
     return record
 
 

@@ -12,6 +12,7 @@ from grants.forms import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -144,6 +145,24 @@ class FeedbackForm(FlaskForm):
                          validators=[MaxLength(FEEDBACK_LIMIT, _l("The feedback"))])
     version = VersionField()
     submit = SubmitField(_l("Save feedback"), widget=GovSubmitInput())
+
+
+class PartnerForm(FlaskForm):
+    """The lead invites a partner organisation into a joint proposal, with its share of the budget."""
+
+    # which organisations may be chosen is the operation's to say (beside this field, in its words)
+    organisation_id = SelectField(_l("Organisation"), widget=GovSelect(), coerce=choice_id, validate_choice=False,
+                                  validators=[Required(_l("Choose an organisation of the collective"))])
+    share = MoneyField(_l("Its share of the budget (£)"),
+                       description=_l("The part of the money it will spend. Your organisation's part is the rest."))
+    invite = SubmitField(_l("Invite the partner"), widget=GovSubmitInput())
+
+
+class PartnerAnswerForm(FlaskForm):
+    """A partner organisation takes part in a joint proposal, or declines."""
+
+    accept = SubmitField(_l("Take part"), widget=GovSubmitInput())
+    decline = SubmitField(_l("Decline"), widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
 
 
 class ProposalActionForm(FlaskForm):

@@ -86,6 +86,16 @@ class Proposal(WorkflowFields, table=True):
         return missing
 
     @property
+    def partners_unconfirmed(self) -> list[str]:
+        """The partner organisations of a joint proposal that have not accepted yet, by name."""
+        from grants.organisations.models import Organisation
+
+        return list(db.session.exec(select(Organisation.name).join(
+            ProposalPartner, ProposalPartner.organisation_id == Organisation.id).where(
+            ProposalPartner.proposal_id == self.id, ProposalPartner.state == "invited")
+            .order_by(Organisation.name)).all())
+
+    @property
     def budget_lines_total(self) -> int:
         return db.session.exec(select(sum_pence(BudgetLine.amount))
                                .where(BudgetLine.proposal_id == self.id)).one()
@@ -105,3 +115,43 @@ class BudgetLine(SQLModel, table=True):
 def budget_lines(proposal: Proposal) -> list[BudgetLine]:
     return list(db.session.exec(select(BudgetLine).where(BudgetLine.proposal_id == proposal.id)
                                 .order_by(BudgetLine.position, BudgetLine.id)).all())
+
+
+class ProposalPartner(WorkflowFields, table=True):
+    """Another organisation of the collective taking part in a proposal led by ``Proposal.organisation_id``
+    (the ``proposal_partner`` workflow): invited by the lead, then accepted or declined by the partner.
+    ``share`` is its part of the budget (pence); the lead's part is the rest. Nobody who acts for or
+    belongs to a partner that has not declined votes on the proposal."""
+
+    __tablename__ = "proposal_partner"
+    __workflows__ = ("proposal_partner",)
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "organisation_id"),
+                      sa.CheckConstraint("share >= 0", name="share_not_negative"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    collective_id: int = Field(foreign_key="collective.id", ondelete="CASCADE", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE")  # indexed by the unique constraint
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
+    state: str = Field(default="invited", max_length=40, index=True)
+    share: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+    invited_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime, nullable=False))
+
+    def actor_roles(self, person) -> set[str]:
+        """"applicant" for whoever acts for the partner (who answers) or for the lead (who may remove it):
+        the operations say which side may do what."""
+        from grants import permissions
+
+        proposal = db.session.get(Proposal, self.proposal_id)
+        return (permissions.organisation_roles(person, self.collective_id, self.organisation_id)
+                | permissions.organisation_roles(person, self.collective_id, proposal.organisation_id)) - {"facilitator"}
+
+
+#: The partners who still count: invited (until they answer) and accepted.
+LIVE_PARTNER_STATES = ("invited", "accepted")
+
+
+def partners_of(proposal: Proposal, states=LIVE_PARTNER_STATES) -> list[ProposalPartner]:
+    return list(db.session.exec(select(ProposalPartner).where(ProposalPartner.proposal_id == proposal.id,
+                                                              ProposalPartner.state.in_(states))
+                                .order_by(ProposalPartner.id)).all())

@@ -14,7 +14,8 @@ from grants.errors import Refused
 from grants.mail import later, queue_mail
 from grants.money import format_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import FEEDBACK_LIMIT, BudgetLine, Proposal
+from grants.proposals.models import (FEEDBACK_LIMIT, LIVE_PARTNER_STATES, BudgetLine, Proposal, ProposalPartner,
+                                    partners_of)
 from grants.rounds.models import CountOutcome, Round, latest_count
 from grants.rounds.queries import is_public, told
 from grants.timeutil import format_datetime, utcnow
@@ -221,3 +222,98 @@ def _tell_unfunded_applicants(round_: Round, _move, _actor) -> None:
             Proposal.round_id == round_.id, Proposal.state.in_(NOT_FUNDED)).order_by(Proposal.id)).all():
         if proposal.state == "not_selected" or proposal.feedback:
             tell_applicant(proposal, round_)
+
+
+# -- joint proposals: partner organisations -------------------------------------------------------
+
+def partner_candidates(proposal: Proposal) -> list[Organisation]:
+    """The collective's active organisations that may be invited: not the lead, not already on it."""
+    taken = {p.organisation_id for p in partners_of(proposal)} | {proposal.organisation_id}
+    return [o for o in db.session.exec(select(Organisation).where(
+        Organisation.collective_id == proposal.collective_id, Organisation.status == "active")
+        .order_by(Organisation.name)).all() if o.id not in taken]
+
+
+def _acts_for(person: Person, collective_id: int, organisation_id: int) -> bool:
+    membership = permissions.membership(person, collective_id)
+    return bool(membership and membership.is_applicant and membership.organisation_id == organisation_id)
+
+
+def invite_partner(proposal: Proposal, actor: Person, organisation_id: int | None, share: int | None) -> ProposalPartner:
+    """The lead invites another organisation of the collective to take part, with its share of the budget."""
+    if not _acts_for(actor, proposal.collective_id, proposal.organisation_id):
+        raise Refused(_("Only someone acting for the lead organisation can invite partners"))
+    if proposal.state != "draft":
+        raise Refused(_("Partners can be added only while the proposal is a draft: reopen it first"))
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or organisation.collective_id != proposal.collective_id or organisation.status != "active":
+        raise Refused(_("Choose an organisation of the collective"), field="organisation_id")
+    if organisation.id == proposal.organisation_id:
+        raise Refused(_("Your own organisation leads the proposal: choose another"), field="organisation_id")
+    existing = db.session.exec(select(ProposalPartner).where(ProposalPartner.proposal_id == proposal.id,
+                                                             ProposalPartner.organisation_id == organisation.id)).first()
+    if existing is not None and existing.state in LIVE_PARTNER_STATES:
+        raise Refused(_("%(organisation)s is already a partner", organisation=organisation.name), field="organisation_id")
+    share = share or 0
+    if share < 0:
+        raise Refused(_("Enter a share of £0 or more"), field="share")
+    others = sum(p.share for p in partners_of(proposal))
+    if proposal.amount_requested and others + share > proposal.amount_requested:
+        raise Refused(_("The partners' shares would come to %(total)s, more than the %(amount)s asked for",
+                        total=format_pence(others + share), amount=format_pence(proposal.amount_requested)),
+                      field="share")
+    if existing is not None:  # asked again after a decline or a removal: a fresh invitation
+        db.session.delete(existing)
+        db.session.flush()
+    partner = ProposalPartner(collective_id=proposal.collective_id, proposal_id=proposal.id,
+                              organisation_id=organisation.id, share=share, invited_by_id=actor.id)
+    db.session.add(partner)
+    db.session.flush()
+    audit.record(actor, "proposal.partner_invited", proposal,
+                 f"{organisation.name} invited to take part in “{proposal.title}”", after={"share": share})
+    lead = db.session.get(Organisation, proposal.organisation_id)
+    collective = db.session.get(Collective, proposal.collective_id)
+    link = external_url("proposals.show", slug=collective.slug, round_id=proposal.round_id, proposal_id=proposal.id)
+    recipients = {organisation.contact_email: organisation.contact_name,
+                  **{p.email: p.name for p in acting_for(organisation.id, collective.id)}}
+    for email, name in recipients.items():
+        queue_mail(email, _l("%(lead)s invites %(organisation)s to a joint proposal", lead=lead.name,
+                             organisation=organisation.name),
+                   "partner_invited.txt", name=name, lead=lead, organisation=organisation, proposal=proposal,
+                   collective=collective, link=link, share=later(format_pence, share))
+    return partner
+
+
+def answer_partner(partner: ProposalPartner, actor: Person, accept: bool) -> None:
+    if not _acts_for(actor, partner.collective_id, partner.organisation_id):
+        raise Refused(_("Only someone acting for the invited organisation can answer"))
+    proposal = db.session.get(Proposal, partner.proposal_id)
+    if proposal.state not in ("draft", "submitted"):
+        raise Refused(_("This proposal has gone too far to change who takes part"))
+    fire(partner, "accept" if accept else "decline", actor)
+
+
+def remove_partner(partner: ProposalPartner, actor: Person) -> None:
+    proposal = db.session.get(Proposal, partner.proposal_id)
+    if not _acts_for(actor, proposal.collective_id, proposal.organisation_id):
+        raise Refused(_("Only someone acting for the lead organisation can remove a partner"))
+    if proposal.state != "draft":
+        raise Refused(_("Partners can be removed only while the proposal is a draft: reopen it first"))
+    fire(partner, "remove", actor)
+
+
+@effect("tell_lead_of_partner")
+def _tell_lead(partner: ProposalPartner, move, _actor) -> None:
+    proposal = db.session.get(Proposal, partner.proposal_id)
+    lead = db.session.get(Organisation, proposal.organisation_id)
+    organisation = db.session.get(Organisation, partner.organisation_id)
+    collective = db.session.get(Collective, proposal.collective_id)
+    link = external_url("proposals.show", slug=collective.slug, round_id=proposal.round_id, proposal_id=proposal.id)
+    accepted = move.to_state.value == "accepted"
+    subject = (_l("%(organisation)s takes part in “%(title)s”", organisation=organisation.name, title=proposal.title)
+               if accepted else
+               _l("%(organisation)s declined to take part in “%(title)s”", organisation=organisation.name,
+                  title=proposal.title))
+    for person in acting_for(lead.id, collective.id):
+        queue_mail(person.email, subject, "partner_answered.txt", name=person.name, organisation=organisation,
+                   proposal=proposal, collective=collective, link=link, accepted=accepted)

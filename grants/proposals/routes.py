@@ -12,8 +12,9 @@ from grants.collectives import queries as collective_queries
 from grants.db import db
 from grants.organisations.models import Organisation
 from grants.proposals import operations
-from grants.proposals.forms import EligibilityForm, FeedbackForm, ProposalActionForm, ProposalForm, WithdrawForm
-from grants.proposals.models import Proposal, budget_lines
+from grants.proposals.forms import (EligibilityForm, FeedbackForm, PartnerAnswerForm, PartnerForm, ProposalActionForm,
+                                   ProposalForm, WithdrawForm)
+from grants.proposals.models import Proposal, ProposalPartner, budget_lines, partners_of
 from grants.rounds.models import Round
 from grants.rounds.queries import is_public
 from grants.money import format_pence
@@ -39,7 +40,15 @@ def load(slug: str, round_id: int, proposal_id: int | None = None):
 
 def can_view(person, proposal: Proposal) -> bool:
     return (proposal.state in VISIBLE_TO_MEMBERS or permissions.can_manage_collective(person, proposal.collective_id)
-            or "applicant" in proposal.actor_roles(person))
+            or "applicant" in proposal.actor_roles(person) or partner_of(person, proposal) is not None)
+
+
+def partner_of(person, proposal: Proposal) -> ProposalPartner | None:
+    """The partner row of the organisation ``person`` acts for, when it is invited into or takes part in ``proposal``."""
+    membership = permissions.membership(person, proposal.collective_id)
+    if membership is None or not membership.is_applicant or membership.organisation_id is None:
+        return None
+    return next((p for p in partners_of(proposal) if p.organisation_id == membership.organisation_id), None)
 
 
 def can_edit(person, proposal: Proposal) -> bool:
@@ -193,7 +202,7 @@ def show(slug: str, round_id: int, proposal_id: int):
 
 
 def _show_page(collective, round_: Round, proposal: Proposal, *, eligibility_form: EligibilityForm | None = None,
-               feedback_form: FeedbackForm | None = None, newer=None):
+               feedback_form: FeedbackForm | None = None, newer=None, partner_form: PartnerForm | None = None):
     """The proposal's page; a form sent from it and refused comes back with what was typed."""
     manage = permissions.can_manage_collective(current_user, collective)
     own = can_edit(current_user, proposal)
@@ -202,8 +211,15 @@ def _show_page(collective, round_: Round, proposal: Proposal, *, eligibility_for
     not_funded = proposal.state in operations.NOT_FUNDED and (manage or (own and is_public(round_)))
     if feedback_form is None and manage and proposal.state in operations.NOT_FUNDED:
         feedback_form = FeedbackForm(formdata=None, note=proposal.feedback, version=proposal.version)
+    partners = [(p, db.session.get(Organisation, p.organisation_id)) for p in partners_of(proposal)]
+    if own and proposal.state == "draft" and partner_form is None:
+        partner_form = PartnerForm()
+    if partner_form is not None:
+        partner_form.organisation_id.choices = [(o.id, o.name) for o in operations.partner_candidates(proposal)]
     return render_template(
         "proposals/show.html", collective=collective, round=round_, proposal=proposal, lines=budget_lines(proposal),
+        partners=partners, partner_form=partner_form, my_partner=partner_of(current_user, proposal),
+        partner_answer_form=PartnerAnswerForm(),
         organisation=db.session.get(Organisation, proposal.organisation_id), manage=manage, own=own,
         themes={t.id: t.name for t in operations.themes_of(round_)},
         outcomes={o.id: o.text for o in collective_queries.outcomes(collective)},
@@ -311,3 +327,63 @@ def _feedback_saved(changed: bool, proposal: Proposal, round_: Round) -> str:
         return _("Feedback saved. We have emailed it to %(organisation)s.",
                  organisation=db.session.get(Organisation, proposal.organisation_id).name)
     return _("Feedback saved. The applicant will see it, and be emailed it, when the results are published.")
+
+
+# -- joint proposals: partners ------------------------------------------------------------------
+
+@bp.route("/<id:proposal_id>/partners", methods=["POST"])
+@login_required
+def add_partner(slug: str, round_id: int, proposal_id: int):
+    collective, round_, proposal = load(slug, round_id, proposal_id)
+    if not can_edit(current_user, proposal):
+        abort(403)
+    form = PartnerForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in operations.partner_candidates(proposal)]
+    if form.validate_on_submit():
+        done = attempt(form, operations.invite_partner, proposal, current_user, form.organisation_id.data,
+                       form.share.data)
+        if done:
+            flash(_("%(organisation)s is invited. The proposal can be submitted once every partner has accepted.",
+                    organisation=db.session.get(Organisation, done.result.organisation_id).name), "success")
+            return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id,
+                                    _anchor="partners"))
+    return _show_page(collective, round_, proposal, partner_form=form)
+
+
+def _partner(proposal: Proposal, partner_id: int) -> ProposalPartner:
+    partner = db.session.get(ProposalPartner, partner_id)
+    if partner is None or partner.proposal_id != proposal.id:
+        abort(404)
+    return partner
+
+
+@bp.route("/<id:proposal_id>/partners/<id:partner_id>/answer", methods=["POST"])
+@login_required
+def answer_partner(slug: str, round_id: int, proposal_id: int, partner_id: int):
+    _collective, _round, proposal = load(slug, round_id, proposal_id)
+    partner = _partner(proposal, partner_id)
+    mine = partner_of(current_user, proposal)
+    if mine is None or mine.id != partner.id:
+        abort(403)
+    form = PartnerAnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accept = bool(form.accept.data)
+    if attempt(None, operations.answer_partner, partner, current_user, accept):
+        flash(_("Your organisation takes part in this proposal.") if accept
+              else _("You declined to take part. The lead organisation has been told."), "success")
+    return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id,
+                            _anchor="partners"))
+
+
+@bp.route("/<id:proposal_id>/partners/<id:partner_id>/remove", methods=["POST"])
+@login_required
+def remove_partner(slug: str, round_id: int, proposal_id: int, partner_id: int):
+    _collective, _round, proposal = load(slug, round_id, proposal_id)
+    partner = _partner(proposal, partner_id)
+    if not can_edit(current_user, proposal) or not ProposalActionForm().validate_on_submit():
+        abort(403)
+    if attempt(None, operations.remove_partner, partner, current_user):
+        flash(_("The partner is removed from the proposal."), "success")
+    return redirect(url_for("proposals.show", slug=slug, round_id=round_id, proposal_id=proposal_id,
+                            _anchor="partners"))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from grants.allocation import explain
+from workflows.text import join_words
 from grants.collectives.models import Collective, Theme
 from grants.db import db
 from grants.money import format_pence
@@ -68,8 +69,10 @@ def results(round_: Round) -> dict | None:
         .order_by(CountOutcome.selected.desc(), CountOutcome.rank, Proposal.id)).all()
     themes = theme_map(round_)
     pots = pots_with_names(round_)
+    partners = partner_names(round_)
     outcome_rows = [{
-        "proposal_id": proposal.id, "title": proposal.title, "organisation": organisation.name,
+        "proposal_id": proposal.id, "title": proposal.title,
+        "organisation": with_partners(organisation.name, partners.get(proposal.id, [])),
         "theme": themes.get(proposal.theme_id, ""), "amount_requested": proposal.amount_requested,
         "selected": outcome.selected, "amount": outcome.amount, "support": outcome.support,
         "supporters": outcome.supporters, "rank": outcome.rank, "reason": outcome.reason,
@@ -94,6 +97,28 @@ def results(round_: Round) -> dict | None:
     return {"count": count, "rows": outcome_rows, "pots": pot_totals,
             "total": sum(r["amount"] for r in outcome_rows if r["selected"]),
             "selected": sum(1 for r in outcome_rows if r["selected"])}
+
+
+def partner_names(round_: Round) -> dict[int, list[str]]:
+    """The partner organisations taking part in each of the round's joint proposals, by name (one query)."""
+    from grants.proposals.models import ProposalPartner
+
+    names: dict[int, list[str]] = {}
+    for proposal_id, name in db.session.exec(
+            select(ProposalPartner.proposal_id, Organisation.name)
+            .join(Organisation, Organisation.id == ProposalPartner.organisation_id)
+            .join(Proposal, Proposal.id == ProposalPartner.proposal_id)
+            .where(Proposal.round_id == round_.id, ProposalPartner.state == "accepted")
+            .order_by(ProposalPartner.proposal_id, Organisation.name)).all():
+        names.setdefault(proposal_id, []).append(name)
+    return names
+
+
+def with_partners(lead: str, partners: list[str]) -> str:
+    """A proposal's organisation as the results name it: the lead, and every partner taking part."""
+    if not partners:
+        return lead
+    return _("%(lead)s with %(partners)s", lead=lead, partners=join_words(partners))
 
 
 def carried_note(base: int, carried: list[tuple[str, int]]) -> str:

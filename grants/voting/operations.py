@@ -36,7 +36,7 @@ from grants.collectives.models import Collective, Membership
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later, queue_mail
-from grants.proposals.models import Proposal
+from grants.proposals.models import LIVE_PARTNER_STATES, Proposal, ProposalPartner
 from grants.rounds.models import Round
 from grants.timeutil import format_datetime, utcnow
 from grants.urls import external_url
@@ -54,6 +54,11 @@ MAX_SCORE = 5
 # built per request, run either way.
 _ROUND_PROPOSALS = select(Proposal.id, Proposal.state, Proposal.organisation_id).where(
     Proposal.round_id == bindparam("round_id"))
+# The round's joint proposals the member's organisation is a partner of (invited or taking part).
+_PARTNER_PROPOSALS = (select(ProposalPartner.proposal_id).join(Proposal, Proposal.id == ProposalPartner.proposal_id)
+                      .where(Proposal.round_id == bindparam("round_id"),
+                             ProposalPartner.organisation_id == bindparam("organisation_id"),
+                             ProposalPartner.state.in_(LIVE_PARTNER_STATES)))
 # Once the ballot is about to be written: the round's state again, under a lock the transition
 # closing the vote must wait for (FOR SHARE OF round on PostgreSQL; rendered as nothing on SQLite,
 # where the write lock that begin_write takes does the same), and the member's earlier ballot.
@@ -113,6 +118,14 @@ def ballot_proposals(round_: Round) -> list[Proposal]:
 def own_organisation_id(person: Person, round_: Round) -> int | None:
     membership = permissions.membership(person, round_.collective_id)
     return membership.organisation_id if membership else None
+
+
+def partner_proposal_ids(organisation_id: int | None, round_: Round) -> set[int]:
+    """The round's joint proposals ``organisation_id`` is a partner of: its members never vote on them."""
+    if organisation_id is None:
+        return set()
+    return set(db.session.connection().execute(
+        _PARTNER_PROPOSALS, {"round_id": round_.id, "organisation_id": organisation_id}).scalars())
 
 
 def check_marks(round_: Round, marks: dict[int, int], *, in_vote: set[int], own: set[int]) -> dict[int, int]:
@@ -176,6 +189,8 @@ def cast_ballot(round_: Round, member: Person, marks: dict[int, int], *, actor: 
             in_vote.add(proposal_id)
         if own_org is not None and organisation_id == own_org:
             own.add(proposal_id)
+    # a joint proposal is the own organisation's for every partner's members too
+    own |= partner_proposal_ids(own_org, round_)
     cleaned = check_marks(round_, marks, in_vote=in_vote, own=own)
 
     # Writing from here. On SQLite the ballot page read all of the above without the write lock and
@@ -289,11 +304,15 @@ def send_voting_reminders(now: datetime | None = None) -> int:
 
 def members_who_may_vote(round_: Round):
     """A query of the active members with something they may vote on in ``round_``: at least one
-    proposal in the vote that is not their own organisation's (members of no organisation may vote
-    on every one). A member whose organisation put forward every proposal is left out."""
+    proposal in the vote that is not their own organisation's, as lead or partner (members of no
+    organisation may vote on every one). A member whose organisation put forward every proposal is left out."""
+    partner = exists().where(ProposalPartner.proposal_id == Proposal.id,
+                             ProposalPartner.organisation_id == Membership.organisation_id,
+                             ProposalPartner.state.in_(LIVE_PARTNER_STATES))
     something_to_vote_on = exists().where(
         Proposal.round_id == round_.id, Proposal.state == "in_vote",
-        or_(Membership.organisation_id.is_(None), Proposal.organisation_id != Membership.organisation_id))
+        or_(Membership.organisation_id.is_(None),
+            (Proposal.organisation_id != Membership.organisation_id) & ~partner))
     return (select(Person).join(Membership, Membership.person_id == Person.id)
             .where(Membership.collective_id == round_.collective_id, Membership.is_member == True,  # noqa: E712
                    Person.active == True, something_to_vote_on)  # noqa: E712

@@ -35,12 +35,14 @@ def _grouped(round_: Round, own_org: int | None):
     rows = db.session.exec(select(Proposal, Organisation.name).join(Organisation, Organisation.id == Proposal.organisation_id)
                            .where(Proposal.round_id == round_.id, Proposal.state == "in_vote")
                            .order_by(Proposal.title, Proposal.id)).all()
+    partnered = operations.partner_proposal_ids(own_org, round_)
     for proposal, organisation in rows:
         theme = themes.get(proposal.theme_id) or _("Other")
         fenced = proposal.theme_id in ring_fenced
         heading = _("%(theme)s (ring-fenced pot)", theme=theme) if fenced else theme
         groups.setdefault((not fenced, heading), []).append({"proposal": proposal, "organisation": organisation,
-                                                             "own": proposal.organisation_id == own_org})
+                                                             "own": proposal.organisation_id == own_org
+                                                                    or proposal.id in partnered})
     return [(heading, items) for (_general, heading), items in sorted(groups.items())]
 
 

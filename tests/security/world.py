@@ -73,6 +73,14 @@ POST_CASES = [
          page="/c/{slug}/rounds/{round}/proposals/{proposal}",
          baseline={"decision": ["eligible"], "reason": [""], "submit": ["Save decision"]}),
     # the world's proposals are in the vote and selected: the form is not shown, the route still refuses
+    # the world's proposal is in the vote: partners are refused beside the field, nothing saved
+    Case("proposals.add_partner", APPLICANT, "/c/{slug}/rounds/{round}/proposals/{proposal}/partners",
+         page="/c/{slug}/rounds/{round}/proposals/{proposal}",
+         baseline={"organisation_id": ["{org}"], "share": ["10"], "invite": ["Invite the partner"]}),
+    Case("proposals.answer_partner", APPLICANT, "/c/{slug}/rounds/{round}/proposals/{proposal}/partners/1/answer",
+         page="/c/{slug}/rounds/{round}/proposals/{proposal}", baseline={"accept": ["Take part"]}),
+    Case("proposals.remove_partner", APPLICANT, "/c/{slug}/rounds/{round}/proposals/{proposal}/partners/1/remove",
+         page="/c/{slug}/rounds/{round}/proposals/{proposal}", baseline={}),
     Case("proposals.feedback", FACILITATOR, "/c/{slug}/rounds/{round}/proposals/{proposal}/feedback",
          page="/c/{slug}/rounds/{round}/proposals/{proposal}",
          baseline={"note": ["A note"], "version": ["1"], "submit": ["Save feedback"]}),

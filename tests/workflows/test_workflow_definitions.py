@@ -35,8 +35,8 @@ from workflows.definitions.round import RoundState
 
 NOW = datetime(2027, 3, 3, 17, 0, tzinfo=UTC)
 
-WORKFLOW_NAMES = ["round", "round_light", "proposal", "grant", "report", "variation", "commissioning", "join_request",
-                  "invitation"]
+WORKFLOW_NAMES = ["round", "round_light", "proposal", "proposal_partner", "grant", "report", "variation", "commissioning",
+                  "join_request", "invitation"]
 
 
 def context(role: Role, now: datetime = NOW, **data: Any) -> Context:
@@ -373,6 +373,14 @@ KEY_EXPECTATIONS: list[tuple[str, str, str, Role, dict[str, Any], dict[str, Any]
     ("report", "submitted", "request_changes", F, {}, {}, CLOSES,
      (GuardFailed, "Say what needs to change in the report")),
     ("report", "submitted", "accept", A, {}, {}, CLOSES, (NotAllowed, "Only a facilitator can do this")),
+    # a joint proposal waits for every partner
+    ("proposal", "draft", "submit", A, {"partners_unconfirmed": ["Ladywood Mums", "Soho Youth"]}, {}, CLOSES,
+     (GuardFailed, "Every partner must accept first; still to answer: Ladywood Mums and Soho Youth")),
+    ("proposal_partner", "invited", "accept", A, {}, {}, CLOSES, ALLOWED),
+    ("proposal_partner", "invited", "accept", F, {}, {}, CLOSES, (NotAllowed, "Only an applicant can do this")),
+    ("proposal_partner", "declined", "remove", A, {}, {}, CLOSES,
+     (WrongState, "This partner is at “Declined”; “Remove the partner” is only possible from “Invited” or "
+                  "“Taking part”")),
     # variation: a facilitator approves small changes only; reviewers approve once enough have
     ("variation", "draft", "submit", A, {}, {}, CLOSES, ALLOWED),
     ("variation", "draft", "submit", F, {}, {}, CLOSES, (NotAllowed, "Only an applicant can do this")),

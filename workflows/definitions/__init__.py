@@ -8,6 +8,7 @@ module             workflows
 ``grant``          ``grant``: offer to close
 ``report``         ``report``: a grant report, due to accepted
 ``variation``      ``variation``: a grantee's request to change a grant, to its decision
+``partner``        ``proposal_partner``: an organisation invited into a joint proposal, and its answer
 ``commissioning``  ``commissioning``: reverse commissioning, evidence to "we did"
 ``membership``     ``join_request`` and ``invitation``: joining a collective
 =================  ==========================================================================
@@ -23,10 +24,11 @@ from __future__ import annotations
 from workflows.definitions.commissioning import WORKFLOWS as _COMMISSIONING
 from workflows.definitions.grant import WORKFLOWS as _GRANT
 from workflows.definitions.membership import WORKFLOWS as _MEMBERSHIP
+from workflows.definitions.partner import WORKFLOWS as _PARTNER
 from workflows.definitions.proposal import WORKFLOWS as _PROPOSAL
 from workflows.definitions.report import WORKFLOWS as _REPORT
 from workflows.definitions.round import WORKFLOWS as _ROUND
 from workflows.definitions.variation import WORKFLOWS as _VARIATION
 from workflows.engine import Workflow
 
-ALL: tuple[Workflow, ...] = (*_ROUND, *_PROPOSAL, *_GRANT, *_REPORT, *_VARIATION, *_COMMISSIONING, *_MEMBERSHIP)
+ALL: tuple[Workflow, ...] = (*_ROUND, *_PROPOSAL, *_PARTNER, *_GRANT, *_REPORT, *_VARIATION, *_COMMISSIONING, *_MEMBERSHIP)

@@ -26,6 +26,8 @@ Subject protocol — the attributes of a proposal the guards read:
     List of human names of required answers not yet given, e.g. ``["project title", "summary"]``.
 ``budget_lines_total``, ``amount_requested``
     Integer pence: the sum of the budget lines, and the amount asked for.
+``partners_unconfirmed``
+    Names of the partner organisations (of a joint proposal) that have not accepted yet.
 
 ``ctx.data`` keys: ``reason`` (marking ineligible, reconsidering eligibility, and withdrawing
 unless the actor is the applicant).
@@ -84,6 +86,14 @@ FIELDS_COMPLETE = nothing_missing(
 )
 
 
+PARTNERS_CONFIRMED = nothing_missing(
+    "partners_unconfirmed",
+    N_("Every partner must accept first; still to answer: %(missing)s"),
+    name="partners_confirmed",
+    description=N_("Every partner organisation has accepted"),
+)
+
+
 def _budget_adds_up(proposal: Any, ctx: Context) -> str | None:
     total, requested = proposal.budget_lines_total, proposal.amount_requested
     if total == requested:
@@ -135,7 +145,7 @@ PROPOSAL = Workflow(
             target=S.SUBMITTED,
             roles={APPLICANT},
             label=N_("Submit the proposal"),
-            guards=(ROUND_OPEN, FIELDS_COMPLETE, BUDGET_ADDS_UP),
+            guards=(ROUND_OPEN, FIELDS_COMPLETE, BUDGET_ADDS_UP, PARTNERS_CONFIRMED),
         ),
         Transition(
             name="reopen",
