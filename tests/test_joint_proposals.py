@@ -161,6 +161,7 @@ def test_no_member_of_a_partner_votes_on_it_whatever_the_form_says(app, joint):
     cooking = next(card for title, card in cards.items() if "Cooking club" in title)
     assert "you can't vote on it" in walks and "you can't vote on it" not in cooking
     assert f'value="{w["lead_id"]}"' not in page and f'value="{w["other_id"]}"' in page
+    assert "Organisation A with Organisation B" in walks      # the ballot names every partner
     # a tampered form: refused on the server, nothing saved
     response = partner_member.post(ballot, data={"approve": [str(w["lead_id"])]})
     assert "That is your organisation's proposal" in html.unescape(response.get_data(as_text=True))
@@ -200,6 +201,10 @@ def test_the_results_and_the_360giving_export_name_the_partners(app, joint, pack
         assert grant.organisation_id == w["orgs"][0].id        # the grant is to the lead
         award_ops.accept_grant(grant, w["applicants"][0], accepted_by_name="Applicant A", conditions_confirmed=True)
         db.session.commit()
+        grant_id = grant.id
+    grant_page = " ".join(re.sub(r"<[^>]+>", " ", facilitator.get(f"/c/west/grants/{grant_id}").get_data(
+        as_text=True)).split())
+    assert "Partners Organisation B (its share £1,000)" in grant_page
     app.config["THREESIXTY_PREFIX"] = "360G-jointtest"
     with app.test_request_context("/"):
         collective = db.session.exec(select(Collective).where(Collective.slug == "west")).one()

@@ -19,7 +19,7 @@ from grants.exports.csvfile import csv_download
 from grants.exports.grants_csv import grants_csv as grants_csv_text
 from grants.money import format_pence
 from grants.organisations.models import Organisation
-from grants.proposals.models import Proposal
+from grants.proposals.models import Proposal, partners_of
 from grants.reporting.operations import reports_of
 from grants.rounds.models import Round
 from grants.variations.operations import VARIABLE_GRANT_STATES, open_variation, variations_of
@@ -114,6 +114,9 @@ def _page(collective, grant, **forms):
         round=db.session.get(Round, grant.round_id), organisation=db.session.get(Organisation, grant.organisation_id),
         lines=grant_lines(grant), payments=operations.payments(grant), reports=reports_of(grant),
         variations=variations_of(grant),
+        partners="; ".join(_("%(organisation)s (its share %(share)s)",
+                             organisation=db.session.get(Organisation, p.organisation_id).name,
+                             share=format_pence(p.share)) for p in partners_of(proposal, ("accepted",))),
         can_ask_variation=grant.state in VARIABLE_GRANT_STATES and open_variation(grant) is None,
         conditions=CONDITIONS, manage=permissions.can_manage_collective(current_user, collective),
         can_undo_decline=operations.can_undo_decline(grant),

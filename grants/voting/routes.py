@@ -17,7 +17,7 @@ from grants.ids import parse_id
 from grants.organisations.models import Organisation
 from grants.proposals.models import Proposal
 from grants.rounds.models import Round
-from grants.rounds.queries import pots_with_names, theme_map
+from grants.rounds.queries import partner_names, pots_with_names, theme_map, with_partners
 from grants.timeutil import format_datetime, utcnow
 from grants.views import attempt
 from grants.voting import operations
@@ -36,7 +36,9 @@ def _grouped(round_: Round, own_org: int | None):
                            .where(Proposal.round_id == round_.id, Proposal.state == "in_vote")
                            .order_by(Proposal.title, Proposal.id)).all()
     partnered = operations.partner_proposal_ids(own_org, round_)
+    partners = partner_names(round_)
     for proposal, organisation in rows:
+        organisation = with_partners(organisation, partners.get(proposal.id, []))
         theme = themes.get(proposal.theme_id) or _("Other")
         fenced = proposal.theme_id in ring_fenced
         heading = _("%(theme)s (ring-fenced pot)", theme=theme) if fenced else theme
