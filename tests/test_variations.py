@@ -84,8 +84,13 @@ def test_a_small_move_is_approved_by_a_facilitator_and_the_report_form_shows_the
     assert response.status_code == 302, response.get_data(as_text=True)
     variation = _variation(app)
     assert (variation.state, variation.needs_partnership) == ("requested", False)
-    assert [m["To"] for m in outbox] == [w["facilitator"].email]
-    assert "asks to change its grant" in outbox[0]["Subject"]
+    asked = {m["To"]: m for m in outbox}
+    assert "asks to change its grant" in asked[w["facilitator"].email]["Subject"]
+    # the grantee (its contact and the people acting for it) gets a receipt saying who decides
+    receipt = asked[w["applicants"][0].email]
+    assert receipt["Subject"] == "We have your request to change the grant for Project A"
+    assert "The collective's facilitators have been asked to decide." in receipt.get_content()
+    assert w["orgs"][0].contact_email in asked and len(outbox) == 3
 
     # the grantee cannot decide it, nor open a second request
     assert grantee.post(f"{base}/variations/{variation.id}/decide", data={"decision": "approve"}).status_code == 403
@@ -146,7 +151,9 @@ def test_a_change_of_purpose_goes_to_the_partnership_and_needs_every_approval(ap
     assert response.status_code == 302
     variation = _variation(app)
     assert (variation.state, variation.needs_partnership, variation.approvals_needed) == ("with_partnership", True, 2)
-    assert sorted(m["To"] for m in outbox) == sorted(r.email for r in w["reviewers"])
+    assert {m["To"] for m in outbox if "asks to change" in m["Subject"]} == {r.email for r in w["reviewers"]}
+    assert "It needs the partnership's approval" in next(
+        m for m in outbox if m["To"] == w["applicants"][0].email).get_content()
 
     facilitator = _signed_in(app, w["facilitator"])
     assert facilitator.post(f"{base}/variations/{variation.id}/decide", data={"decision": "approve"}).status_code == 403

@@ -353,9 +353,11 @@ def _tell_grantee(variation: Variation, move, actor) -> None:
 
 @effect("tell_deciders_of_variation")
 def _tell_deciders(variation: Variation, move, actor) -> None:
+    """A request sent: its deciders are asked to decide, and the grantee gets a receipt."""
     grant = db.session.get(Grant, variation.grant_id)
     collective = db.session.get(Collective, grant.collective_id)
-    if move.to_state.value == "with_partnership":
+    partnership = move.to_state.value == "with_partnership"
+    if partnership:
         people = db.session.exec(select(Person).join(Membership, Membership.person_id == Person.id).where(
             Membership.collective_id == grant.collective_id, Membership.is_reviewer == True,  # noqa: E712
             Person.active == True)).all()  # noqa: E712
@@ -363,13 +365,15 @@ def _tell_deciders(variation: Variation, move, actor) -> None:
         people = facilitators_of(grant.collective_id)
     title = _grant_title(grant)
     link = external_url("variations.show", slug=collective.slug, grant_id=grant.id, variation_id=variation.id)
+    notify_grantee(grant, _l("We have your request to change the grant for %(title)s", title=title),
+                   "variation_received.txt", title=title, variation=variation, partnership=partnership,
+                   variation_link=link)
     for person in people:
         queue_mail(person.email, _l("%(organisation)s asks to change its grant for %(title)s",
                                     organisation=_organisation_name(grant), title=title),
                    "variation_requested.txt", person=person, grant=grant, variation=variation, title=title,
                    organisation=_organisation_name(grant), collective=collective, link=link,
-                   partnership=move.to_state.value == "with_partnership",
-                   amount=later(format_pence, grant.amount))
+                   partnership=partnership, amount=later(format_pence, grant.amount))
 
 
 def _grant_title(grant: Grant) -> str:
