@@ -12,7 +12,7 @@ from grants import audit, permissions
 from grants.auth.models import Person
 from grants.awards.models import Grant, GrantBudgetLine, Payment
 from grants.collectives.models import Collective, Membership
-from grants.collectives.queries import acting_for
+from grants.collectives.queries import acting_for, organisation_recipients
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later, queue_mail
@@ -30,11 +30,11 @@ def notify_grantee(grant: Grant, subject: str, template: str, *, reminder: bool 
     organisation = db.session.get(Organisation, grant.organisation_id)
     collective = db.session.get(Collective, grant.collective_id)
     link = external_url("awards.show", slug=collective.slug, grant_id=grant.id)
-    people = {p.email: p.name for p in acting_for(grant.organisation_id, grant.collective_id,
-                                                  reminders_only=reminder)}
     # Offers and decisions also go to the organisation's contact; reminders only to people who
     # have not turned reminders off (the contact has no account with settings to honour).
-    recipients = people if reminder else {organisation.contact_email: organisation.contact_name, **people}
+    recipients = ({p.email: p.name for p in acting_for(grant.organisation_id, grant.collective_id,
+                                                       reminders_only=True)}
+                  if reminder else organisation_recipients(organisation, grant.collective_id))
     for email, name in recipients.items():
         queue_mail(email, subject, template, name=name, grant=grant, organisation=organisation,
                    collective=collective, link=link, amount=later(format_pence, grant.amount), **context)

@@ -119,6 +119,13 @@ def acting_for(organisation_id: int, collective_id: int, *, reminders_only: bool
     return list(db.session.exec(query).all())
 
 
+def organisation_recipients(organisation: Organisation, collective_id: int) -> dict[str, str]:
+    """Who is written to about an organisation's proposal or grant: its contact and the people who act
+    for it in the collective, each address once (email -> name)."""
+    return {organisation.contact_email: organisation.contact_name,
+            **{p.email: p.name for p in acting_for(organisation.id, collective_id)}}
+
+
 def facilitators(collective: Collective) -> list[Person]:
     return list(db.session.exec(
         select(Person).join(Membership, Membership.person_id == Person.id)

@@ -8,7 +8,7 @@ from sqlmodel import select
 from grants import audit, permissions, versions
 from grants.auth.models import Person
 from grants.collectives.models import Collective, Outcome, Theme
-from grants.collectives.queries import acting_for
+from grants.collectives.queries import acting_for, organisation_recipients
 from grants.db import db
 from grants.errors import Refused
 from grants.mail import later, queue_mail
@@ -163,12 +163,17 @@ def explanation(proposal: Proposal) -> str:
     not eligible, the current count's sentence for one not selected by the vote; "" otherwise."""
     if proposal.state == "ineligible":
         return proposal.decision_reason
-    if proposal.state != "not_selected":
-        return ""
-    count = latest_count(db.session.get(Round, proposal.round_id))
-    outcome = db.session.exec(select(CountOutcome).where(
-        CountOutcome.count_id == count.id, CountOutcome.proposal_id == proposal.id)).first() if count else None
+    outcome = counted_outcome(proposal)
     return told(outcome) if outcome is not None else ""
+
+
+def counted_outcome(proposal: Proposal) -> CountOutcome | None:
+    """The current count's outcome for a proposal not selected by the vote (None for any other)."""
+    if proposal.state != "not_selected":
+        return None
+    count = latest_count(db.session.get(Round, proposal.round_id))
+    return db.session.exec(select(CountOutcome).where(
+        CountOutcome.count_id == count.id, CountOutcome.proposal_id == proposal.id)).first() if count else None
 
 
 def save_feedback(proposal: Proposal, note: str, actor: Person, *, version: int | None = None) -> bool:
@@ -206,12 +211,13 @@ def tell_applicant(proposal: Proposal, round_: Round, *, note_only: bool = False
         subject = _l("New feedback on your proposal “%(title)s”", title=proposal.title)
     else:
         subject = _l("Results of %(round)s: feedback on “%(title)s”", round=round_.name, title=proposal.title)
-    recipients = {organisation.contact_email: organisation.contact_name,
-                  **{p.email: p.name for p in acting_for(organisation.id, collective.id)}}
-    for email, name in recipients.items():
+    # told again in each recipient's language, from the count's outcome read once
+    outcome = counted_outcome(proposal)
+    why = later(told, outcome) if outcome is not None else proposal.decision_reason
+    for email, name in organisation_recipients(organisation, collective.id).items():
         queue_mail(email, subject, "proposal_not_funded.txt", name=name, proposal=proposal, round=round_,
                    collective=collective, organisation=organisation, link=link, note_only=note_only,
-                   explanation=later(explanation, proposal), note=proposal.feedback)
+                   explanation=why, note=proposal.feedback)
 
 
 @effect("tell_unfunded_applicants")
@@ -235,8 +241,7 @@ def partner_candidates(proposal: Proposal) -> list[Organisation]:
 
 
 def _acts_for(person: Person, collective_id: int, organisation_id: int) -> bool:
-    membership = permissions.membership(person, collective_id)
-    return bool(membership and membership.is_applicant and membership.organisation_id == organisation_id)
+    return "applicant" in permissions.organisation_roles(person, collective_id, organisation_id)
 
 
 def invite_partner(proposal: Proposal, actor: Person, organisation_id: int | None, share: int | None) -> ProposalPartner:
@@ -274,9 +279,7 @@ def invite_partner(proposal: Proposal, actor: Person, organisation_id: int | Non
     lead = db.session.get(Organisation, proposal.organisation_id)
     collective = db.session.get(Collective, proposal.collective_id)
     link = external_url("proposals.show", slug=collective.slug, round_id=proposal.round_id, proposal_id=proposal.id)
-    recipients = {organisation.contact_email: organisation.contact_name,
-                  **{p.email: p.name for p in acting_for(organisation.id, collective.id)}}
-    for email, name in recipients.items():
+    for email, name in organisation_recipients(organisation, collective.id).items():
         queue_mail(email, _l("%(lead)s invites %(organisation)s to a joint proposal", lead=lead.name,
                              organisation=organisation.name),
                    "partner_invited.txt", name=name, lead=lead, organisation=organisation, proposal=proposal,
@@ -287,8 +290,8 @@ def invite_partner(proposal: Proposal, actor: Person, organisation_id: int | Non
 def answer_partner(partner: ProposalPartner, actor: Person, accept: bool) -> None:
     if not _acts_for(actor, partner.collective_id, partner.organisation_id):
         raise Refused(_("Only someone acting for the invited organisation can answer"))
-    proposal = db.session.get(Proposal, partner.proposal_id)
-    if proposal.state not in ("draft", "submitted"):
+    # a proposal with a partner still to answer cannot be submitted: answers come while it is a draft
+    if db.session.get(Proposal, partner.proposal_id).state != "draft":
         raise Refused(_("This proposal has gone too far to change who takes part"))
     fire(partner, "accept" if accept else "decline", actor)
 

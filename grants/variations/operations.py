@@ -14,7 +14,7 @@ and changes the grant in the same transaction.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -292,8 +292,8 @@ def _apply(variation: Variation, move, actor) -> None:
               "purpose": variation.purpose, "outcome_ids": list(variation.outcome_ids),
               "returned": variation.returned, "paid_back": variation.paid_back,
               "paid_back_reference": variation.paid_back_reference, "reason": variation.reason}
-    if [line["id"] for line in now["lines"]] != [line["id"] for line in variation.before["lines"]] \
-            or [line["amount"] for line in now["lines"]] != [line["amount"] for line in variation.before["lines"]]:
+    if [(line["id"], line["amount"]) for line in now["lines"]] != \
+            [(line["id"], line["amount"]) for line in variation.before["lines"]]:
         raise Refused(_("The grant's budget changed since this was asked for: ask the grantee to ask again"))
     found = problems(grant, change, before={**now, "due_dates": {**now["due_dates"], **variation.before["due_dates"]}})
     if found:
@@ -318,7 +318,7 @@ def _apply(variation: Variation, move, actor) -> None:
             fire(report, "extend_due_date", on_behalf_of(actor))
     due = [report.due_at for report in reports.values()]
     if grant.state in ("accepted", "paid") and due:
-        grant.reporting_starts_at = min(due) - relativedelta(days=30)
+        grant.reporting_starts_at = min(due) - timedelta(days=30)  # as when the reports were first set
     grant.purpose, grant.outcome_ids = change["purpose"], list(change["outcome_ids"])
     grant.returned += change["returned"]
     db.session.add(grant)
@@ -363,16 +363,16 @@ def _tell_deciders(variation: Variation, move, actor) -> None:
             Person.active == True)).all()  # noqa: E712
     else:
         people = facilitators_of(grant.collective_id)
-    title = _grant_title(grant)
+    title, organisation = _grant_title(grant), _organisation_name(grant)
     link = external_url("variations.show", slug=collective.slug, grant_id=grant.id, variation_id=variation.id)
     notify_grantee(grant, _l("We have your request to change the grant for %(title)s", title=title),
                    "variation_received.txt", title=title, variation=variation, partnership=partnership,
                    variation_link=link)
     for person in people:
         queue_mail(person.email, _l("%(organisation)s asks to change its grant for %(title)s",
-                                    organisation=_organisation_name(grant), title=title),
+                                    organisation=organisation, title=title),
                    "variation_requested.txt", person=person, grant=grant, variation=variation, title=title,
-                   organisation=_organisation_name(grant), collective=collective, link=link,
+                   organisation=organisation, collective=collective, link=link,
                    partnership=partnership, amount=later(format_pence, grant.amount))
 
 
